@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors raised by the SGW client, with one readable message each.
+
+Every message says what failed (action and region), the API's ``Code`` and ``RequestId``, and
+what to do about it. No message ever contains a secret or a security token.
+"""
+
+from __future__ import annotations
+
+# What to do about an error code, appended to the message.
+HINTS = {
+    "SignatureDoesNotMatch": "the AccessKey secret is most likely wrong for this AccessKey ID; check access_key_secret",
+    "IncompleteSignature": "the request signature is incomplete; check signature_version",
+    "InvalidAccessKeyId.NotFound": "the AccessKey ID does not exist; check access_key_id or the profile in use",
+    "InvalidAccessKeyId.Inactive": "the AccessKey is disabled; enable it in the RAM console or use another one",
+    "InvalidTimeStamp.Expired": "the request timestamp is outside the allowed 15 minutes; check this machine's clock (NTP)",
+    "InvalidTimeStamp.Format": "the request timestamp is malformed; check this machine's clock and locale",
+    "SignatureNonceUsed": "a signature nonce was reused; retry the run",
+    "MissingSecurityToken": "these are STS credentials: set security_token as well",
+    "InvalidSecurityToken.Expired": "the STS token has expired; get a fresh one",
+    "InvalidSecurityToken.Malformed": "the STS token is malformed; check security_token",
+    "InvalidSecurityToken.Mismatch": "the STS token does not belong to this AccessKey ID; check security_token",
+    "Forbidden.RAM": "grant the RAM action hcs-sgw:{action} to this identity (see docs/credentials.md)",
+    "NoPermission": "grant the RAM action hcs-sgw:{action} to this identity (see docs/credentials.md)",
+    "Throttling": "the API is throttling requests; lower max_concurrency or retry later",
+    "Throttling.User": "the API is throttling requests; lower max_concurrency or retry later",
+    "Throttling.Api": "the API is throttling requests; lower max_concurrency or retry later",
+    "ServiceUnavailable": "the service is temporarily unavailable; retry later",
+    "InternalError": "the service failed internally; retry later",
+    "ExpressSyncNotExist": "check the express sync group id and the region",
+    "ExpressSyncInOperation": "another task is running on this express sync group; retry when it has finished",
+    "GatewayNotExist": "check the gateway id and the region",
+    "StorageBundleNotExist": "check the storage bundle (gateway cluster) id and the region",
+    "InvalidAction.NotFound": "this endpoint does not serve the action; check endpoint",
+    "InvalidResponse": "the endpoint did not answer like the SGW API; check endpoint, proxies and the service status",
+}
+
+
+class SgwError(Exception):
+    """Base class of every error of this collection's client."""
+
+
+class SgwConfigError(SgwError):
+    """Bad or missing configuration, found before any API call."""
+
+
+class SgwApiError(SgwError):
+    """A call that the API (or something in front of it) answered with an error."""
+
+    def __init__(self, code, message, action=None, region=None, status=None, request_id=None, host_id=None,
+                 credential_source=None, endpoint=None):
+        self.code = code or "Unknown"
+        self.api_message = message or ""
+        self.action = action
+        self.region = region
+        self.status = status
+        self.request_id = request_id
+        self.host_id = host_id
+        self.credential_source = credential_source
+        self.endpoint = endpoint
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = self.action or "SGW API call"
+        if self.region:
+            where += " in region %s" % self.region
+        parts = ["%s failed: %s" % (where, self.code)]
+        if self.status:
+            parts[0] += " (HTTP %s)" % self.status
+        if self.api_message:
+            parts.append(self.api_message.rstrip("."))
+        if self.request_id:
+            parts.append("RequestId %s" % self.request_id)
+        if self.credential_source:
+            parts.append("credentials from %s" % self.credential_source)
+        hint = HINTS.get(self.code)
+        if hint:
+            parts.append("hint: " + hint.format(action=self.action or "<action>"))
+        return ". ".join(parts) + "."
+
+    @property
+    def is_not_found(self) -> bool:
+        return self.code in ("ExpressSyncNotExist", "GatewayNotExist", "StorageBundleNotExist")
+
+    @property
+    def is_denied(self) -> bool:
+        return self.code in ("Forbidden.RAM", "NoPermission") or self.code.startswith("Forbidden")
+
+
+class SgwTransportError(SgwError):
+    """The endpoint could not be reached, or did not answer in time."""
+
+    def __init__(self, reason, action=None, region=None, endpoint=None, attempts=1):
+        self.reason = reason
+        self.action = action
+        self.region = region
+        self.endpoint = endpoint
+        self.attempts = attempts
+        where = action or "SGW API call"
+        if region:
+            where += " in region %s" % region
+        message = "%s failed: could not reach %s (%s)" % (where, endpoint or "the endpoint", reason)
+        if attempts > 1:
+            message += " after %d attempts" % attempts
+        message += ". hint: check endpoint, network access and timeout."
+        super().__init__(message)
