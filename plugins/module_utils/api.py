@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One function per SGW action, returning the API's own records (CamelCase dictionaries)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import extract_list
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
+
+# DescribeRegions is served by every endpoint; this region picks the mainland one.
+DISCOVERY_REGION = "cn-hangzhou"
+
+TASK_COMPLETED = "task.state.completed"
+TASK_FAILED = "task.state.failed"
+
+
+def chunked(items, size):
+    """``items`` in lists of at most ``size`` (one list when ``size`` is 0 or None)."""
+    items = list(items)
+    if not size or size <= 0:
+        return [items] if items else []
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def describe_regions(client, region=DISCOVERY_REGION):
+    body = client.call("DescribeRegions", region)
+    return [entry.get("RegionId") for entry in extract_list(body, "Regions", "Region", "DescribeRegions", region)
+            if entry.get("RegionId")]
+
+
+def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):
+    params = {}
+    if bucket_name:
+        params["BucketName"] = bucket_name
+        if bucket_prefix is not None:
+            params["BucketPrefix"] = bucket_prefix
+    body = client.call("DescribeExpressSyncs", region, params)
+    return extract_list(body, "ExpressSyncs", "ExpressSync", "DescribeExpressSyncs", region)
+
+
+def describe_express_sync_shares(client, region, express_sync_ids, is_external=False):
+    """Shares of several groups in ONE call (the caller chunks when it must)."""
+    ids = [i for i in express_sync_ids if i]
+    if not ids:
+        raise SgwConfigError("DescribeExpressSyncShares needs at least one express sync group id.")
+    body = client.call("DescribeExpressSyncShares", region,
+                       {"ExpressSyncIds": ",".join(ids), "IsExternal": bool(is_external)})
+    return extract_list(body, "Shares", "Share", "DescribeExpressSyncShares", region)
+
+
+def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=50):
+    """One page of ``DescribeGateways``: ``(gateways, total_count)``."""
+    action = "DescribeGateways"
+    body = client.call(action, region, {"StorageBundleId": storage_bundle_id, "PageNumber": page,
+                                        "PageSize": page_size})
+    gateways = extract_list(body, "Gateways", "Gateway", action, region)
+    try:
+        total = int(body.get("TotalCount") or 0)
+    except (TypeError, ValueError):
+        raise SgwApiError("InvalidResponse", "TotalCount is not a number", action=action, region=region,
+                          request_id=body.get("RequestId"))
+    return gateways, total
+
+
+def describe_gateways(client, region, storage_bundle_id, map_pages=map):
+    return client.paginate("DescribeGateways", region, {"StorageBundleId": storage_bundle_id},
+                           "Gateways", "Gateway", map_pages=map_pages)
+
+
+def describe_tasks(client, region, target_id=None, task_id=None):
+    params = {"TargetId": target_id, "TaskId": task_id}
+    return client.paginate("DescribeTasks", region, params, "Tasks", "SimpleTask")
+
+
+def create_express_sync(client, region, name, bucket_region, bucket_name, bucket_prefix=None, description=None):
+    body = client.call("CreateExpressSync", region, {
+        "Name": name, "BucketRegion": bucket_region, "BucketName": bucket_name,
+        "BucketPrefix": bucket_prefix or None, "Description": description or None,
+    })
+    return body.get("ExpressSyncId")
+
+
+def delete_express_sync(client, region, express_sync_id):
+    return client.call("DeleteExpressSync", region, {"ExpressSyncId": express_sync_id}).get("TaskId")
+
+
+def gateway_shares_param(shares) -> str:
+    """``GatewayShares``: a JSON object of gateway id → comma-separated share names."""
+    grouped = {}
+    for gateway_id, share_name in shares:
+        grouped.setdefault(gateway_id, []).append(share_name)
+    return json.dumps({gw: ",".join(names) for gw, names in sorted(grouped.items())}, separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def add_shares_to_express_sync(client, region, express_sync_id, shares):
+    return client.call("AddSharesToExpressSync", region, {
+        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+
+
+def remove_shares_from_express_sync(client, region, express_sync_id, shares):
+    return client.call("RemoveSharesFromExpressSync", region, {
+        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+
+
+def wait_for_task(client, region, target_id, task_id, timeout=300.0, interval=1.0, sleep=time.sleep,
+                  clock=time.monotonic):
+    """Poll ``DescribeTasks`` until the task completes; raise on failure or when ``timeout`` passes."""
+    deadline = clock() + timeout
+    while True:
+        tasks = [t for t in describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
+        state = tasks[0].get("StateCode") if tasks else None
+        if state == TASK_COMPLETED:
+            return tasks[0]
+        if state == TASK_FAILED:
+            raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
+                task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
+                region=region)
+        if clock() >= deadline:
+            raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
+                              "task in the console" % (task_id, target_id, state or "unknown", timeout),
+                              action="DescribeTasks", region=region)
+        sleep(interval)

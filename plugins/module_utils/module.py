@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base of every module: shared options, the client, and errors as one clear ``fail_json``."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
+    REGION_ENV,
+    build_client,
+    common_argument_spec,
+    region_argument_spec,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_regions
+
+
+class SgwModule:
+    """An ``AnsibleModule`` with the options of the doc fragments ``alibabacloud.sgw.common`` and ``.region``."""
+
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+        spec = common_argument_spec()
+        spec.update(region_argument_spec())
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        self.params = self.module.params
+        self.region = self.params["region"]
+        if not self.region:
+            self.module.fail_json(msg="region is required: set the option region or the environment variable %s." %
+                                  " or ".join(REGION_ENV))
+        problems = invalid_regions([self.region])
+        if problems:
+            self.module.fail_json(msg="Invalid region: %s." % problems[0])
+        self._client = None
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def client(self):
+        if self._client is None:
+            try:
+                self._client = build_client(self.params, log=self.module.debug)
+            except SgwError as error:
+                self.fail(error)
+        return self._client
+
+    def fail(self, error, **result):
+        """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
+        if isinstance(error, SgwApiError):
+            result.setdefault("error_code", error.code)
+            result.setdefault("request_id", error.request_id)
+        self.module.fail_json(msg=str(error), **result)
+
+    def exit(self, **result):
+        if self._client is not None:
+            self._client.close()
+        self.module.exit_json(**result)

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the inventory and lookup plugins share: their options turned into a client, and API
+data marked unsafe before Ansible sees it."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+
+display = Display()
+
+
+def make_unsafe(data):
+    """API data as values that Ansible never templates (a gateway named ``{{ ... }}`` stays text)."""
+    return wrap_var(data)
+
+
+class SgwPluginMixin:
+    """Mixed into an inventory or lookup plugin that declares the ``alibabacloud.sgw.common.plugins`` options."""
+
+    # The exception class the plugin raises (AnsibleParserError, AnsibleLookupError...).
+    sgw_error_class = AnsibleError
+
+    def sgw_client_options(self):
+        """The shared options as a dict, and where explicit credentials came from when not the options."""
+        options = {name: self.get_option(name) for name in OPTION_ENV}
+        source = None
+        if options.get("access_key_id"):
+            dummy, origin = self.get_option_and_origin("access_key_id")
+            if isinstance(origin, str) and origin.startswith("env:"):
+                source = "environment %s" % origin.split(":", 1)[1].strip()
+        return options, source
+
+    def sgw_client(self, pool_size=10):
+        """A client built from this plugin's options; configuration errors become the plugin's error."""
+        if not HAS_REQUESTS:
+            raise self.sgw_error_class("The %s plugin needs the Python library requests: pip install requests." %
+                                       getattr(self, "NAME", "alibabacloud.sgw"))
+        options, source = self.sgw_client_options()
+        try:
+            return build_client(options, credential_source=source, log=display.vvvv, pool_size=pool_size)
+        except SgwError as exc:
+            raise self.sgw_error_class(str(exc)) from None

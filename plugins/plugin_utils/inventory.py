@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The pure part of the inventory: the raw estate turned into hosts, their variables and groups.
+
+Nothing here talks to the API or to Ansible's inventory, so every rule (de-duplication, host
+variables, built-in groups, the gateway view) is tested with plain tables.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import worst_health
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
+    gateway_address,
+    gateway_vars,
+    group_vars,
+    share_key,
+    share_record,
+)
+
+HOSTS_FROM_SHARES = "shares"
+HOSTS_FROM_GATEWAYS = "gateways"
+
+# Host variables that hostvars_prefix / hostvars_suffix leave alone.
+UNAFFIXED_VARS = frozenset(("ansible_host",))
+
+
+class EstateIndex:
+    """The estate of several regions, de-duplicated.
+
+    The same endpoint serves several mainland regions, so a group can come back from more than
+    one region: groups are kept once by ``ExpressSyncId``, shares by (GatewayId, ShareName) and
+    gateways by ``GatewayId``, the first region (in the configured order) winning. A share that
+    is a member of a group is never also a candidate.
+    """
+
+    def __init__(self, estate: dict):
+        self.groups = {}      # ExpressSyncId -> (region, group)
+        self.gateways = {}    # GatewayId -> gateway
+        self.members = {}     # (GatewayId, ShareName) -> (region, share)
+        self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
+        regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
+        for region, data in regions:
+            for group in data.get("express_syncs", ()):
+                self.groups.setdefault(group.get("ExpressSyncId"), (region, group))
+            for gateway in data.get("gateways", ()):
+                self.gateways.setdefault(gateway.get("GatewayId"), gateway)
+            for share in data.get("shares", ()):
+                self.members.setdefault(share_key(share), (region, share))
+        for region, data in regions:
+            for share in data.get("candidates", ()):
+                key = share_key(share)
+                if key in self.members:
+                    continue
+                entry = self.candidates.setdefault(key, (region, share, []))
+                sync_id = share.get("ExpressSyncId")
+                if sync_id and sync_id not in entry[2]:
+                    entry[2].append(sync_id)
+
+    def share_vars(self, region, share, candidate_for=None) -> dict:
+        """The host variables of one share."""
+        variables = share_record(share)
+        if candidate_for is None:
+            group = self.groups.get(share.get("ExpressSyncId"), (None, {}))[1]
+            variables.update(group_vars(group))
+            variables["sgw_candidate"] = False
+        else:
+            variables["express_sync_id"] = ""
+            variables["sgw_candidate"] = True
+            variables["sgw_candidate_for"] = sorted(candidate_for)
+        variables["sgw_region"] = region
+        gateway = self.gateways.get(share.get("GatewayId"))
+        if gateway:
+            variables.update(gateway_vars(gateway))
+            address = gateway_address(gateway)
+            if address:
+                variables["ansible_host"] = address
+        return variables
+
+    def share_hosts(self, include_candidates=False):
+        """``(variables, raw group names)`` for every member share, then every candidate share."""
+        for region, share in self.members.values():
+            variables = self.share_vars(region, share)
+            yield variables, share_groups(variables)
+        if include_candidates:
+            for region, share, sync_ids in self.candidates.values():
+                variables = self.share_vars(region, share, candidate_for=sync_ids)
+                yield variables, share_groups(variables)
+
+    def gateway_hosts(self, include_candidates=False):
+        """``(variables, raw group names)`` for every gateway that has a share in the estate."""
+        by_gateway = {}
+        for variables, dummy in self.share_hosts(include_candidates):
+            by_gateway.setdefault(variables["gateway_id"], []).append(variables)
+        for gateway_id, shares in by_gateway.items():
+            variables = gateway_host_vars(gateway_id, shares, self.gateways.get(gateway_id))
+            yield variables, gateway_groups(variables, shares)
+
+
+def share_groups(variables: dict) -> list:
+    """The raw (unsanitised) names of the built-in groups of a share host."""
+    names = ["sgw", "sgw_health_%s" % variables["sgw_health"], "sgw_region_%s" % variables["sgw_region"]]
+    if variables.get("express_sync_state"):
+        names.append("sgw_state_%s" % variables["express_sync_state"])
+    if variables.get("gateway_id"):
+        names.append("sgw_gateway_%s" % variables["gateway_id"])
+    if variables.get("sgw_candidate"):
+        names.append("sgw_candidates")
+        names.extend("sgw_sync_%s_candidates" % sync_id for sync_id in variables["sgw_candidate_for"])
+    elif variables.get("express_sync_id"):
+        names.append("sgw_sync_%s" % variables["express_sync_id"])
+    return names
+
+
+SHARE_LIST_KEYS = ("share_name", "express_sync_id", "express_sync_name", "express_sync_state", "sync_progress",
+                   "sgw_health", "mns_queue")
+
+
+def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:
+    """The host variables of a gateway host: its details, its shares and their worst health."""
+    first = shares[0]
+    members = [s for s in shares if not s["sgw_candidate"]]
+    variables = {
+        "gateway_id": gateway_id,
+        "gateway_name": first.get("gateway_name"),
+        "gateway_region": first.get("gateway_region"),
+        "storage_bundle_id": first.get("storage_bundle_id"),
+        "sgw_region": first["sgw_region"],
+        "sgw_shares": [{k: s.get(k) for k in SHARE_LIST_KEYS} for s in members],
+        "sgw_health": worst_health(s["sgw_health"] for s in (members or shares)),
+    }
+    candidates = [s for s in shares if s["sgw_candidate"]]
+    if candidates:
+        variables["sgw_candidate_shares"] = [
+            {"share_name": s["share_name"], "sgw_candidate_for": s["sgw_candidate_for"]} for s in candidates]
+    if gateway:
+        variables.update(gateway_vars(gateway))
+        address = gateway_address(gateway)
+        if address:
+            variables["ansible_host"] = address
+    return variables
+
+
+def gateway_groups(variables: dict, shares: list) -> list:
+    """The raw names of the built-in groups of a gateway host."""
+    names = ["sgw", "sgw_health_%s" % variables["sgw_health"], "sgw_region_%s" % variables["sgw_region"],
+             "sgw_gateway_%s" % variables["gateway_id"]]
+    seen = set(names)
+    for share in shares:
+        for name in share_groups(share):
+            if name.startswith(("sgw_sync_", "sgw_state_", "sgw_candidates")) and name not in seen:
+                seen.add(name)
+                names.append(name)
+    return names
+
+
+def default_hostname(variables: dict, hosts_from=HOSTS_FROM_SHARES) -> str:
+    """``<ShareName>@<GatewayId>`` for a share, the ``GatewayId`` for a gateway."""
+    if hosts_from == HOSTS_FROM_GATEWAYS:
+        return variables.get("gateway_id") or ""
+    share, gateway = variables.get("share_name"), variables.get("gateway_id")
+    return "%s@%s" % (share, gateway) if share and gateway else ""
+
+
+def affix_vars(variables: dict, prefix: str = "", suffix: str = "") -> dict:
+    """The variables renamed ``<prefix><name><suffix>`` (``ansible_host`` keeps its name)."""
+    if not prefix and not suffix:
+        return variables
+    return {(k if k in UNAFFIXED_VARS else "%s%s%s" % (prefix, k, suffix)): v for k, v in variables.items()}
