@@ -6,6 +6,8 @@ data marked unsafe before Ansible sees it."""
 
 from __future__ import annotations
 
+import difflib
+
 from ansible.errors import AnsibleError
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
@@ -15,6 +17,18 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPT
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
 display = Display()
+
+
+def unknown_options(given, definitions) -> list:
+    """Problems for the keys of ``given`` that no option (or alias) of ``definitions`` knows, with a suggestion."""
+    known = set(definitions)
+    for definition in definitions.values():
+        known.update(definition.get("aliases") or ())
+    problems = []
+    for key in sorted(set(given) - known):
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        problems.append("unknown option %r%s" % (key, " (did you mean %r?)" % close[0] if close else ""))
+    return problems
 
 
 def make_unsafe(data):

@@ -1,0 +1,346 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: sgw
+short_description: Cloud Storage Gateway shares as hosts, grouped by express sync group and sync health
+version_added: 0.1.0
+author:
+  - alibabacloud.sgw maintainers (@alibabacloud-sgw)
+description:
+  - Calls the Alibaba Cloud Cloud Storage Gateway (SGW) API and makes one host per share that is a member of an
+    express sync group (or, with O(hosts_from=gateways), one host per gateway).
+  - Hosts are grouped by express sync group, by sync health, by raw C(ExpressSyncState), by region and by
+    gateway, so that C(ansible-playbook -l sgw_health_failed) targets exactly the shares whose sync is broken.
+  - Per region it makes one C(DescribeExpressSyncs) call, one C(DescribeExpressSyncShares) call with all the
+    group ids of the region, and C(DescribeGateways) calls for the storage bundles that the shares name; regions
+    are fetched concurrently.
+  - The inventory file name must end in C(sgw.yml) or C(sgw.yaml), for example C(prod.sgw.yml).
+  - Every string that comes from the API is marked unsafe, so it is never templated.
+  - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
+    C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
+    any other state, the empty one included, is V(unknown)."
+  - "Groups, always made (names go through the standard sanitiser, so dashes become underscores):
+    C(sgw) (every host), C(sgw_sync_<ExpressSyncId>) (members of a group), C(sgw_health_<health>),
+    C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>), and with
+    O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
+requirements:
+  - requests
+extends_documentation_fragment:
+  - alibabacloud.sgw.common.plugins
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; it makes the file an C(alibabacloud.sgw.sgw) inventory source.
+    type: str
+    required: true
+    choices: [alibabacloud.sgw.sgw]
+  regions:
+    description:
+      - The regions to query. An empty list means every region that C(DescribeRegions) returns.
+    type: list
+    elements: str
+    default: []
+  express_sync_ids:
+    description:
+      - Only these express sync groups (their C(ExpressSyncId)). An empty list means every group.
+    type: list
+    elements: str
+    default: []
+  hosts_from:
+    description:
+      - V(shares) makes one host per member share, named C(<ShareName>@<GatewayId>) by default.
+      - V(gateways) makes one host per gateway, named by its C(GatewayId), with its shares in C(sgw_shares)
+        and the worst health of them in C(sgw_health) (V(failed) > V(unknown) > V(syncing) > V(disabled) > V(healthy)).
+    type: str
+    choices: [shares, gateways]
+    default: shares
+  hostnames:
+    description:
+      - Jinja expressions over the host's variables (the names without O(hostvars_prefix) and O(hostvars_suffix));
+        the first one that gives a non-empty string names the host.
+      - When none does, the default name is used (C(<ShareName>@<GatewayId>), or the C(GatewayId)).
+    type: list
+    elements: str
+    default: []
+  hostvars_prefix:
+    description: A prefix for the name of every host variable but C(ansible_host).
+    type: str
+    default: ''
+  hostvars_suffix:
+    description: A suffix for the name of every host variable but C(ansible_host).
+    type: str
+    default: ''
+  include_candidates:
+    description:
+      - Also make hosts of the shares that could join each group (C(DescribeExpressSyncShares) with
+        C(IsExternal=true)), in the groups C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates).
+    type: bool
+    default: false
+  gateway_details:
+    description:
+      - Read each gateway's details with C(DescribeGateways) (its status, addresses, class, version...) and set
+        C(ansible_host) to its C(InnerIp), else its C(Ip). Turn off to save those calls.
+    type: bool
+    default: true
+  health:
+    description:
+      - Keep only the hosts whose C(sgw_health) is one of these. An empty list keeps every host.
+    type: list
+    elements: str
+    choices: [healthy, syncing, failed, disabled, unknown]
+    default: []
+  filters:
+    description:
+      - Jinja conditionals over the host's variables (without prefix and suffix); a host is kept only when every
+        one of them is true.
+    type: list
+    elements: str
+    default: []
+  exclude_filters:
+    description:
+      - Jinja conditionals over the host's variables (without prefix and suffix); a host is dropped when any one of
+        them is true. They win over O(filters).
+    type: list
+    elements: str
+    default: []
+  max_ids_per_call:
+    description:
+      - The most group ids sent in one C(DescribeExpressSyncShares) call; V(0) sends all the groups of a region in
+        one call.
+    type: int
+    default: 0
+  max_concurrency:
+    description:
+      - How many API calls may be in flight at once (regions, id batches, storage bundles and pages are fetched
+        concurrently). V(1) makes every call one after another.
+    type: int
+    default: 8
+  on_region_error:
+    description:
+      - What to do when the calls of a region fail (after retries).
+      - V(error) fails the inventory with a message naming the region, the action, the API C(Code) and C(RequestId).
+      - V(warn) warns the same way and keeps the other regions. The inventory cache is not written then.
+    type: str
+    choices: [error, warn]
+    default: error
+"""
+
+EXAMPLES = r"""
+# prod.sgw.yml: every share of two regions, credentials from the environment
+plugin: alibabacloud.sgw.sgw
+regions:
+  - cn-hangzhou
+  - cn-shanghai
+
+# gateways.sgw.yml: one host per gateway, only those with a broken share
+# plugin: alibabacloud.sgw.sgw
+# hosts_from: gateways
+# health: [failed]
+
+# simulator.sgw.yml: against a local SGW simulator, with candidates, cache and constructed groups
+# plugin: alibabacloud.sgw.sgw
+# endpoint: http://127.0.0.1:8080
+# access_key_id: LTAI5tSimulatorKey
+# access_key_secret: "{{ lookup('ansible.builtin.env', 'SGW_SIM_SECRET') }}"
+# include_candidates: true
+# hostnames:
+#   - gateway_name ~ '-' ~ share_name
+# keyed_groups:
+#   - key: gateway_location
+#     prefix: location
+# compose:
+#   sync_done: sync_progress == 100
+# filters:
+#   - gateway_status == 'Running'
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/sgw-inventory
+# cache_timeout: 600
+"""
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import SgwPluginMixin, make_unsafe, unknown_options
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
+    HOSTS_FROM_GATEWAYS,
+    EstateIndex,
+    affix_vars,
+    default_hostname,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+    invalid_express_sync_ids,
+    invalid_regions,
+)
+
+CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
+FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMixin):
+
+    NAME = "alibabacloud.sgw.sgw"
+    sgw_error_class = AnsibleParserError
+
+    def verify_file(self, path):
+        if not super().verify_file(path):
+            return False
+        if path.endswith(FILE_SUFFIXES):
+            return True
+        self.display.vvv("alibabacloud.sgw.sgw skips %s: its file name must end in sgw.yml or sgw.yaml "
+                         "(for example prod.sgw.yml)" % path)
+        return False
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        try:
+            config = self._read_config_data(path)
+        except AnsibleParserError as exc:
+            if "Incorrect plugin name" in str(exc):
+                raise AnsibleParserError("%s: %s; it must be 'plugin: %s'." % (path, exc, self.NAME)) from None
+            raise
+        self._check_options(config)
+        estate = self._cached_estate(path) if cache else None
+        if estate is None:
+            estate = self._fetch_estate()
+            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()):
+                self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
+        self._populate(estate)
+
+    # ------------------------------------------------------------------------------ data
+
+    def _check_options(self, config):
+        """Fail on bad settings before any API call."""
+        problems = unknown_options(config, self.option_definitions)
+        problems += invalid_regions(self.get_option("regions"))
+        problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
+        if self.get_option("max_concurrency") < 1:
+            problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
+        if self.get_option("max_ids_per_call") < 0:
+            problems.append("max_ids_per_call must be 0 (no limit) or more")
+        if problems:
+            raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
+
+    def _cached_estate(self, path):
+        """The cached raw estate, when caching is on and the cache holds one of this format."""
+        if not self.get_option("cache"):
+            return None
+        try:
+            cached = self._cache[self.get_cache_key(path)]
+        except KeyError:
+            return None
+        if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
+            self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
+            return cached.get("estate")
+        return None
+
+    def _fetch_estate(self):
+        warn = self.get_option("on_region_error") == "warn"
+        concurrency = self.get_option("max_concurrency")
+        client = self.sgw_client(pool_size=concurrency)
+        try:
+            regions = self.get_option("regions") or self._discover_regions(client)
+            fetcher = EstateFetcher(client, max_concurrency=concurrency,
+                                    max_ids_per_call=self.get_option("max_ids_per_call"),
+                                    include_candidates=self.get_option("include_candidates"),
+                                    gateway_details=self.get_option("gateway_details"),
+                                    express_sync_ids=self.get_option("express_sync_ids"),
+                                    fail_fast=not warn)
+            estate = fetcher.fetch(regions)
+        except RegionFailure as failure:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: region %s failed: %s Set on_region_error: warn to keep "
+                                     "the other regions." % (failure.region, failure.error)) from None
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        finally:
+            client.close()
+        for region, data in estate["regions"].items():
+            if data["error"]:
+                self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
+        return estate
+
+    def _discover_regions(self, client):
+        regions = api.describe_regions(client)
+        self.display.vvv("alibabacloud.sgw.sgw: regions from DescribeRegions: %s" % ", ".join(regions))
+        return regions
+
+    # ----------------------------------------------------------------------------- hosts
+
+    def _populate(self, estate):
+        index = EstateIndex(estate)
+        hosts_from = self.get_option("hosts_from")
+        include_candidates = self.get_option("include_candidates")
+        if hosts_from == HOSTS_FROM_GATEWAYS:
+            hosts = index.gateway_hosts(include_candidates)
+        else:
+            hosts = index.share_hosts(include_candidates)
+        health = set(self.get_option("health"))
+        prefix, suffix = self.get_option("hostvars_prefix"), self.get_option("hostvars_suffix")
+        constructed = any(self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
+        group_names = {}
+        seen = set()
+        for variables, raw_groups in hosts:
+            variables = make_unsafe(variables)
+            if health and variables["sgw_health"] not in health:
+                continue
+            if not self._passes_filters(variables):
+                continue
+            hostname = self._hostname(variables, hosts_from)
+            if hostname in seen:
+                self.display.warning("alibabacloud.sgw.sgw: two hosts are named %r; the second is skipped. Make "
+                                     "hostnames unique." % hostname)
+                continue
+            seen.add(hostname)
+            self.inventory.add_host(hostname)
+            host_vars = affix_vars(variables, prefix, suffix)
+            for name, value in host_vars.items():
+                self.inventory.set_variable(hostname, name, value)
+            for raw in raw_groups:
+                group = group_names.get(raw)
+                if group is None:
+                    group = group_names[raw] = self.inventory.add_group(self._sanitize_group_name(raw))
+                self.inventory.add_child(group, hostname)
+            if constructed:
+                self._construct(host_vars, hostname)
+
+    def _construct(self, host_vars, hostname):
+        strict = self.get_option("strict")
+        compose = self.get_option("compose")
+        self._set_composite_vars(compose, host_vars, hostname, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), host_vars, hostname, strict=strict,
+                                          fetch_hostvars=bool(compose))
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), host_vars, hostname, strict=strict,
+                                       fetch_hostvars=bool(compose))
+
+    def _hostname(self, variables, hosts_from):
+        for expression in self.get_option("hostnames"):
+            try:
+                name = self._compose(expression, variables)
+            except Exception as exc:  # pylint: disable=broad-except  # a bad expression is the user's to fix
+                if self.get_option("strict"):
+                    raise AnsibleParserError("hostnames entry %r failed: %s" % (expression, exc)) from None
+                continue
+            if name:
+                return str(name)
+        return default_hostname(variables, hosts_from)
+
+    def _passes_filters(self, variables):
+        includes, excludes = self.get_option("filters"), self.get_option("exclude_filters")
+        if not includes and not excludes:
+            return True
+        self.templar.available_variables = variables
+        try:
+            if any(self.templar.evaluate_conditional(c) for c in excludes):
+                return False
+            return all(self.templar.evaluate_conditional(c) for c in includes)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise AnsibleParserError("alibabacloud.sgw.sgw: a filter failed on share %s@%s: %s" % (
+                variables.get("share_name"), variables.get("gateway_id"), exc)) from None
