@@ -33,6 +33,9 @@ def describe_regions(client, region=DISCOVERY_REGION):
 
 
 def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):
+    if bucket_prefix is not None and not bucket_name:
+        raise SgwConfigError("BucketPrefix needs BucketName: the API lists the groups of a prefix only within one "
+                             "bucket.")
     params = {}
     if bucket_name:
         params["BucketName"] = bucket_name

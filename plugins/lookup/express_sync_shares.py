@@ -1,0 +1,250 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: express_sync_shares
+short_description: The shares of Cloud Storage Gateway express sync groups, with their sync health
+version_added: 0.1.0
+author:
+  - alibabacloud.sgw maintainers (@alibabacloud-sgw)
+description:
+  - Calls C(DescribeExpressSyncShares) of the Alibaba Cloud Cloud Storage Gateway (SGW) API and returns one
+    dictionary per share, with the same snake_case keys and the same C(sgw_health) as the host variables of the
+    P(alibabacloud.sgw.sgw#inventory) inventory plugin.
+  - All the group ids of one lookup go to the API in one call (or in calls of at most O(max_ids_per_call) ids).
+  - By default the shares that are members of the groups are returned; with O(is_external=true), the shares
+    that could be added to them.
+  - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
+    C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
+    any other state is V(unknown)."
+  - Every string that comes from the API is marked unsafe, so it is never templated.
+  - Errors name the API action, its C(Code) and its C(RequestId).
+requirements:
+  - requests
+  - jmespath (only for O(query))
+extends_documentation_fragment:
+  - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common.region_plugins
+options:
+  _terms:
+    description:
+      - Express sync group ids (C(sync-...)). A term may hold several ids separated by commas; duplicates are
+        asked once.
+      - At least one id is required.
+    type: list
+    elements: str
+    required: true
+  is_external:
+    description:
+      - V(false) returns the shares that are members of the groups.
+      - V(true) returns the shares that could be added to the groups (C(IsExternal=true)); their
+        C(sync_progress) has no meaning.
+    type: bool
+    default: false
+  max_ids_per_call:
+    description:
+      - The most group ids sent in one C(DescribeExpressSyncShares) call. V(0) sends all of them in one call.
+    type: int
+    default: 0
+  query:
+    description:
+      - A JMESPath expression applied to the list of shares, for example
+        C([?sgw_health=='failed'].share_name). The lookup then returns what the expression yields (a list as it
+        is, anything else as the only element of the list).
+      - A bad expression is an error. Needs the Python library C(jmespath) on the controller.
+    type: str
+  on_missing:
+    description:
+      - What to do when a group does not exist (C(ExpressSyncNotExist)).
+      - V(error) fails with a message naming the missing ids, V(warn) warns naming them and returns the shares
+        of the other groups, V(skip) silently returns the shares of the other groups.
+      - When several ids were asked in one call, one C(DescribeExpressSyncs) call finds which ids are missing
+        (only after that error) and the shares of the others are asked again in one call.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  on_denied:
+    description:
+      - What to do when the identity may not call C(DescribeExpressSyncShares) (C(Forbidden.RAM), C(NoPermission)).
+      - V(error) fails, V(warn) warns and returns no shares for those groups, V(skip) silently returns none.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+notes:
+  - Without O(ignore:wantlist=true), Ansible's C(lookup()) returns a single share as a dictionary rather than a list
+    of one, and joins a list of several strings into one comma-separated string. Use C(query()) (or
+    O(ignore:wantlist=true)) to always get a list.
+seealso:
+  - plugin: alibabacloud.sgw.express_syncs
+    plugin_type: lookup
+  - module: alibabacloud.sgw.express_sync_info
+  - plugin: alibabacloud.sgw.sgw
+    plugin_type: inventory
+"""
+
+EXAMPLES = r"""
+- name: The member shares of a group (region and credentials from the environment)
+  ansible.builtin.debug:
+    msg: "{{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef') }}"
+
+- name: Several groups in one call, with explicit region and endpoint
+  ansible.builtin.set_fact:
+    shares: >-
+      {{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef,sync-fedcba9876543210',
+               region='cn-hangzhou', endpoint='https://sgw-vpc.cn-hangzhou.aliyuncs.com') }}
+
+- name: Loop over the failed shares of a group
+  ansible.builtin.debug:
+    msg: "{{ item.share_name }} on {{ item.gateway_name }} is {{ item.express_sync_state }}"
+  loop: >-
+    {{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef',
+             query="[?sgw_health=='failed']") }}
+
+- name: The shares that could be added to a group
+  ansible.builtin.debug:
+    msg: "{{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef', is_external=true)
+             | map(attribute='share_name') }}"
+
+- name: Count the shares (lookup() unwraps the one-element list)
+  ansible.builtin.debug:
+    msg: "{{ lookup('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef', query='length(@)') }} shares"
+
+- name: Groups that may be gone, and a role that may not be allowed to read them
+  ansible.builtin.set_fact:
+    shares: >-
+      {{ query('alibabacloud.sgw.express_sync_shares', groups_to_check, on_missing='warn', on_denied='skip') }}
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One dictionary per share, or with O(query) whatever the expression yields.
+  type: list
+  elements: dict
+  contains:
+    express_sync_id:
+      description: The group the share belongs to (or, with O(is_external=true), the group it could join).
+      type: str
+      sample: sync-0001xv7je357xn8tr****
+    express_sync_state:
+      description: The raw C(ExpressSyncState) of the share.
+      type: str
+      sample: MNSHealthy
+    sgw_health:
+      description: The health of the share, from C(express_sync_state).
+      type: str
+      sample: healthy
+    sync_progress:
+      description: Percent of the share's full sync (0-100); -1 when it never had one, -2 when its gateway cannot say.
+      type: int
+      sample: 100
+    share_name:
+      description: The name of the share.
+      type: str
+      sample: weekly
+    gateway_id:
+      description: The gateway that serves the share.
+      type: str
+      sample: gw-0001xv7je357xn8t****
+    gateway_name:
+      description: The name of that gateway.
+      type: str
+      sample: file-gateway-1
+    gateway_region:
+      description: The region of that gateway.
+      type: str
+      sample: cn-hangzhou
+    storage_bundle_id:
+      description: The gateway cluster (storage bundle) of that gateway.
+      type: str
+      sample: sb-0001b2ucy5pa3wh5****
+    mns_queue:
+      description: The MNS queue that brings the group's changes to the share.
+      type: str
+      sample: sgw-express-sync-queue-gw-0001xv7je357xn8t****
+"""
+
+from ansible.errors import AnsibleLookupError
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import share_record
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
+    NOT_FOUND_CODE,
+    SgwLookupBase,
+    express_sync_ids_from_terms,
+    missing_ids,
+)
+
+
+class LookupModule(SgwLookupBase):
+
+    NAME = "alibabacloud.sgw.express_sync_shares"
+
+    def prepare(self, terms):
+        ids = express_sync_ids_from_terms(terms)
+        size = self.get_option("max_ids_per_call")
+        if size is None or size < 0:
+            raise AnsibleLookupError("max_ids_per_call must be 0 (all ids in one call) or more, not %r." % (size,))
+        return api.chunked(ids, size)
+
+    def fetch(self, client, prepared):
+        self._existing = None  # group ids of the region, read once and only after ExpressSyncNotExist
+        shares = []
+        for chunk in prepared:
+            shares.extend(self._shares(client, chunk))
+        return [share_record(share) for share in shares]
+
+    def _ask(self, client, ids):
+        return api.describe_express_sync_shares(client, self.region, ids, is_external=self.get_option("is_external"))
+
+    def _shares(self, client, ids):
+        """The shares of ``ids`` (one call); after ``ExpressSyncNotExist``, those of the ids that exist."""
+        try:
+            return self._ask(client, ids)
+        except SgwApiError as error:
+            if error.code != NOT_FOUND_CODE:
+                return self.handle_error(error, default=[])
+            not_found = error
+        if len(ids) == 1:
+            missing, message = ids, self._missing_message(ids, not_found)
+        else:
+            missing, message = self._missing(client, ids, not_found)
+        self.handle_error(not_found, missing_message=message)
+        rest = [i for i in ids if i not in missing]
+        if not rest:
+            return []
+        try:
+            return self._ask(client, rest)
+        except SgwApiError as error:  # a group deleted meanwhile: this time, the whole rest
+            return self.handle_error(error, default=[], missing_message=self._missing_message(rest, error, True))
+
+    def _missing(self, client, ids, not_found):
+        """``(missing ids, message)``: the ids that one ``DescribeExpressSyncs`` call (per lookup) does not list.
+
+        When that call fails, or lists every id, it cannot be told which is missing: all are.
+        """
+        if self._existing is None:
+            try:
+                self._existing = [g.get("ExpressSyncId") for g in api.describe_express_syncs(client, self.region)]
+            except SgwError as error:
+                return ids, "%s; finding which one failed: %s" % (
+                    self._missing_message(ids, not_found, True), error)
+        missing = missing_ids(ids, self._existing)
+        if not missing:
+            return ids, "%s, yet DescribeExpressSyncs lists them all" % self._missing_message(ids, not_found, True)
+        return missing, self._missing_message(missing, not_found)
+
+    def _missing_message(self, ids, error, one_of=False):
+        """What is missing, where, with the API's Code and RequestId."""
+        if one_of:
+            what = "one of the express sync groups %s does not exist" % ", ".join(ids)
+        elif len(ids) == 1:
+            what = "express sync group %s does not exist" % ids[0]
+        else:
+            what = "express sync groups %s do not exist" % ", ".join(ids)
+        return "%s in region %s (%s from %s, RequestId %s)" % (
+            what, self.region, error.code, error.action or "the API", error.request_id or "unknown")

@@ -1,0 +1,260 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: express_sync_info
+short_description: List Cloud Storage Gateway express sync groups, their shares and their sync health
+version_added: 0.1.0
+author:
+  - alibabacloud.sgw maintainers (@alibabacloud-sgw)
+description:
+  - Lists the express sync groups of a region with C(DescribeExpressSyncs), optionally only some of them or only
+    those of one OSS bucket.
+  - With O(shares=true), adds each group's member shares and a count of them per sync health; with
+    O(candidates=true), the shares that could be added to each group. The shares of all the listed groups are
+    read in one C(DescribeExpressSyncShares) call (and one more for the candidates).
+  - Groups and shares have the same snake_case keys and the same C(sgw_health) as the lookups
+    P(alibabacloud.sgw.express_syncs#lookup) and P(alibabacloud.sgw.express_sync_shares#lookup) and the
+    host variables of the P(alibabacloud.sgw.sgw#inventory) inventory plugin.
+  - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
+    C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
+    any other state is V(unknown)."
+  - This module is in the action group C(alibabacloud.sgw.sgw), so C(module_defaults) of
+    C(group/alibabacloud.sgw.sgw) can carry the credentials, the endpoint and the region.
+requirements:
+  - requests
+extends_documentation_fragment:
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it does the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is nothing to show.
+options:
+  express_sync_ids:
+    description:
+      - Only these groups (C(sync-...)). Ids that the region does not list are not returned.
+      - An empty list means every group (of O(bucket_name), when set).
+    type: list
+    elements: str
+    default: []
+  bucket_name:
+    description:
+      - Only the groups of this OSS bucket (C(BucketName)).
+    type: str
+  bucket_prefix:
+    description:
+      - With O(bucket_name), only the group of this prefix of the bucket. An empty string means the group of the
+        bucket's root.
+    type: str
+  shares:
+    description:
+      - Add the member shares of each group (RV(express_syncs[].shares)) and a count of them per sync health
+        (RV(express_syncs[].health_summary)).
+    type: bool
+    default: false
+  candidates:
+    description:
+      - Add the shares that could be added to each group (RV(express_syncs[].candidates)).
+    type: bool
+    default: false
+notes:
+  - "The module runs where the task runs; for a cloud API that is usually the controller, with
+    C(hosts: localhost) and C(connection: local) (or C(delegate_to: localhost))."
+seealso:
+  - plugin: alibabacloud.sgw.express_syncs
+    plugin_type: lookup
+  - plugin: alibabacloud.sgw.express_sync_shares
+    plugin_type: lookup
+  - plugin: alibabacloud.sgw.sgw
+    plugin_type: inventory
+"""
+
+EXAMPLES = r"""
+- name: Every express sync group of a region
+  alibabacloud.sgw.express_sync_info:
+    region: cn-hangzhou
+  register: sgw_groups
+
+- name: Two groups, with their member shares and health summary
+  alibabacloud.sgw.express_sync_info:
+    region: cn-hangzhou
+    express_sync_ids:
+      - sync-0123456789abcdef
+      - sync-fedcba9876543210
+    shares: true
+  register: sgw_groups
+
+- name: Stop the release when a share of the group is not healthy
+  ansible.builtin.assert:
+    that:
+      - sgw_groups.express_syncs | length == 2
+      - sgw_groups.express_syncs | map(attribute='health_summary.healthy') | sum ==
+        sgw_groups.express_syncs | map(attribute='shares') | map('length') | sum
+    fail_msg: "Shares that are not healthy: {{ sgw_groups.express_syncs | map(attribute='shares') | flatten
+      | rejectattr('sgw_health', 'eq', 'healthy') | map(attribute='share_name') }}"
+
+- name: The groups of one bucket and the shares that could join them, credentials from module_defaults
+  module_defaults:
+    group/alibabacloud.sgw.sgw:
+      region: cn-hangzhou
+      access_key_id: "{{ sgw_access_key_id }}"
+      access_key_secret: "{{ sgw_access_key_secret }}"
+  block:
+    - name: List the groups of the bucket with their candidate shares
+      alibabacloud.sgw.express_sync_info:
+        bucket_name: backups
+        candidates: true
+      register: sgw_bucket
+"""
+
+RETURN = r"""
+express_syncs:
+  description: The listed groups, in the order the API gives them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    express_sync_id:
+      description: The id of the group.
+      type: str
+      sample: sync-0001xv7je357xn8tr****
+    name:
+      description: The name of the group.
+      type: str
+      sample: backups-sync
+    bucket_name:
+      description: The OSS bucket that the group syncs from.
+      type: str
+      sample: backups
+    bucket_prefix:
+      description: The prefix of the bucket, empty for its root.
+      type: str
+      sample: daily/
+    bucket_region:
+      description: The region of the bucket.
+      type: str
+      sample: cn-hangzhou
+    mns_topic:
+      description: The MNS topic of the group.
+      type: str
+      sample: sgw-express-sync-0001xv7je357xn8tr****
+    description:
+      description: The description of the group.
+      type: str
+      sample: nightly backups
+    shares:
+      description: The member shares of the group, with the keys of the P(alibabacloud.sgw.express_sync_shares#lookup) lookup.
+      returned: when O(shares=true)
+      type: list
+      elements: dict
+      sample:
+        - express_sync_id: sync-0001xv7je357xn8tr****
+          express_sync_state: MNSHealthy
+          sgw_health: healthy
+          sync_progress: 100
+          share_name: weekly
+          gateway_id: gw-0001xv7je357xn8t****
+          gateway_name: file-gateway-1
+          gateway_region: cn-hangzhou
+          storage_bundle_id: sb-0001b2ucy5pa3wh5****
+          mns_queue: sgw-express-sync-queue-gw-0001xv7je357xn8t****
+    health_summary:
+      description: How many member shares have each sync health; every health is present, zero included.
+      returned: when O(shares=true)
+      type: dict
+      sample:
+        healthy: 3
+        syncing: 1
+        failed: 0
+        disabled: 0
+        unknown: 0
+    candidates:
+      description: The shares that could be added to the group, with the same keys as RV(express_syncs[].shares).
+      returned: when O(candidates=true)
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_summary
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_express_sync_ids
+
+
+def select_groups(groups, express_sync_ids):
+    """The group records to return: every one, or those of ``express_sync_ids`` (each id once)."""
+    records = []
+    seen = set()
+    wanted = set(express_sync_ids or ())
+    for group in groups:
+        record = group_record(group)
+        sync_id = record["express_sync_id"]
+        if sync_id in seen or (wanted and sync_id not in wanted):
+            continue
+        seen.add(sync_id)
+        records.append(record)
+    return records
+
+
+def shares_by_group(shares, group_ids):
+    """Share records per group id. A share whose group is not listed is kept by the only group asked, if one."""
+    grouped = {sync_id: [] for sync_id in group_ids}
+    for share in shares:
+        record = share_record(share)
+        sync_id = record.get("express_sync_id")
+        if sync_id not in grouped and len(grouped) == 1:
+            sync_id = group_ids[0]
+        if sync_id in grouped:
+            grouped[sync_id].append(record)
+    return grouped
+
+
+def main():
+    sgw = SgwModule(
+        argument_spec={
+            "express_sync_ids": {"type": "list", "elements": "str", "default": []},
+            "bucket_name": {"type": "str"},
+            "bucket_prefix": {"type": "str"},
+            "shares": {"type": "bool", "default": False},
+            "candidates": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+        required_by={"bucket_prefix": "bucket_name"},
+    )
+    params = sgw.params
+    problems = invalid_express_sync_ids(params["express_sync_ids"])
+    if problems:
+        sgw.module.fail_json(msg="Invalid express_sync_ids: %s." % "; ".join(problems))
+    client = sgw.client
+    try:
+        groups = select_groups(api.describe_express_syncs(client, sgw.region, params["bucket_name"],
+                                                          params["bucket_prefix"]),
+                               params["express_sync_ids"])
+        ids = [group["express_sync_id"] for group in groups]
+        if ids and params["shares"]:
+            members = shares_by_group(api.describe_express_sync_shares(client, sgw.region, ids), ids)
+            for group in groups:
+                group["shares"] = members[group["express_sync_id"]]
+                group["health_summary"] = health_summary(share["sgw_health"] for share in group["shares"])
+        if ids and params["candidates"]:
+            candidates = shares_by_group(api.describe_express_sync_shares(client, sgw.region, ids, is_external=True),
+                                         ids)
+            for group in groups:
+                group["candidates"] = candidates[group["express_sync_id"]]
+    except SgwError as error:
+        sgw.fail(error)
+    sgw.exit(changed=False, express_syncs=groups)
+
+
+if __name__ == "__main__":
+    main()

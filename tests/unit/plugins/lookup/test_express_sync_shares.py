@@ -1,0 +1,249 @@
+"""The express_sync_shares lookup against a scripted SGW: calls made, results, on_missing / on_denied."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
+from ansible.template import is_trusted_as_template, trust_as_template
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
+
+REGION = {"region": "cn-hangzhou"}
+SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
+              "gateway_region", "storage_bundle_id", "mns_queue", "sgw_health"}
+
+
+def names(shares):
+    return [s["share_name"] for s in shares]
+
+
+def test_members_of_one_group_have_the_inventory_keys(make_lookup, sgw):
+    result = make_lookup("express_sync_shares").run(["sync-a"], **REGION)
+    assert names(result) == ["media-nfs", "media-smb"]
+    assert set(result[0]) == SHARE_KEYS
+    assert [s["sgw_health"] for s in result] == ["healthy", "failed"]
+    assert result[1]["sync_progress"] == 40
+    assert sgw.calls == [("DescribeExpressSyncShares", "cn-hangzhou",
+                          {"ExpressSyncIds": "sync-a", "IsExternal": False})]
+    assert sgw.closed
+
+
+def test_result_strings_are_never_templated(make_lookup, sgw):
+    sgw.members = [dict(sgw.members[0], ShareName=trust_as_template("{{ lookup('pipe', 'id') }}"))]
+    assert is_trusted_as_template(sgw.members[0]["ShareName"])
+    result = make_lookup("express_sync_shares").run(["sync-a"], **REGION)
+    assert result[0]["share_name"] == "{{ lookup('pipe', 'id') }}"
+    assert not is_trusted_as_template(result[0]["share_name"])
+
+
+def test_candidates(make_lookup, sgw):
+    result = make_lookup("express_sync_shares").run(["sync-a"], is_external=True, **REGION)
+    assert names(result) == ["scratch"]
+    assert result[0]["sgw_health"] == "disabled"
+    assert sgw.calls[0][2]["IsExternal"] is True
+
+
+@pytest.mark.parametrize("terms, sent", [
+    (["sync-a,sync-b"], "sync-a,sync-b"),
+    (["sync-a", "sync-b"], "sync-a,sync-b"),
+    ([["sync-b", "sync-a"]], "sync-b,sync-a"),
+    ([" sync-a , sync-b ,", "sync-a"], "sync-a,sync-b"),
+])
+def test_all_ids_in_one_call(make_lookup, sgw, terms, sent):
+    result = make_lookup("express_sync_shares").run(terms, **REGION)
+    assert sgw.actions() == ["DescribeExpressSyncShares"]
+    assert sgw.calls[0][2]["ExpressSyncIds"] == sent
+    assert sorted(names(result)) == ["daily", "media-nfs", "media-smb"]
+
+
+@pytest.mark.parametrize("limit, batches", [
+    (0, ["sync-a,sync-b,sync-c"]),
+    (3, ["sync-a,sync-b,sync-c"]),
+    (2, ["sync-a,sync-b", "sync-c"]),
+    (1, ["sync-a", "sync-b", "sync-c"]),
+])
+def test_max_ids_per_call(make_lookup, sgw, limit, batches):
+    result = make_lookup("express_sync_shares").run(["sync-a,sync-b,sync-c"], max_ids_per_call=limit, **REGION)
+    assert [params["ExpressSyncIds"] for dummy, dummy, params in sgw.calls] == batches
+    assert names(result) == ["media-nfs", "media-smb", "daily"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({}, "No express sync group id given"),
+    ({"max_ids_per_call": -1}, "max_ids_per_call must be 0"),
+    ({"query": "[?"}, "is not a valid JMESPath expression"),
+    ({"region": "Hangzhou"}, "Invalid region"),
+])
+def test_bad_input_fails_before_any_call(make_lookup, sgw, kwargs, message):
+    terms = [] if not kwargs else ["sync-a"]
+    options = dict(REGION, **kwargs)
+    with pytest.raises(AnsibleLookupError, match=message):
+        make_lookup("express_sync_shares").run(terms, **options)
+    assert sgw.calls == []
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"regoin": "cn-hangzhou"}, "unknown option 'regoin' (did you mean 'region'?)"),
+    ({"on_mising": "skip"}, "unknown option 'on_mising' (did you mean 'on_missing'?)"),
+    ({"bucket_name": "b"}, "unknown option 'bucket_name'"),
+])
+def test_unknown_options_fail_before_any_call(make_lookup, sgw, kwargs, message):
+    with pytest.raises(AnsibleLookupError) as caught:
+        make_lookup("express_sync_shares").run(["sync-a"], **dict(REGION, **kwargs))
+    assert message in str(caught.value)
+    assert sgw.calls == []
+
+
+def test_region_is_required(make_lookup, sgw):
+    with pytest.raises(AnsibleLookupError, match="A region is required.*ALIBABA_CLOUD_REGION_ID"):
+        make_lookup("express_sync_shares").run(["sync-a"])
+    assert sgw.calls == []
+
+
+def test_region_from_environment(make_lookup, sgw, monkeypatch):
+    monkeypatch.setenv("ALICLOUD_REGION", "cn-shanghai")
+    make_lookup("express_sync_shares").run(["sync-a"])
+    assert sgw.calls[0][1] == "cn-shanghai"
+
+
+def test_region_alias(make_lookup, sgw):
+    make_lookup("express_sync_shares").run(["sync-a"], region_id="cn-beijing")
+    assert sgw.calls[0][1] == "cn-beijing"
+
+
+def test_bad_id_is_named(make_lookup, sgw):
+    with pytest.raises(AnsibleLookupError, match=r"'gw-1' is not an express sync group id"):
+        make_lookup("express_sync_shares").run(["sync-a,gw-1"], **REGION)
+    assert sgw.calls == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("[?sgw_health=='failed'].share_name", ["media-smb"]),
+    ("[].gateway_id", ["gw-1", "gw-2", "gw-1"]),
+    ("length(@)", [3]),
+    ("[?sgw_health=='disabled'] | [0]", [None]),
+    ("[?sync_progress < `50`].{name: share_name, progress: sync_progress}",
+     [{"name": "media-smb", "progress": 40}, {"name": "daily", "progress": 10}]),
+])
+def test_query(make_lookup, query, expected):
+    assert make_lookup("express_sync_shares").run(["sync-a,sync-b"], query=query, **REGION) == expected
+
+
+def test_query_that_fails_on_the_data_is_a_clear_error(make_lookup):
+    with pytest.raises(AnsibleLookupError, match="failed on the result"):
+        make_lookup("express_sync_shares").run(["sync-a"], query="abs(@)", **REGION)
+
+
+# ------------------------------------------------------------------------------- on_missing
+
+def test_missing_single_id_costs_no_extra_call(make_lookup, sgw):
+    with pytest.raises(AnsibleLookupError) as caught:
+        make_lookup("express_sync_shares").run(["sync-gone"], **REGION)
+    message = str(caught.value)
+    assert "express sync group sync-gone does not exist in region cn-hangzhou" in message
+    assert "ExpressSyncNotExist" in message and "RequestId REQ-1" in message
+    assert sgw.actions() == ["DescribeExpressSyncShares"]
+
+
+def test_missing_among_several_error_names_only_the_missing(make_lookup, sgw):
+    with pytest.raises(AnsibleLookupError) as caught:
+        make_lookup("express_sync_shares").run(["sync-a,sync-gone,sync-b,sync-lost"], **REGION)
+    message = str(caught.value)
+    assert "express sync groups sync-gone, sync-lost do not exist" in message
+    assert "sync-a" not in message and "sync-b" not in message
+    assert "RequestId REQ-1" in message
+    assert sgw.actions() == ["DescribeExpressSyncShares", "DescribeExpressSyncs"]
+
+
+@pytest.mark.parametrize("mode, warned", [("warn", True), ("skip", False)])
+def test_missing_warn_and_skip_return_the_others(make_lookup, sgw, display, mode, warned):
+    result = make_lookup("express_sync_shares").run(["sync-a,sync-gone,sync-b"], on_missing=mode, **REGION)
+    assert names(result) == ["media-nfs", "media-smb", "daily"]
+    assert sgw.actions() == ["DescribeExpressSyncShares", "DescribeExpressSyncs", "DescribeExpressSyncShares"]
+    assert sgw.calls[2][2]["ExpressSyncIds"] == "sync-a,sync-b"
+    if warned:
+        assert len(display.warnings) == 1
+        assert "sync-gone does not exist" in display.warnings[0]
+        assert display.warnings[0].startswith("alibabacloud.sgw.express_sync_shares: ")
+    else:
+        assert display.warnings == []
+
+
+def test_all_missing_skip_returns_empty_list_without_asking_again(make_lookup, sgw):
+    assert make_lookup("express_sync_shares").run(["sync-x,sync-y"], on_missing="skip", **REGION) == []
+    assert sgw.actions() == ["DescribeExpressSyncShares", "DescribeExpressSyncs"]
+
+
+def test_groups_are_listed_once_per_lookup_across_batches(make_lookup, sgw, display):
+    result = make_lookup("express_sync_shares").run(["sync-x,sync-a,sync-y,sync-b"], max_ids_per_call=2,
+                                                    on_missing="warn", **REGION)
+    assert names(result) == ["media-nfs", "media-smb", "daily"]
+    assert sgw.actions().count("DescribeExpressSyncs") == 1
+    assert len(display.warnings) == 2
+
+
+def test_group_deleted_between_calls(make_lookup, sgw, display):
+    sgw.delete_after["DescribeExpressSyncs"] = {"sync-b"}
+    result = make_lookup("express_sync_shares").run(["sync-gone,sync-b"], on_missing="warn", **REGION)
+    assert result == []
+    assert len(display.warnings) == 2
+    assert "one of the express sync groups sync-b does not exist" in display.warnings[1]
+
+
+def test_cannot_tell_which_is_missing(make_lookup, sgw, display):
+    sgw.fail["DescribeExpressSyncs"] = SgwApiError("Forbidden.RAM", "denied", action="DescribeExpressSyncs",
+                                                   region="cn-hangzhou", status=403, request_id="REQ-LIST")
+    result = make_lookup("express_sync_shares").run(["sync-a,sync-gone"], on_missing="warn", **REGION)
+    assert result == []
+    assert "one of the express sync groups sync-a, sync-gone does not exist" in display.warnings[0]
+    assert "REQ-LIST" in display.warnings[0]
+
+
+# -------------------------------------------------------------------------------- on_denied
+
+@pytest.mark.parametrize("mode, warned", [("warn", True), ("skip", False)])
+def test_denied_warn_and_skip(make_lookup, sgw, display, mode, warned):
+    sgw.denied.add("DescribeExpressSyncShares")
+    assert make_lookup("express_sync_shares").run(["sync-a"], on_denied=mode, **REGION) == []
+    assert len(display.warnings) == int(warned)
+    if warned:
+        assert "Forbidden.RAM" in display.warnings[0]
+
+
+def test_denied_error_names_code_and_request_id(make_lookup, sgw):
+    sgw.denied.add("DescribeExpressSyncShares")
+    with pytest.raises(AnsibleLookupError) as caught:
+        make_lookup("express_sync_shares").run(["sync-a"], on_missing="skip", **REGION)
+    message = str(caught.value)
+    assert "DescribeExpressSyncShares in region cn-hangzhou failed: Forbidden.RAM (HTTP 403)" in message
+    assert "RequestId REQ-1" in message
+    assert "hcs-sgw:DescribeExpressSyncShares" in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize("error", [
+    SgwApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found", action="DescribeExpressSyncShares",
+                region="cn-hangzhou", status=404, request_id="REQ-AK"),
+    SgwApiError("Throttling.User", "flow control", action="DescribeExpressSyncShares", region="cn-hangzhou",
+                status=400, request_id="REQ-AK"),
+    SgwTransportError("ConnectTimeout", action="DescribeExpressSyncShares", region="cn-hangzhou",
+                      endpoint="http://127.0.0.1:9", attempts=3),
+])
+def test_other_errors_fail_whatever_the_modes(make_lookup, sgw, error):
+    sgw.fail["DescribeExpressSyncShares"] = error
+    with pytest.raises(AnsibleLookupError) as caught:
+        make_lookup("express_sync_shares").run(["sync-a"], on_missing="skip", on_denied="skip", **REGION)
+    assert str(caught.value) == str(error)
+    assert sgw.closed
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"on_missing": "ignore"}, "Invalid value 'ignore' for config 'on_missing'"),
+    ({"on_denied": "fail"}, "Invalid value 'fail' for config 'on_denied'"),
+    ({"max_ids_per_call": "many"}, "max_ids_per_call"),
+])
+def test_bad_option_values_are_rejected_before_any_call(make_lookup, sgw, kwargs, message):
+    with pytest.raises(AnsibleOptionsError, match=message):
+        make_lookup("express_sync_shares").run(["sync-a"], **dict(REGION, **kwargs))
+    assert sgw.calls == []
