@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``python -m tests.simulator``: serve the SGW API of an account on 127.0.0.1 (see docs/simulator.md)."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import signal
+import sys
+import threading
+
+from tests.simulator.account import Account, AccountError, dump_document
+from tests.simulator.faults import MALFORMED_KINDS, Faults
+from tests.simulator.generate import Shape, generate_account
+from tests.simulator.server import Simulator, SimulatorServer
+from tests.simulator.service import Service
+from tests.simulator.signature import AccessKey, Verifier
+
+PROG = "python -m tests.simulator"
+SAMPLE_ACCOUNT = pathlib.Path(__file__).resolve().parent / "data" / "sample_account.yml"
+POLL_SECONDS = 0.2
+
+
+def _access_key(text: str) -> AccessKey:
+    try:
+        return AccessKey.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _malformed(text: str) -> tuple[str, str]:
+    region, colon, kind = text.partition(":")
+    if not (region and colon) or kind not in MALFORMED_KINDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not REGION:KIND with KIND one of {', '.join(MALFORMED_KINDS)}")
+    return region, kind
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="A local simulator of the Alibaba Cloud Cloud Storage Gateway (SGW) API 2018-05-11.")
+    serving = parser.add_argument_group("serving")
+    serving.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serving.add_argument("--port", type=int, default=0, help="port to listen on; 0 (default) picks a free one")
+    serving.add_argument("--access-key", action="append", default=[], type=_access_key, metavar="ID:SECRET[:TOKEN]",
+                         help="an accepted credential, with its STS token if any (repeatable; at least one)")
+    serving.add_argument("--tls", action="store_true", help="serve HTTPS with a fresh self-signed certificate")
+    serving.add_argument("--cert-out", metavar="FILE", help="with --tls: write the CA certificate (PEM) here")
+    serving.add_argument("--verbose", action="store_true", help="log every request to stderr")
+
+    data = parser.add_argument_group("account")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--data", metavar="FILE", help="account file, YAML or JSON (default: the sample account)")
+    source.add_argument("--generate", action="store_true", help="serve a synthetic account of the size below")
+    shape = Shape()
+    for name, help_text in (("regions", "regions"), ("groups-per-region", "sync groups per region"),
+                            ("shares-per-group", "member shares per group"),
+                            ("gateways-per-region", "gateways per region"),
+                            ("candidates-per-group", "candidate shares per group (same bucket, no group)")):
+        default = getattr(shape, name.replace("-", "_"))
+        data.add_argument(f"--{name}", type=int, default=default, metavar="N", help=f"{help_text} (default {default})")
+    data.add_argument("--seed", type=int, default=shape.seed, help="seed of --generate, ids and --throttle-rate")
+    data.add_argument("--write", metavar="FILE", help="write the account (YAML, or JSON for .json) and exit")
+    data.add_argument("--task-seconds", type=float, default=1.0, metavar="S", help="duration of a task (default 1)")
+    data.add_argument("--full-sync-seconds", type=float, default=3.0, metavar="S",
+                      help="time from MNSFullSyncInit to MNSHealthy for an added share (default 3)")
+
+    faults = parser.add_argument_group("faults (also settable at run time with PUT /_sim/faults)")
+    faults.add_argument("--latency", type=float, default=0, metavar="MS", help="delay added to every call")
+    faults.add_argument("--throttle-rate", type=float, default=0.0, metavar="RATE",
+                        help="fraction of calls answered Throttling.User (0..1)")
+    faults.add_argument("--retry-after-ms", type=int, metavar="N", help="send x-acs-retry-after: N when throttling")
+    faults.add_argument("--unavailable-region", action="append", default=[], metavar="REGION",
+                        help="answer 503 ServiceUnavailable")
+    faults.add_argument("--html-region", action="append", default=[], metavar="REGION",
+                        help="answer 502 with an HTML page")
+    faults.add_argument("--hang-region", action="append", default=[], metavar="REGION", help="never answer")
+    faults.add_argument("--malformed-region", action="append", default=[], type=_malformed, metavar="REGION:KIND",
+                        help=f"corrupt success bodies; KIND is one of {', '.join(MALFORMED_KINDS)}")
+    faults.add_argument("--deny", action="append", default=[], metavar="ACTION[@ACCESS_KEY_ID]",
+                        help="answer 403 Forbidden.RAM to this action (for this key only)")
+    faults.add_argument("--fail-task", action="append", default=[], metavar="EXPRESS_SYNC_ID",
+                        help="tasks on this group end in task.state.failed")
+    return parser
+
+
+def faults_from_args(args: argparse.Namespace) -> Faults:
+    return Faults.from_json({
+        "latency_ms": args.latency, "throttle_rate": args.throttle_rate, "retry_after_ms": args.retry_after_ms,
+        "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
+        "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
+        "fail_tasks": args.fail_task,
+    })
+
+
+def account_from_args(args: argparse.Namespace) -> Account:
+    if args.generate:
+        shape = Shape(args.regions, args.groups_per_region, args.shares_per_group, args.gateways_per_region,
+                      args.candidates_per_group, args.seed)
+        return Account.from_document(generate_account(shape))
+    return Account.load(args.data or SAMPLE_ACCOUNT)
+
+
+def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
+    if not args.access_key:
+        raise ValueError("at least one --access-key ID:SECRET[:TOKEN] is needed to serve")
+    ssl_context = None
+    if args.tls:
+        from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
+        ssl_context = tls.server_context(args.cert_out)
+    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed)
+    simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed)
+    return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
+
+
+def serve(server: SimulatorServer) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), name="sgw-simulator", daemon=True).start()
+    print(f"SGW simulator listening on {server.url}", flush=True)
+    stop.wait()
+    server.stop()
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        account = account_from_args(args)
+        if args.write:
+            dump_document(account.to_document(), args.write)
+            return 0
+        server = build_server(args, account)
+    except (AccountError, ValueError, OSError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    serve(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

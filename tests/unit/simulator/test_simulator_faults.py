@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fault injection, statistics and the control endpoints; TLS; a clean stop while calls hang."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.unit.simulator.simlib import sample_account, utc_now
+
+MEDIA = "sync-0002xetjdlxne2sd"
+DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
+                  "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": []}
+
+
+@pytest.fixture(scope="module")
+def sim(start_simulator):
+    return start_simulator("--seed", "3", "--task-seconds", "0.1")
+
+
+@pytest.fixture(autouse=True)
+def no_faults(sim):
+    """Each test starts without faults, with zeroed counters and the sample account as in its file."""
+    assert sim.set_faults() == DEFAULT_FAULTS
+    assert sim.control("PUT", "account", json=sample_account()).status_code == 200
+    sim.control("POST", "reset")
+
+
+def code_of(response: requests.Response) -> str:
+    return response.json()["Code"]
+
+
+def test_throttle_everything(sim):
+    sim.set_faults(throttle_rate=1.0)
+    response = sim.client().call("DescribeRegions")
+    assert (response.status_code, code_of(response)) == (400, "Throttling.User")
+    assert "x-acs-retry-after" not in response.headers
+    sim.set_faults(throttle_rate=1.0, retry_after_ms=250)
+    assert sim.client().call("DescribeRegions").headers["x-acs-retry-after"] == "250"
+    stats = sim.stats()
+    assert stats["errors"] == {"Throttling.User": 2}
+    assert stats["actions"] == {"DescribeRegions": 2} and stats["total"] == 2
+
+
+def test_throttling_is_deterministic(sim):
+    def outcomes():
+        sim.set_faults(throttle_rate=0.5)
+        return [sim.client().call("DescribeRegions").status_code for _call in range(20)]
+
+    first = outcomes()
+    assert first == outcomes()
+    assert 3 <= first.count(400) <= 17
+
+
+def test_throttled_calls_are_still_authenticated(sim):
+    sim.set_faults(throttle_rate=1.0)
+    assert code_of(sim.client("testid", "wrong-secret").call("DescribeRegions")) == "SignatureDoesNotMatch"
+
+
+def test_unavailable_region_answers_before_authentication(sim):
+    sim.set_faults(unavailable_regions=["cn-shanghai"])
+    for client in (sim.client(region="cn-shanghai"), sim.client("nobody", "x", region="cn-shanghai")):
+        response = client.call("DescribeRegions")
+        assert (response.status_code, code_of(response)) == (503, "ServiceUnavailable")
+        assert set(response.json()) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+    assert sim.client(region="cn-hangzhou").call("DescribeRegions").status_code == 200
+
+
+def test_html_region(sim):
+    sim.set_faults(html_regions=["cn-hangzhou"])
+    response = sim.client().call("DescribeRegions")
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "text/html"
+    assert response.text.startswith("<html>") and "502 Bad Gateway" in response.text
+    assert sim.stats()["errors"] == {"BadGateway": 1}
+
+
+@pytest.mark.parametrize("kind, check", [
+    ("truncated", None),
+    ("null-wrapper", lambda body: body["Regions"] is None),
+    ("missing-wrapper", lambda body: "Regions" not in body and body["Success"] is True),
+    ("wrong-type", lambda body: body["Regions"] == {"Region": "oops"}),
+])
+def test_malformed_bodies(sim, kind, check):
+    sim.set_faults(malformed={"cn-hangzhou": kind})
+    response = sim.client().call("DescribeRegions")
+    assert response.status_code == 200
+    assert int(response.headers["Content-Length"]) == len(response.content)
+    if check is None:
+        with pytest.raises(ValueError):
+            json.loads(response.content)
+    else:
+        assert check(response.json())
+    assert sim.client(region="cn-shanghai").call("DescribeRegions").json()["Regions"]["Region"]
+
+
+def test_wrapper_kinds_leave_bodies_without_a_list_alone(sim):
+    sim.set_faults(malformed={"cn-hangzhou": "wrong-type"})
+    body = sim.client().ok("DeleteExpressSync", ExpressSyncId=MEDIA)
+    assert body["TaskId"].startswith("t-")
+
+
+def test_deny(sim):
+    sim.set_faults(deny=["DescribeGateways", "DescribeRegions@opsid"])
+    response = sim.client().call("DescribeGateways", {"StorageBundleId": "sb-0001b2otnkdxrigeq"})
+    assert (response.status_code, code_of(response)) == (403, "Forbidden.RAM")
+    assert sim.client().call("DescribeRegions").status_code == 200
+    assert code_of(sim.client("opsid", "opssecret").call("DescribeRegions")) == "Forbidden.RAM"
+
+
+def test_fail_tasks_at_run_time(sim):
+    sim.set_faults(fail_tasks=[MEDIA])
+    client = sim.client()
+    task_id = client.ok("DeleteExpressSync", ExpressSyncId=MEDIA)["TaskId"]
+    time.sleep(0.15)
+    task = client.ok("DescribeTasks", TaskId=task_id)["Tasks"]["SimpleTask"][0]
+    assert task["StateCode"] == "task.state.failed"
+    groups = sim.client(region=None).ok("DescribeExpressSyncs")["ExpressSyncs"]["ExpressSync"]
+    assert MEDIA in [group["ExpressSyncId"] for group in groups]
+
+
+def test_stats_count_requests_calls_and_errors(sim):
+    client = sim.client()
+    client.ok("DescribeRegions")
+    client.ok("DescribeExpressSyncShares", ExpressSyncIds=MEDIA)
+    assert client.error("DescribeExpressSyncShares", ExpressSyncIds="sync-0009nosuchgroup")[1] == "ExpressSyncNotExist"
+    sim.client(region="cn-shanghai").ok("DescribeRegions")
+    assert code_of(sim.client("nobody", "x").call("DescribeRegions")) == "InvalidAccessKeyId.NotFound"
+    assert code_of(client.call("DescribeRegions", timestamp=utc_now(3600))) == "InvalidTimeStamp.Expired"
+    stats = sim.stats()
+    assert stats == {
+        "total": 4, "requests": 6, "peak_concurrency": 1,
+        "actions": {"DescribeRegions": 2, "DescribeExpressSyncShares": 2},
+        "regions": {"cn-hangzhou": 3, "cn-shanghai": 1},
+        "errors": {"ExpressSyncNotExist": 1, "InvalidAccessKeyId.NotFound": 1, "InvalidTimeStamp.Expired": 1},
+    }
+    assert sim.control("POST", "reset").json() == {"total": 0, "requests": 0, "peak_concurrency": 0, "actions": {},
+                                                   "regions": {}, "errors": {}}
+
+
+def test_latency_and_peak_concurrency(sim):
+    sim.set_faults(latency_ms=300)
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda _: sim.client().call("DescribeRegions").status_code, range(4)))
+    elapsed = time.monotonic() - started
+    assert statuses == [200] * 4
+    assert 0.3 <= elapsed < 4 * 0.3  # in parallel, not one after the other
+    assert sim.stats()["peak_concurrency"] >= 2
+
+
+def test_hang_region(sim):
+    sim.set_faults(hang_regions=["cn-hangzhou"])
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        sim.client(timeout=0.5).call("DescribeRegions")
+    assert time.monotonic() - started < 2
+    assert sim.client(region="cn-shanghai").call("DescribeRegions").status_code == 200
+    assert sim.stats()["requests"] == 2
+
+
+@pytest.mark.parametrize("faults, message", [
+    ({"throttle_rate": 2}, "throttle_rate"),
+    ({"latency_ms": -1}, "latency_ms"),
+    ({"malformed": {"cn-hangzhou": "garbled"}}, "malformed"),
+    ({"deny": "DescribeRegions"}, "deny"),
+    ({"retry_after_ms": "soon"}, "retry_after_ms"),
+    ({"jitter": 1}, "unknown fault setting"),
+])
+def test_invalid_faults_are_refused(sim, faults, message):
+    sim.set_faults(throttle_rate=0.1)
+    response = sim.control("PUT", "faults", json=faults)
+    assert response.status_code == 400 and message in response.json()["error"]
+    assert sim.control("GET", "faults").json()["throttle_rate"] == 0.1
+
+
+CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "100", "--unavailable-region",
+              "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
+              "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
+              "--fail-task", MEDIA)
+
+
+def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
+    hanging = start_simulator(*CLI_FAULTS)
+    assert hanging.control("GET", "faults").json() == {
+        "latency_ms": 5, "throttle_rate": 0.25, "retry_after_ms": 100, "unavailable_regions": ["cn-beijing"],
+        "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
+        "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA]}
+    outcome = []
+
+    def call():
+        try:
+            hanging.client(timeout=30).call("DescribeRegions")
+        except requests.exceptions.ConnectionError as exc:
+            outcome.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    deadline = time.monotonic() + 5
+    while hanging.stats()["requests"] < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    started = time.monotonic()
+    assert hanging.stop() == 0
+    caller.join(5)
+    assert time.monotonic() - started < 3
+    assert outcome, "the hanging call should end with a dropped connection"
+
+
+def test_tls(start_simulator, tmp_path):
+    cert = tmp_path / "ca.pem"
+    secure = start_simulator("--tls", "--cert-out", str(cert))
+    assert secure.url.startswith("https://127.0.0.1:")
+    assert cert.read_text(encoding="ascii").startswith("-----BEGIN CERTIFICATE-----")
+    assert secure.control("GET", "stats", verify=str(cert)).status_code == 200
+    assert secure.client(verify=str(cert)).call("DescribeRegions").status_code == 200
+    localhost = secure.url.replace("127.0.0.1", "localhost")
+    assert requests.get(f"{localhost}/_sim/faults", verify=str(cert), timeout=5).status_code == 200
+    with pytest.raises(requests.exceptions.SSLError):
+        secure.control("GET", "stats")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(secure.url.replace("https://", "http://") + "/_sim/stats", timeout=5)
+    assert secure.control("GET", "stats", verify=str(cert)).json()["requests"] == 1
