@@ -53,6 +53,7 @@ class SgwModule:
 
     def fail(self, error, **result):
         """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
+        result.pop("msg", None)
         if isinstance(error, SgwApiError):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)

@@ -11,7 +11,7 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
+import tempfile
 import urllib.request
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -31,12 +31,14 @@ class Simulator:
         command = [sys.executable, "-m", "tests.simulator", "--port", "0", "--data", str(data),
                    "--access-key", "%s:%s" % (KEY_ID, KEY_SECRET),
                    "--access-key", "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN), *map(str, args)]
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True)
+        self.log = tempfile.TemporaryFile(mode="w+")  # stderr, read back only when the start fails
+        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("SGW simulator listening on "):
             self.process.kill()
-            raise RuntimeError("the simulator did not start: %r %s" % (line, self.process.stderr.read()))
+            self.process.wait()
+            self.log.seek(0)
+            raise RuntimeError("the simulator did not start: %r %s" % (line, self.log.read()))
         self.url = line.rsplit(" ", 1)[1]
 
     def control(self, path, method="GET", payload=None):
@@ -65,7 +67,7 @@ class Simulator:
                 self.process.kill()
                 self.process.wait()
         self.process.stdout.close()
-        self.process.stderr.close()
+        self.log.close()
 
     def __enter__(self):
         return self

@@ -1,0 +1,732 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: express_sync
+short_description: Create and delete Cloud Storage Gateway express sync groups and manage their shares
+version_added: 0.1.0
+author:
+  - alibabacloud.sgw maintainers (@alibabacloud-sgw)
+description:
+  - Creates an express sync group of Alibaba Cloud Cloud Storage Gateway (SGW) when it is missing, deletes it,
+    and adds shares to it or removes shares from it.
+  - A group is identified by O(express_sync_id), or else by O(name). Two groups of the same name in the region
+    are an error; the module never picks one of them.
+  - A group cannot be changed once created. When O(name), O(bucket_name), O(bucket_region), O(bucket_prefix) or
+    O(description) is given and differs from the existing group, the module fails and names the fields; it
+    never ignores the difference. With O(state=absent) such a group is not deleted either.
+  - Adding shares, removing shares and deleting a group are asynchronous in the SGW API. With O(wait=true) the
+    module waits for each task with C(DescribeTasks) and fails, naming the task id, when the task ends in
+    C(task.state.failed).
+  - While another task runs on the group the API answers C(ExpressSyncInOperation); the module retries the call
+    with exponential backoff for up to O(wait_timeout) seconds.
+  - Changes are made in the order C(CreateExpressSync), C(RemoveSharesFromExpressSync), C(AddSharesToExpressSync),
+    each after the one before it has finished. Each is one call, whatever the number of shares; the shares are
+    grouped per gateway in its C(GatewayShares) parameter.
+  - A share removed from a group and added back starts a full sync of the share
+    (C(MNSFullSyncInit), then C(MNSFullSyncing), then C(MNSHealthy)). The example playbook
+    C(docs/examples/heal_failed_shares.yml) of this collection does that for the shares that the
+    P(alibabacloud.sgw.sgw#inventory) inventory puts in the group C(sgw_health_failed).
+  - Runs on the controller or any host that reaches the SGW API, usually with C(delegate_to) or on
+    C(localhost).
+  - "RAM actions: C(hcs-sgw:DescribeExpressSyncs) and C(hcs-sgw:DescribeExpressSyncShares) always;
+    C(hcs-sgw:CreateExpressSync), C(hcs-sgw:AddSharesToExpressSync), C(hcs-sgw:RemoveSharesFromExpressSync) and
+    C(hcs-sgw:DeleteExpressSync) for the changes they make; C(hcs-sgw:DescribeTasks) to wait for them."
+requirements:
+  - requests
+extends_documentation_fragment:
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
+attributes:
+  check_mode:
+    support: full
+    description: Reads the group and its shares, reports what would change, and calls no write action.
+  diff_mode:
+    support: full
+    description: The group and its members (as C(<share_name>@<gateway_id>)) before and after.
+  action_group:
+    description: Use C(group/alibabacloud.sgw.sgw) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - alibabacloud.sgw.sgw
+options:
+  state:
+    description:
+      - V(present) creates the group when it does not exist, then applies O(shares).
+      - V(absent) deletes the group. A group that does not exist is not an error, and nothing changes.
+      - To remove shares from a group and keep the group, use O(state=present) with O(shares_state=absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  express_sync_id:
+    description:
+      - The id of the group (C(sync-...)). When given, the group is looked up by this id only.
+      - With O(state=present) the group must exist; to create a group, give O(name) and not this option.
+    type: str
+    aliases: [id]
+  name:
+    description:
+      - The name of the group. Without O(express_sync_id), the group is looked up by this name, and created with it
+        when missing.
+      - 1 to 128 letters, CJK characters, digits, C(.), C(_) or C(-), starting with a letter or a CJK character;
+        checked before any API call.
+      - With O(express_sync_id), the name the group must have.
+    type: str
+  bucket_name:
+    description:
+      - The OSS bucket the group syncs from. Required to create a group.
+      - The bucket must be the one that the shares of the group are connected to.
+    type: str
+  bucket_region:
+    description:
+      - The region of the OSS bucket, for example C(cn-hangzhou). Required to create a group.
+    type: str
+  bucket_prefix:
+    description:
+      - The directory of the bucket that the group syncs; the whole bucket when omitted.
+    type: str
+  description:
+    description:
+      - The description of the group, at most 255 characters.
+    type: str
+  shares:
+    description:
+      - The shares to act on, each a gateway id and a share name. What happens to them is set by O(shares_state).
+      - When omitted, the members of the group are left as they are.
+    type: list
+    elements: dict
+    suboptions:
+      gateway_id:
+        description: The id of the gateway (C(gw-...)) that the share belongs to.
+        type: str
+        required: true
+      share_name:
+        description: The name of the share on that gateway.
+        type: str
+        required: true
+  shares_state:
+    description:
+      - V(present) adds the shares of O(shares) that are not members yet; with O(purge_shares=true) it also removes
+        the members that O(shares) does not list.
+      - V(absent) removes the shares of O(shares) that are members, and leaves the other members alone. A listed
+        share that is not a member is not an error.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge_shares:
+    description:
+      - With O(shares_state=present), remove the members of the group that O(shares) does not list, so that the
+        group has exactly the shares of O(shares). O(shares=[]) then removes every member.
+      - Has no effect when O(shares) is omitted. Cannot be used with O(shares_state=absent).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for each asynchronous task (add, remove, delete) to finish, and fail when it fails.
+      - With V(false) the module returns once the API has accepted the last call; the shares returned may then
+        not show the change yet. A second change on the same group still waits for the group to be free.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - The most seconds to wait for one task to finish, and the most seconds to retry one call while the group
+        is busy with another task (C(ExpressSyncInOperation)).
+    type: int
+    default: 300
+notes:
+  - The module never returns or logs the AccessKey secret or the security token.
+  - In check mode a group that would be created is returned with RV(express_sync.express_sync_id) null, and a
+    share that would be added has only its C(gateway_id), C(share_name) and C(express_sync_id).
+seealso:
+  - name: CreateExpressSync
+    description: The SGW API action that creates an express sync group.
+    link: https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-createexpresssync
+  - name: AddSharesToExpressSync
+    description: The SGW API action that adds shares to a group.
+    link: https://help.aliyun.com/zh/csg/developer-reference/api-addsharestoexpresssync
+"""
+
+EXAMPLES = r"""
+- name: Create an express sync group with two shares
+  alibabacloud.sgw.express_sync:
+    region: cn-hangzhou
+    name: media-sync
+    bucket_name: media-bucket
+    bucket_region: cn-hangzhou
+    bucket_prefix: projects
+    description: Edit suites share the media bucket
+    shares:
+      - gateway_id: gw-0001xv7je357xn8tr001
+        share_name: media-nfs
+      - gateway_id: gw-0001xv7je357xn8tr002
+        share_name: media-smb
+  register: media_sync
+
+- name: Make the listed shares the only members, and show the members before and after
+  alibabacloud.sgw.express_sync:
+    region: cn-hangzhou
+    express_sync_id: "{{ media_sync.express_sync.express_sync_id }}"
+    shares:
+      - gateway_id: gw-0001xv7je357xn8tr001
+        share_name: media-nfs
+    purge_shares: true
+  diff: true
+
+- name: Remove one share and leave the other members alone
+  alibabacloud.sgw.express_sync:
+    region: cn-hangzhou
+    name: media-sync
+    shares:
+      - gateway_id: gw-0001xv7je357xn8tr002
+        share_name: media-smb
+    shares_state: absent
+
+- name: Add a share without waiting for the task
+  alibabacloud.sgw.express_sync:
+    region: cn-hangzhou
+    name: media-sync
+    shares:
+      - gateway_id: gw-0001xv7je357xn8tr003
+        share_name: archive-nfs
+    wait: false
+
+- name: Delete the group
+  alibabacloud.sgw.express_sync:
+    region: cn-hangzhou
+    name: media-sync
+    state: absent
+    wait_timeout: 600
+"""
+
+RETURN = r"""
+express_sync:
+  description:
+    - The group after the changes, in the shape of P(alibabacloud.sgw.express_sync_info#module), with its members in
+      RV(express_sync.shares).
+    - An empty dictionary when the group is absent.
+  returned: always
+  type: dict
+  contains:
+    express_sync_id:
+      description: The id of the group; null in check mode for a group that would be created.
+      type: str
+      sample: sync-0001xv7je357xn8tr001
+    name:
+      description: The name of the group.
+      type: str
+      sample: media-sync
+    bucket_name:
+      description: The OSS bucket of the group.
+      type: str
+      sample: media-bucket
+    bucket_prefix:
+      description: The directory of the bucket that the group syncs.
+      type: str
+      sample: projects
+    bucket_region:
+      description: The region of the bucket.
+      type: str
+      sample: cn-hangzhou
+    mns_topic:
+      description: The MNS topic of the group.
+      type: str
+      sample: sgw-express-sync-0001xv7je357xn8tr001
+    description:
+      description: The description of the group.
+      type: str
+      sample: Edit suites share the media bucket
+    shares:
+      description: The members of the group, sorted by gateway id and share name.
+      type: list
+      elements: dict
+      contains:
+        express_sync_id:
+          description: The id of the group.
+          type: str
+          sample: sync-0001xv7je357xn8tr001
+        express_sync_state:
+          description: The raw sync state of the share, for example C(MNSHealthy) or C(QueueFailure).
+          type: str
+          sample: MNSFullSyncing
+        sgw_health:
+          description:
+            - The sync state folded into V(healthy), V(syncing), V(failed), V(disabled) or V(unknown), as in the
+              P(alibabacloud.sgw.sgw#inventory) inventory.
+          type: str
+          sample: syncing
+        gateway_id:
+          description: The id of the gateway.
+          type: str
+          sample: gw-0001xv7je357xn8tr001
+        gateway_name:
+          description: The name of the gateway.
+          type: str
+          sample: edit01
+        gateway_region:
+          description: The region of the gateway.
+          type: str
+          sample: cn-hangzhou
+        mns_queue:
+          description: The MNS queue of the share.
+          type: str
+          sample: sgw-express-sync-queue-gw-0001xv7je357xn8tr001
+        share_name:
+          description: The name of the share.
+          type: str
+          sample: media-nfs
+        storage_bundle_id:
+          description: The id of the gateway cluster.
+          type: str
+          sample: sb-0001xv7je357xn8tr001
+        sync_progress:
+          description: Percent done of the share's full sync; V(-1) when it has not had one.
+          type: int
+          sample: 40
+added_shares:
+  description: The shares added to the group (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"gateway_id": "gw-0001xv7je357xn8tr003", "share_name": "archive-nfs"}]
+removed_shares:
+  description: The shares removed from the group (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"gateway_id": "gw-0001xv7je357xn8tr002", "share_name": "media-smb"}]
+task_ids:
+  description: The ids of the asynchronous tasks started, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [t-0001xv7je357xr6ql001]
+error_code:
+  description: The API C(Code) of the error, or C(TaskFailed) and C(TaskTimeout) for a task that failed or did not
+    finish in time.
+  returned: failure
+  type: str
+  sample: ExpressSyncInOperation
+request_id:
+  description: The C(RequestId) of the failed call.
+  returned: failure, when the API answered
+  type: str
+  sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
+task_id:
+  description: The id of the task that failed or timed out.
+  returned: failure, when a task failed or timed out
+  type: str
+  sample: t-0001xv7je357xr6ql001
+"""
+
+import random
+import time
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+    DESCRIPTION_MAX,
+    invalid_express_sync_ids,
+    invalid_express_sync_name,
+    invalid_gateway_ids,
+)
+
+BUSY = "ExpressSyncInOperation"
+NOT_FOUND = "ExpressSyncNotExist"
+# The codes of the errors that api.wait_for_task raises.
+TASK_FAILED = "TaskFailed"
+TASK_TIMEOUT = "TaskTimeout"
+
+# The group fields that cannot change once the group exists: option name -> API field.
+IMMUTABLE = (
+    ("name", "Name"),
+    ("bucket_name", "BucketName"),
+    ("bucket_region", "BucketRegion"),
+    ("bucket_prefix", "BucketPrefix"),
+    ("description", "Description"),
+)
+
+
+class ExpressSyncFailure(Exception):
+    """A problem with the request itself, reported as the task's failure message."""
+
+
+def argument_spec():
+    return {
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "express_sync_id": {"type": "str", "aliases": ["id"]},
+        "name": {"type": "str"},
+        "bucket_name": {"type": "str"},
+        "bucket_region": {"type": "str"},
+        "bucket_prefix": {"type": "str"},
+        "description": {"type": "str"},
+        "shares": {"type": "list", "elements": "dict", "options": {
+            "gateway_id": {"type": "str", "required": True},
+            "share_name": {"type": "str", "required": True},
+        }},
+        "shares_state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "purge_shares": {"type": "bool", "default": False},
+        "wait": {"type": "bool", "default": True},
+        "wait_timeout": {"type": "int", "default": 300},
+    }
+
+
+def invalid_params(params) -> list:
+    """Every problem of the options, found before any API call."""
+    problems = []
+    if not params.get("express_sync_id") and not params.get("name"):
+        problems.append("give express_sync_id or name to identify the express sync group")
+    if params.get("express_sync_id"):
+        problems += invalid_express_sync_ids([params["express_sync_id"]])
+    if params.get("name") is not None:
+        problems += invalid_express_sync_name(params["name"])
+    description = params.get("description")
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        problems.append("description is %d characters long; at most %d are allowed" % (len(description),
+                                                                                       DESCRIPTION_MAX))
+    shares = params.get("shares")
+    if shares is not None:
+        problems += invalid_gateway_ids(sorted({s["gateway_id"] for s in shares}))
+        for share in shares:
+            name = share["share_name"]
+            if not name or not name.strip():
+                problems.append("share_name of a share of gateway %s is empty" % share["gateway_id"])
+            elif "," in name:
+                problems.append("share_name %r contains a comma, which GatewayShares cannot carry" % name)
+    if params.get("state") == "absent" and shares is not None:
+        problems.append("shares cannot be used with state=absent, which deletes the whole group; to remove shares "
+                        "and keep the group use state=present with shares_state=absent")
+    if params.get("purge_shares") and params.get("shares_state") == "absent":
+        problems.append("purge_shares applies to shares_state=present only")
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
+        problems.append("wait_timeout must be 0 or more seconds")
+    return problems
+
+
+def share_label(key) -> str:
+    """``(gateway_id, share_name)`` as the inventory names the share's host: ``<share_name>@<gateway_id>``."""
+    return "%s@%s" % (key[1], key[0])
+
+
+def share_dict(key) -> dict:
+    return {"gateway_id": key[0], "share_name": key[1]}
+
+
+def _same(wanted, actual) -> bool:
+    """An option equals an API field; an empty string and a missing field are the same."""
+    return (wanted or "") == (actual or "")
+
+
+class _PollSleep:
+    """A ``sleep`` for :func:`api.wait_for_task` that starts small, doubles, and never passes the deadline."""
+
+    def __init__(self, manager, deadline):
+        self.manager = manager
+        self.deadline = deadline
+        self.delay = manager.poll_interval
+
+    def __call__(self, dummy_interval):
+        remaining = self.deadline - self.manager.clock()
+        self.manager.sleep(max(0.0, min(self.delay, remaining)))
+        self.delay = min(self.delay * 2, self.manager.max_poll_interval)
+
+
+class ExpressSyncManager:
+    """Brings one express sync group and its members to the state the options ask for."""
+
+    # Seconds between DescribeTasks polls: the first, and the most once doubled.
+    poll_interval = 0.25
+    max_poll_interval = 5.0
+    # Seconds before the first retry of a call on a busy group, and the most between retries.
+    busy_delay = 0.5
+    max_busy_delay = 10.0
+
+    def __init__(self, client, region, params, check_mode=False, sleep=None, clock=None, rand=None):
+        self.client = client
+        self.region = region
+        self.params = params
+        self.check_mode = check_mode
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
+        self.rand = rand or random.random
+        self.changed = False
+        self.added = []
+        self.removed = []
+        self.task_ids = []
+        self.current_task_id = None
+        self.group_id = None
+
+    # ------------------------------------------------------------------------------ reads
+
+    def find_group(self):
+        """The group the options name, or None; two groups of the name are an error."""
+        groups = api.describe_express_syncs(self.client, self.region)
+        sync_id, name = self.params.get("express_sync_id"), self.params.get("name")
+        if sync_id:
+            found = [g for g in groups if g.get("ExpressSyncId") == sync_id]
+        else:
+            found = [g for g in groups if g.get("Name") == name]
+        if len(found) > 1:
+            raise ExpressSyncFailure(
+                "%d express sync groups are named %r in region %s (%s); give express_sync_id to choose one." % (
+                    len(found), name, self.region, ", ".join(sorted(str(g.get("ExpressSyncId")) for g in found))))
+        return found[0] if found else None
+
+    def wait_for_idle(self):
+        """Wait for the tasks already running on the group, so that its members are read as they will be.
+
+        A member removed by a task that is still running is listed until the task ends; comparing
+        with that list would skip an add that is needed. Skipped with O(wait=false).
+        """
+        if not self.params["wait"]:
+            return
+        running = [t.get("TaskId") for t in api.describe_tasks(self.client, self.region, target_id=self.group_id)
+                   if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+        timeout = self.params["wait_timeout"]
+        deadline = self.clock() + timeout
+        for task_id in running:
+            try:
+                api.wait_for_task(self.client, self.region, self.group_id, task_id,
+                                  timeout=max(0.0, deadline - self.clock()), interval=self.poll_interval,
+                                  sleep=_PollSleep(self, deadline), clock=self.clock)
+            except SgwApiError as error:
+                # A failed earlier change leaves the group idle; one still running past wait_timeout is
+                # met again by the write itself, which reports the group busy.
+                if error.code not in (TASK_FAILED, TASK_TIMEOUT):
+                    raise
+
+    def members(self, group_id):
+        """The member shares of a group, as API records keyed by ``(GatewayId, ShareName)``."""
+        shares = api.describe_express_sync_shares(self.client, self.region, [group_id], is_external=False)
+        return {(s.get("GatewayId"), s.get("ShareName")): s for s in shares
+                if s.get("ExpressSyncId") in (None, "", group_id)}
+
+    # ----------------------------------------------------------------------------- writes
+
+    def _call(self, action, function, *args):
+        """Call a write action, retrying while the group is busy, for up to ``wait_timeout`` seconds."""
+        timeout = self.params["wait_timeout"]
+        deadline = self.clock() + timeout
+        delay = self.busy_delay
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return function(self.client, self.region, *args)
+            except SgwApiError as error:
+                if error.code != BUSY:
+                    raise
+                remaining = deadline - self.clock()
+                if remaining <= 0:
+                    raise SgwApiError(BUSY, "express sync group %s was still busy with another task after %d "
+                                      "attempts over %ss (wait_timeout); retry when that task has finished, or "
+                                      "raise wait_timeout" % (self.group_id, attempts, timeout), action=action,
+                                      region=self.region, status=error.status,
+                                      request_id=error.request_id) from None
+                self.sleep(min(delay * (0.5 + self.rand() / 2), remaining))
+                delay = min(delay * 2, self.max_busy_delay)
+
+    def _wait(self, action, task_id):
+        if not task_id:
+            return
+        self.task_ids.append(task_id)
+        if not self.params["wait"]:
+            return
+        self.current_task_id = task_id
+        timeout = self.params["wait_timeout"]
+        deadline = self.clock() + timeout
+        try:
+            api.wait_for_task(self.client, self.region, self.group_id, task_id, timeout=timeout,
+                              interval=self.poll_interval, sleep=_PollSleep(self, deadline), clock=self.clock)
+        except SgwApiError as error:
+            if error.code not in (TASK_FAILED, TASK_TIMEOUT):
+                raise
+            # Name the action whose task failed, not the DescribeTasks call that found out.
+            raise SgwApiError(error.code, error.api_message, action=action, region=self.region,
+                              request_id=error.request_id) from None
+        self.current_task_id = None
+
+    def create(self):
+        params = self.params
+        self.changed = True
+        if self.check_mode:
+            return {"ExpressSyncId": None, "Name": params["name"], "BucketName": params["bucket_name"],
+                    "BucketPrefix": params.get("bucket_prefix") or "", "BucketRegion": params["bucket_region"],
+                    "MnsTopic": None, "Description": params.get("description") or ""}
+        group_id = api.create_express_sync(self.client, self.region, params["name"], params["bucket_region"],
+                                           params["bucket_name"], params.get("bucket_prefix"),
+                                           params.get("description"))
+        if not group_id:
+            raise SgwApiError("InvalidResponse", "CreateExpressSync returned no ExpressSyncId",
+                              action="CreateExpressSync", region=self.region)
+        self.group_id = group_id
+        created = [g for g in api.describe_express_syncs(self.client, self.region) if g.get("ExpressSyncId") == group_id]
+        if created:
+            return created[0]
+        return {"ExpressSyncId": group_id, "Name": params["name"], "BucketName": params["bucket_name"],
+                "BucketPrefix": params.get("bucket_prefix") or "", "BucketRegion": params["bucket_region"],
+                "MnsTopic": None, "Description": params.get("description") or ""}
+
+    def remove(self, keys):
+        self.changed = True
+        self.removed = [share_dict(k) for k in keys]
+        if self.check_mode:
+            return
+        action = "RemoveSharesFromExpressSync"
+        self._wait(action, self._call(action, api.remove_shares_from_express_sync, self.group_id, keys))
+
+    def add(self, keys):
+        self.changed = True
+        self.added = [share_dict(k) for k in keys]
+        if self.check_mode:
+            return
+        action = "AddSharesToExpressSync"
+        self._wait(action, self._call(action, api.add_shares_to_express_sync, self.group_id, keys))
+
+    def delete(self):
+        self.changed = True
+        if self.check_mode:
+            return
+        try:
+            task_id = self._call("DeleteExpressSync", api.delete_express_sync, self.group_id)
+        except SgwApiError as error:
+            if error.code == NOT_FOUND:  # deleted since it was read
+                self.changed = False
+                return
+            raise
+        self._wait("DeleteExpressSync", task_id)
+
+    # ------------------------------------------------------------------------------- plan
+
+    def check_immutable(self, group):
+        differ = []
+        for option, field in IMMUTABLE:
+            wanted = self.params.get(option)
+            if wanted is not None and not _same(wanted, group.get(field)):
+                differ.append("%s is %r, not %r" % (option, group.get(field) or "", wanted))
+        if not differ:
+            return
+        if self.params["state"] == "absent":
+            raise ExpressSyncFailure("express sync group %s does not match the options, so it was not deleted: %s." % (
+                group.get("ExpressSyncId"), "; ".join(differ)))
+        raise ExpressSyncFailure(
+            "express sync group %s cannot be changed once created: %s. Delete it and create it again, or change the "
+            "options to match." % (group.get("ExpressSyncId"), "; ".join(differ)))
+
+    def wanted_shares(self):
+        """The keys of O(shares), in order, without duplicates."""
+        keys = []
+        for share in self.params.get("shares") or ():
+            key = (share["gateway_id"], share["share_name"])
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def run(self) -> dict:
+        params = self.params
+        group = self.find_group()
+        if group is not None:
+            self.group_id = group.get("ExpressSyncId")
+            if params.get("shares") is not None and params["state"] == "present":
+                self.wait_for_idle()
+        before_members = self.members(self.group_id) if group is not None else {}
+        before = self.view(group, before_members)
+
+        if params["state"] == "absent":
+            if group is not None:
+                self.check_immutable(group)
+                self.delete()
+            return self.result(before, None, {})
+
+        if group is None:
+            if params.get("express_sync_id"):
+                raise ExpressSyncFailure(
+                    "express sync group %s does not exist in region %s. To create a group give name, bucket_name "
+                    "and bucket_region, without express_sync_id." % (params["express_sync_id"], self.region))
+            missing = [o for o in ("bucket_name", "bucket_region") if not params.get(o)]
+            if missing:
+                raise ExpressSyncFailure(
+                    "no express sync group is named %r in region %s; to create it give %s." % (
+                        params["name"], self.region, " and ".join(missing)))
+            group = self.create()
+        else:
+            self.check_immutable(group)
+
+        members = dict(before_members)
+        if params.get("shares") is not None:
+            wanted = self.wanted_shares()
+            if params["shares_state"] == "absent":
+                to_remove = [k for k in wanted if k in members]
+                to_add = []
+            else:
+                to_add = [k for k in wanted if k not in members]
+                to_remove = sorted(k for k in members if k not in wanted) if params["purge_shares"] else []
+            if to_remove:
+                self.remove(to_remove)
+            if to_add:
+                self.add(to_add)
+            if self.check_mode or not (to_add or to_remove):
+                for key in to_remove:
+                    members.pop(key, None)
+                for key in to_add:
+                    members[key] = {"ExpressSyncId": self.group_id, "GatewayId": key[0], "ShareName": key[1]}
+            else:
+                members = self.members(self.group_id)
+        return self.result(before, group, members)
+
+    # ----------------------------------------------------------------------------- output
+
+    @staticmethod
+    def view(group, members) -> dict:
+        """The group and its members as the diff shows them."""
+        if group is None:
+            return {}
+        view = group_record(group)
+        view["shares"] = sorted(share_label(k) for k in members)
+        return view
+
+    def result(self, before, group, members) -> dict:
+        express_sync = {}
+        if group is not None:
+            express_sync = group_record(group)
+            express_sync["shares"] = [share_record(members[k]) for k in sorted(members, key=lambda k: (
+                str(k[0]), str(k[1])))]
+        return {
+            "changed": self.changed,
+            "express_sync": express_sync,
+            "added_shares": self.added,
+            "removed_shares": self.removed,
+            "task_ids": self.task_ids,
+            "diff": {"before": before, "after": self.view(group, members)},
+        }
+
+
+def main():
+    sgw = SgwModule(argument_spec())
+    module = sgw.module
+    problems = invalid_params(sgw.params)
+    if problems:
+        module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
+    manager = ExpressSyncManager(sgw.client, sgw.region, sgw.params, check_mode=sgw.check_mode)
+    try:
+        result = manager.run()
+    except ExpressSyncFailure as failure:
+        module.fail_json(msg=str(failure), changed=manager.changed, task_ids=manager.task_ids)
+    except SgwError as error:
+        extra = {"changed": manager.changed, "task_ids": manager.task_ids}
+        if manager.current_task_id:
+            extra["task_id"] = manager.current_task_id
+        sgw.fail(error, **extra)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    sgw.exit(**result)
+
+
+if __name__ == "__main__":
+    main()

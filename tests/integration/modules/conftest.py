@@ -1,0 +1,175 @@
+"""Fixtures of the module integration tests: a local SGW simulator per test, and real
+``ansible-playbook`` runs against it, their results parsed from the JSON printed by the stdout
+callback ``callback_plugins/json_results.py``.
+
+Every run gets the simulator's endpoint and an AccessKey through the environment variables that
+the modules and plugins read (``ALIBABA_CLOUD_SGW_ENDPOINT``, ``ALIBABA_CLOUD_ACCESS_KEY_ID``,
+``ALIBABA_CLOUD_ACCESS_KEY_SECRET``); no secret is ever written to a playbook or an inventory
+file, and every run is checked not to print one.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+import textwrap
+
+import pytest
+import yaml
+
+from tests.integration.sim_process import (
+    KEY_ID,
+    KEY_SECRET,
+    REPO_ROOT,
+    SAMPLE_ACCOUNT,
+    SECRETS,
+    Simulator,
+    ansible_env,
+    run_ansible,
+)
+
+__all__ = ["REPO_ROOT", "run_ansible"]
+
+# ansible-core has no JSON stdout callback (ansible.builtin.json redirects to ansible.posix, not installed).
+CALLBACK_PLUGINS = pathlib.Path(__file__).resolve().parent / "callback_plugins"
+WRITE_ACTIONS = ("CreateExpressSync", "DeleteExpressSync", "AddSharesToExpressSync", "RemoveSharesFromExpressSync")
+REGION = "cn-hangzhou"
+
+# An account made for the module tests: free shares on media-bucket to build a group from, a busy
+# group with a member and two free shares, and two groups that share a name.
+BUNDLE = "sb-0001modtest000001"
+GW1 = "gw-0001modtest0000g1"
+GW2 = "gw-0001modtest0000g2"
+BUSY_GROUP = "sync-0001modtestbusy1"
+TWIN_GROUPS = ("sync-0001modtesttwin1", "sync-0001modtesttwin2")
+MODULE_ACCOUNT = {
+    "account_id": "1234567890123456",
+    "regions": [REGION, "cn-shanghai"],
+    "storage_bundles": [{"StorageBundleId": BUNDLE, "Name": "module-tests", "BackendBucketRegionId": REGION}],
+    "gateways": [
+        {"GatewayId": GW1, "StorageBundleId": BUNDLE, "Name": "edit01", "InnerIp": "172.16.0.11"},
+        {"GatewayId": GW2, "StorageBundleId": BUNDLE, "Name": "edit02", "InnerIp": "172.16.0.12"},
+    ],
+    "express_syncs": [
+        {"ExpressSyncId": BUSY_GROUP, "Name": "busy-group", "BucketName": "busy-bucket", "BucketRegion": REGION},
+        {"ExpressSyncId": TWIN_GROUPS[0], "Name": "twins", "BucketName": "twin-a", "BucketRegion": REGION},
+        {"ExpressSyncId": TWIN_GROUPS[1], "Name": "twins", "BucketName": "twin-b", "BucketRegion": REGION},
+    ],
+    "shares": [
+        {"GatewayId": GW1, "ShareName": "media-a", "BucketName": "media-bucket"},
+        {"GatewayId": GW1, "ShareName": "media-b", "BucketName": "media-bucket"},
+        {"GatewayId": GW2, "ShareName": "media-c", "BucketName": "media-bucket"},
+        {"GatewayId": GW2, "ShareName": "media-d", "BucketName": "media-bucket"},
+        {"GatewayId": GW1, "ShareName": "busy-a", "BucketName": "busy-bucket", "ExpressSyncId": BUSY_GROUP},
+        {"GatewayId": GW1, "ShareName": "busy-b", "BucketName": "busy-bucket"},
+        {"GatewayId": GW2, "ShareName": "busy-c", "BucketName": "busy-bucket"},
+    ],
+}
+
+
+def stats_delta(after: dict, before: dict) -> dict:
+    """The calls per action between two ``/_sim/stats`` snapshots (actions with no call left out)."""
+    actions = set(after["actions"]) | set(before["actions"])
+    delta = {a: after["actions"].get(a, 0) - before["actions"].get(a, 0) for a in actions}
+    return {a: n for a, n in delta.items() if n}
+
+
+def writes(delta: dict) -> dict:
+    return {a: n for a, n in delta.items() if a in WRITE_ACTIONS}
+
+
+class PlaybookRun:
+    """One finished ``ansible-playbook`` run with the JSON callback."""
+
+    def __init__(self, process):
+        self.rc = process.returncode
+        self.stdout = process.stdout
+        self.stderr = process.stderr
+        try:
+            self.output = json.loads(self.stdout)
+        except ValueError:
+            raise AssertionError("ansible-playbook did not print JSON (rc %s):\n%s\n%s" % (
+                self.rc, self.stdout[-3000:], self.stderr[-3000:])) from None
+
+    def tasks(self, name):
+        """Every run of the task ``name`` (one per play that has it): ``{host: result}`` each."""
+        found = [task["hosts"] for play in self.output["plays"] for task in play["tasks"]
+                 if task["task"]["name"] == name]
+        if not found:
+            raise AssertionError("no task named %r ran; tasks: %s" % (name, [
+                task["task"]["name"] for play in self.output["plays"] for task in play["tasks"]]))
+        return found
+
+    def result(self, name, host="localhost"):
+        """The result of the task ``name`` on ``host`` (the last play that ran it)."""
+        hosts = self.tasks(name)[-1]
+        assert host in hosts, "task %r did not run on %s but on %s" % (name, host, sorted(hosts))
+        return hosts[host]
+
+    @property
+    def stats(self):
+        return self.output["stats"]
+
+    def __repr__(self):
+        return "PlaybookRun(rc=%s, stderr=%r)" % (self.rc, self.stderr[-2000:])
+
+
+@pytest.fixture
+def module_account(tmp_path):
+    """The module tests' account file, in the test's own directory."""
+    path = tmp_path / "module_account.yml"
+    path.write_text(yaml.safe_dump(MODULE_ACCOUNT, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sample_account(tmp_path):
+    """A copy of the sample account (the simulator only reads it, but the checked-in file stays untouched)."""
+    path = tmp_path / "sample_account.yml"
+    shutil.copyfile(SAMPLE_ACCOUNT, path)
+    return path
+
+
+@pytest.fixture
+def start_simulator():
+    """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test."""
+    started = []
+
+    def start(data, *flags):
+        simulator = Simulator(*flags, data=data)
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        simulator.stop()
+
+
+@pytest.fixture
+def ansible_playbook(tmp_path):
+    """Run ``ansible-playbook`` against a simulator and return the parsed :class:`PlaybookRun`.
+
+    ``playbook`` is a path, or YAML text that is written to the test's directory first.
+    """
+    def run(simulator, playbook, *args, extra_env=None, timeout=240):
+        if not isinstance(playbook, (str, bytes)) or "\n" not in playbook:
+            path = playbook
+        else:
+            path = tmp_path / ("playbook_%d.yml" % len(list(tmp_path.glob("playbook_*.yml"))))
+            path.write_text(textwrap.dedent(playbook), encoding="utf-8")
+        env = ansible_env(
+            ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_PLUGINS),
+            ANSIBLE_STDOUT_CALLBACK="json_results",
+            ANSIBLE_RETRY_FILES_ENABLED="false",
+            ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url,
+            ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID,
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET,
+            **(extra_env or {}),
+        )
+        process = run_ansible("ansible-playbook", str(path), *args, env=env, timeout=timeout)
+        for secret in SECRETS:
+            assert secret not in process.stdout and secret not in process.stderr, "a secret was printed"
+        return PlaybookRun(process)
+
+    return run
