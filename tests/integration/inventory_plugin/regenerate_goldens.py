@@ -9,15 +9,16 @@ explains it.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 
-import tests.conftest  # noqa: F401  (makes the collection visible to ansible-inventory)
 from tests.integration.inventory_plugin.scenarios import SCENARIOS, dump, golden_path, inventory_env, list_inventory
 from tests.integration.sim_process import Simulator
 
 
 def main(names):
+    importlib.import_module("tests.conftest")  # makes the collection visible to ansible-inventory
     unknown = sorted(set(names) - set(SCENARIOS))
     if unknown:
         sys.exit("unknown scenario(s): %s (known: %s)" % (", ".join(unknown), ", ".join(SCENARIOS)))

@@ -72,8 +72,8 @@ def test_v1_signed_params_adds_common_parameters_and_token():
 
 
 @pytest.mark.parametrize("value, expected", [
-    ("a b", "a%20b"), ("a*b", "a%2Ab"), ("a~b", "a~b"), ("a+b", "a%2Bb"), ("2016-02-23T12:46:24Z",
-                                                                          "2016-02-23T12%3A46%3A24Z"),
+    ("a b", "a%20b"), ("a*b", "a%2Ab"), ("a~b", "a~b"), ("a+b", "a%2Bb"),
+    ("2016-02-23T12:46:24Z", "2016-02-23T12%3A46%3A24Z"),
     ("阿", "%E9%98%BF"), ("", ""), ("-_.", "-_."), ("/", "%2F"),
 ])
 def test_percent_encode(value, expected):
