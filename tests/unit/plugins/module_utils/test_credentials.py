@@ -31,8 +31,8 @@ def config_file(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, env, expected_id, expected_token, source_starts", [
-    ({"access_key_id": "LTAIoptions", "access_key_secret": SECRET}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv",
-                                                                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
+    ({"access_key_id": "LTAIoptions", "access_key_secret": SECRET},
+     {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
      "LTAIoptions", None, "options"),
     ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
           "ALIBABA_CLOUD_SECURITY_TOKEN": "tok"}, "LTAIenv", "tok", "environment ALIBABA_CLOUD_ACCESS_KEY_ID"),
