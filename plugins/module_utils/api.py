@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import extract_list
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import extract_list, total_count
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
@@ -61,12 +61,7 @@ def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=
     body = client.call(action, region, {"StorageBundleId": storage_bundle_id, "PageNumber": page,
                                         "PageSize": page_size})
     gateways = extract_list(body, "Gateways", "Gateway", action, region)
-    try:
-        total = int(body.get("TotalCount") or 0)
-    except (TypeError, ValueError):
-        raise SgwApiError("InvalidResponse", "TotalCount is not a number", action=action, region=region,
-                          request_id=body.get("RequestId"))
-    return gateways, total
+    return gateways, total_count(body, action, region)
 
 
 def describe_gateways(client, region, storage_bundle_id, map_pages=map):

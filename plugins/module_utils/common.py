@@ -9,6 +9,9 @@ fragment ``alibabacloud.sgw.common`` (a unit test keeps the two in step).
 
 from __future__ import annotations
 
+import math
+import os
+
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
@@ -78,12 +81,24 @@ def build_client(options: dict, credential_source=None, log=None, pool_size=10) 
     ``credential_source`` names where explicit credentials came from when that is not the
     options themselves (a plugin whose option was read from an environment variable).
     """
-    timeout = options.get("timeout")
-    if timeout is None or float(timeout) <= 0:
-        raise SgwConfigError("timeout must be a positive number of seconds, not %r." % (timeout,))
+    timeout = _number(options.get("timeout"), "timeout")
+    if timeout is None or timeout <= 0:
+        raise SgwConfigError("timeout must be a positive number of seconds, not %r." % (options.get("timeout"),))
     max_retries = options.get("max_retries")
-    if max_retries is None or int(max_retries) < 0:
-        raise SgwConfigError("max_retries must be 0 or more, not %r." % (max_retries,))
+    try:
+        valid = not isinstance(max_retries, bool) and int(max_retries) >= 0 and int(max_retries) == float(max_retries)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise SgwConfigError("max_retries must be a whole number, 0 or more, not %r." % (max_retries,))
+    budget = options.get("max_retry_time")
+    budget = 120.0 if budget is None else _number(budget, "max_retry_time")
+    if budget is None or budget < 0:
+        raise SgwConfigError("max_retry_time must be 0 or more seconds (0: no retries), not %r." % (
+            options.get("max_retry_time"),))
+    ca_bundle = options.get("ca_bundle")
+    if ca_bundle and not os.path.isfile(os.path.expanduser(str(ca_bundle))):
+        raise SgwConfigError("ca_bundle %s is not a file; set it to a PEM file of CA certificates." % (ca_bundle,))
     found = creds.resolve_credentials(
         access_key_id=options.get("access_key_id"),
         access_key_secret=options.get("access_key_secret"),
@@ -94,8 +109,23 @@ def build_client(options: dict, credential_source=None, log=None, pool_size=10) 
         ecs_metadata_url=options.get("ecs_metadata_url"),
         explicit_source=credential_source,
     )
-    retry = RetryPolicy(max_retries=int(max_retries), budget=float(options.get("max_retry_time") or 120.0))
+    retry = RetryPolicy(max_retries=int(max_retries), budget=budget)
+    validate_certs = options.get("validate_certs")
     return SgwClient(found, endpoint=options.get("endpoint") or None,
-                     signature_version=options.get("signature_version") or "v3", timeout=float(timeout),
-                     validate_certs=options.get("validate_certs", True), ca_bundle=options.get("ca_bundle"),
+                     signature_version=options.get("signature_version") or "v3", timeout=timeout,
+                     validate_certs=True if validate_certs is None else validate_certs,
+                     ca_bundle=os.path.expanduser(str(ca_bundle)) if ca_bundle else None,
                      retry=retry, pool_size=pool_size, log=log)
+
+
+def _number(value, name):
+    """``value`` as a finite float, None when absent; anything else is a configuration error."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SgwConfigError("%s must be a number of seconds, not %r." % (name, value)) from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise SgwConfigError("%s must be a finite number of seconds, not %r." % (name, value))
+    return number

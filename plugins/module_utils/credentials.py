@@ -51,10 +51,13 @@ class Credentials:
     __slots__ = ("access_key_id", "access_key_secret", "security_token", "source")
 
     def __init__(self, access_key_id, access_key_secret, security_token=None, source="options"):
-        self.access_key_id = access_key_id
-        self.access_key_secret = access_key_secret
-        self.security_token = security_token or None
         self.source = source
+        self.access_key_id = _checked(access_key_id, "AccessKey ID", source)
+        self.access_key_secret = _checked(access_key_secret, "AccessKey secret", source)
+        for value, what in ((self.access_key_id, "AccessKey ID"), (self.access_key_secret, "AccessKey secret")):
+            if not value:
+                raise SgwConfigError("The %s from %s is empty." % (what, source))
+        self.security_token = _checked(security_token, "security token", source) or None
 
     @property
     def masked_key_id(self) -> str:
@@ -69,6 +72,25 @@ class Credentials:
         return "Credentials(%s)" % self.describe()
 
     __str__ = __repr__
+
+
+def _checked(value, what, source):
+    """A credential value without surrounding white space (a pasted newline, say).
+
+    What is left must be printable ASCII without spaces, as every AccessKey and STS token is;
+    anything else could not be sent in a header, and the error would show the value. The
+    error here never shows it.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SgwConfigError("The %s from %s must be a string, not %s." % (what, source, type(value).__name__))
+    value = value.strip()
+    bad = [c for c in value if not "!" <= c <= "~"]
+    if bad:
+        raise SgwConfigError("The %s from %s contains %d space, control or non-ASCII character(s); an AccessKey and "
+                             "an STS token never do, so check for a copy and paste error." % (what, source, len(bad)))
+    return value
 
 
 def first_env(names, env=None):
@@ -96,7 +118,7 @@ def resolve_credentials(access_key_id=None, access_key_secret=None, security_tok
     """Return :class:`Credentials` from the first source of the chain that has them.
 
     ``env`` defaults to ``os.environ``; ``http_get(url, headers, method)`` fetches metadata and
-    defaults to a small ``urllib`` client (tests pass a loopback URL instead).
+    defaults to Ansible's ``open_url`` (tests pass a loopback URL instead).
     ``explicit_source`` describes where the explicit values came from, when not the options.
     """
     env = os.environ if env is None else env
@@ -162,11 +184,12 @@ def credentials_from_profile(path, profile, metadata_url=DEFAULT_ECS_METADATA_UR
         wanted, path, mode))
 
 
-def _urllib_get(url, headers=None, method="GET"):
-    from urllib.request import Request, urlopen  # pylint: disable=import-outside-toplevel
+def _metadata_get(url, headers=None, method="GET"):
+    """One call to the instance metadata service (never through a proxy)."""
+    from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel
 
-    request = Request(url, headers=headers or {}, method=method)
-    with urlopen(request, timeout=METADATA_TIMEOUT) as response:  # nosec - metadata service URL
+    with open_url(url, headers=headers or {}, method=method, timeout=METADATA_TIMEOUT, use_proxy=False,
+                  follow_redirects="none") as response:
         return response.read().decode("utf-8")
 
 
@@ -174,7 +197,7 @@ def credentials_from_ecs_role(role, metadata_url=DEFAULT_ECS_METADATA_URL, http_
     """Fetch temporary credentials of an ECS RAM role (IMDSv2 token first, IMDSv1 fallback)."""
     if not role:
         raise SgwConfigError("An ECS RAM role needs a role name (option ecs_role_name).")
-    http_get = http_get or _urllib_get
+    http_get = http_get or _metadata_get
     base = metadata_url.rstrip("/")
     headers = {}
     try:

@@ -50,8 +50,8 @@ class SgwApiError(SgwError):
     """A call that the API (or something in front of it) answered with an error."""
 
     def __init__(self, code, message, action=None, region=None, status=None, request_id=None, host_id=None,
-                 credential_source=None, endpoint=None):
-        self.code = code or "Unknown"
+                 credential_source=None, endpoint=None, attempts=1):
+        self.code = str(code) if code else "Unknown"
         self.api_message = message or ""
         self.action = action
         self.region = region
@@ -60,7 +60,14 @@ class SgwApiError(SgwError):
         self.host_id = host_id
         self.credential_source = credential_source
         self.endpoint = endpoint
+        self.attempts = attempts
         super().__init__(self.describe())
+
+    def after_attempts(self, attempts):
+        """This error, saying that it is the last of ``attempts`` attempts."""
+        self.attempts = attempts
+        self.args = (self.describe(),)
+        return self
 
     def describe(self) -> str:
         where = self.action or "SGW API call"
@@ -69,6 +76,8 @@ class SgwApiError(SgwError):
         parts = ["%s failed: %s" % (where, self.code)]
         if self.status:
             parts[0] += " (HTTP %s)" % self.status
+        if self.attempts > 1:
+            parts[0] += " after %d attempts" % self.attempts
         if self.api_message:
             parts.append(self.api_message.rstrip("."))
         if self.request_id:
@@ -98,11 +107,19 @@ class SgwTransportError(SgwError):
         self.region = region
         self.endpoint = endpoint
         self.attempts = attempts
-        where = action or "SGW API call"
-        if region:
-            where += " in region %s" % region
-        message = "%s failed: could not reach %s (%s)" % (where, endpoint or "the endpoint", reason)
-        if attempts > 1:
-            message += " after %d attempts" % attempts
-        message += ". hint: check endpoint, network access and timeout."
-        super().__init__(message)
+        super().__init__(self.describe())
+
+    def after_attempts(self, attempts):
+        """This error, saying that it is the last of ``attempts`` attempts."""
+        self.attempts = attempts
+        self.args = (self.describe(),)
+        return self
+
+    def describe(self) -> str:
+        where = self.action or "SGW API call"
+        if self.region:
+            where += " in region %s" % self.region
+        message = "%s failed: could not reach %s (%s)" % (where, self.endpoint or "the endpoint", self.reason)
+        if self.attempts > 1:
+            message += " after %d attempts" % self.attempts
+        return message + ". hint: check endpoint, network access and timeout."

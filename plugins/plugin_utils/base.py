@@ -7,8 +7,10 @@ data marked unsafe before Ansible sees it."""
 from __future__ import annotations
 
 import difflib
+import os
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
@@ -20,7 +22,12 @@ display = Display()
 
 
 def unknown_options(given, definitions) -> list:
-    """Problems for the keys of ``given`` that no option (or alias) of ``definitions`` knows, with a suggestion."""
+    """Problems of ``given`` (the options as written) that Ansible's own option parsing lets through.
+
+    Keys that no option (or alias) of ``definitions`` knows, with a suggestion; and values of
+    boolean options that are not booleans: Ansible reads any word it does not know as false,
+    so ``validate_certs: maybe`` would silently turn certificate checks off.
+    """
     known = set(definitions)
     for definition in definitions.values():
         known.update(definition.get("aliases") or ())
@@ -28,7 +35,28 @@ def unknown_options(given, definitions) -> list:
     for key in sorted(set(given) - known):
         close = difflib.get_close_matches(key, sorted(known), n=1)
         problems.append("unknown option %r%s" % (key, " (did you mean %r?)" % close[0] if close else ""))
+    for name, definition in sorted(definitions.items()):
+        if definition.get("type") not in ("bool", "boolean"):
+            continue
+        for key in [name] + list(definition.get("aliases") or ()):
+            if key in given and not is_boolean(given[key]):
+                problems.append(not_boolean(key, given[key]))
     return problems
+
+
+def is_boolean(value) -> bool:
+    """Whether Ansible reads ``value`` as a boolean on purpose (true/false, yes/no, on/off, 1/0...)."""
+    if value is None:
+        return True
+    try:
+        boolean(value, strict=True)
+    except TypeError:
+        return False
+    return True
+
+
+def not_boolean(name, value) -> str:
+    return "%s must be true or false, not %r" % (name, value)
 
 
 def make_unsafe(data):
@@ -45,6 +73,12 @@ class SgwPluginMixin:
     def sgw_client_options(self):
         """The shared options as a dict, and where explicit credentials came from when not the options."""
         options = {name: self.get_option(name) for name in OPTION_ENV}
+        dummy, origin = self.get_option_and_origin("validate_certs")
+        if isinstance(origin, str) and origin.startswith("env:"):
+            variable = origin.split(":", 1)[1].strip()
+            if not is_boolean(os.environ.get(variable)):
+                raise self.sgw_error_class("Invalid configuration: %s (from the environment variable %s)." % (
+                    not_boolean("validate_certs", os.environ.get(variable)), variable))
         source = None
         if options.get("access_key_id"):
             dummy, origin = self.get_option_and_origin("access_key_id")

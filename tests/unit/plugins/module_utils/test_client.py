@@ -78,7 +78,9 @@ def test_retry_policy_delay(attempt, retry_after, rand, expected):
 
 @pytest.mark.parametrize("body, wrapper, item, ok", [
     ({"Shares": {"Share": []}}, "Shares", "Share", True),
-    ({"Shares": {"Share": [{"ShareName": "a"}]}}, "Shares", "Share", True),
+    ({"Shares": {"Share": [{"ShareName": "a", "GatewayId": "gw-1"}]}}, "Shares", "Share", True),
+    ({"Shares": {"Share": [{"ShareName": "a"}]}}, "Shares", "Share", False),
+    ({"Shares": {"Share": [{"ShareName": ["a"], "GatewayId": "gw-1"}]}}, "Shares", "Share", False),
     ({}, "Shares", "Share", False),
     ({"Shares": None}, "Shares", "Share", False),
     ({"Shares": {"Share": "oops"}}, "Shares", "Share", False),

@@ -1,0 +1,116 @@
+"""Property: any parameters, signed by the client (V1 and V3), verify with the simulator's own verifier.
+
+The request goes through the real ``SgwClient.call`` and ``requests`` (URL preparation and all),
+to a transport adapter that hands the prepared request to ``tests.simulator.signature.Verifier``,
+written independently of the client's signer. A signature made with another secret must not
+verify, so the property cannot hold by accident.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+import requests.adapters
+import urllib3
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import RetryPolicy, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from tests.simulator.errors import ApiError
+from tests.simulator.signature import AccessKey, SignedRequest, Verifier
+
+# Any unicode text but lone surrogates, which no UTF-8 request can carry.
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+NAMES = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
+PARAMS = st.dictionaries(NAMES, TEXT, max_size=6)
+# AccessKey secrets and STS tokens: printable ASCII without spaces, any of it.
+SECRET = st.text(st.sampled_from(string.ascii_letters + string.digits + string.punctuation), min_size=8,
+                 max_size=40)
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class VerifyingAdapter(requests.adapters.BaseAdapter):
+    """Answers each request with the verifier's verdict: 200 with what it saw, or its error."""
+
+    def __init__(self, verifier):
+        super().__init__()
+        self.verifier = verifier
+        self.seen = []
+
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        url = urlsplit(request.url)
+        headers = {}
+        for name, value in request.headers.items():
+            headers.setdefault(name.lower(), []).append(value)
+        headers.setdefault("host", [url.netloc])  # http.client adds Host on the wire
+        body = request.body or b""
+        signed = SignedRequest(request.method, url.path, tuple(parse_qsl(url.query, keep_blank_values=True)),
+                               headers, body if isinstance(body, bytes) else body.encode())
+        try:
+            identity = self.verifier.verify(signed)
+            status, payload = 200, {"Success": True, "RequestId": "R-OK", "Action": identity.action,
+                                    "Query": dict(signed.query)}
+        except ApiError as error:
+            status, payload = error.status, {"Code": error.code, "Message": error.message, "RequestId": "R-ERR"}
+        self.seen.append(signed)
+        response = requests.Response()
+        response.status_code = status
+        response.headers["Content-Type"] = "application/json"
+        response.raw = urllib3.HTTPResponse(body=io.BytesIO(json.dumps(payload).encode()), status=status,
+                                            preload_content=False)
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self):
+        pass
+
+
+def client_for(version, key_id, secret, token, verifier):
+    client = SgwClient(Credentials(key_id, secret, token), endpoint="https://sgw.cn-shanghai.aliyuncs.com",
+                       signature_version=version, timeout=5, retry=RetryPolicy(max_retries=0))
+    adapter = VerifyingAdapter(verifier)
+    client.session.mount("https://", adapter)
+    return client, adapter
+
+
+@SETTINGS
+@given(version=st.sampled_from(["v1", "v3"]), params=PARAMS, secret=SECRET, token=st.none() | SECRET)
+def test_any_parameters_verify_and_arrive_unchanged(version, params, secret, token):
+    key_id = "LTAI5tPropertyKey01"
+    verifier = Verifier([AccessKey(key_id, secret, token)])
+    client, adapter = client_for(version, key_id, secret, token, verifier)
+    body = client.call("DescribeExpressSyncs", "cn-hangzhou", params)
+    assert body["Action"] == "DescribeExpressSyncs"
+    received = body["Query"]
+    for name, value in params.items():
+        if version == "v3" or name not in ("Action", "Version", "Format", "AccessKeyId", "SignatureMethod",
+                                           "SignatureVersion", "SignatureNonce", "Timestamp", "SecurityToken",
+                                           "Signature"):
+            expected = "cn-hangzhou" if name == "RegionId" else value
+            assert received[name] == expected
+    assert len(adapter.seen) == 1
+
+
+@SETTINGS
+@given(version=st.sampled_from(["v1", "v3"]), params=PARAMS, secret=SECRET, other=SECRET)
+def test_another_secret_never_verifies(version, params, secret, other):
+    if other == secret:
+        other += "x"
+    key_id = "LTAI5tPropertyKey02"
+    verifier = Verifier([AccessKey(key_id, secret)])
+    client, adapter = client_for(version, key_id, other, None, verifier)
+    try:
+        client.call("DescribeExpressSyncs", "cn-hangzhou", params)
+    except SgwApiError as error:
+        assert error.code == "SignatureDoesNotMatch"
+        assert other not in str(error) and secret not in str(error)
+    else:
+        raise AssertionError("a request signed with another secret was accepted")
+    assert len(adapter.seen) == 1  # never retried
