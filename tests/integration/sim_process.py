@@ -6,9 +6,11 @@ one runs the real ``ansible-*`` commands against a real HTTP server on 127.0.0.1
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,13 @@ STS_KEY_ID = "STS.NUgYrLnoC37mZZCNnAbez2"
 STS_SECRET = "integration-sts-secret-3f9Q"
 STS_TOKEN = "integration-sts-token-CAIS8wF1q6Ft5B2yfSjIr5bkKP7"
 SECRETS = (KEY_SECRET, STS_SECRET, STS_TOKEN)
+PR_SET_PDEATHSIG = 1
+
+
+def stop_with_parent():
+    """``preexec_fn`` of a child that must not outlive the test process (a killed pytest worker, say)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Simulator:
@@ -32,7 +41,8 @@ class Simulator:
                    "--access-key", "%s:%s" % (KEY_ID, KEY_SECRET),
                    "--access-key", "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN), *map(str, args)]
         self.log = tempfile.TemporaryFile(mode="w+")  # stderr, read back only when the start fails
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                        preexec_fn=stop_with_parent)
         line = self.process.stdout.readline().strip()
         if not line.startswith("SGW simulator listening on "):
             self.process.kill()

@@ -24,6 +24,8 @@ from urllib.parse import quote, urlsplit
 import requests
 import yaml
 
+from tests.integration.sim_process import stop_with_parent
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"
 LISTENING = "SGW simulator listening on "
@@ -37,7 +39,8 @@ class SimulatorProcess:
     def __init__(self, *args: str):
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.simulator", *args], cwd=REPO_ROOT,
-                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+                                     preexec_fn=stop_with_parent)
         ready = select.select([self.proc.stdout], [], [], START_TIMEOUT)[0]
         line = self.proc.stdout.readline() if ready else ""
         if not line.startswith(LISTENING):
