@@ -4,32 +4,49 @@
 #     bash tests/run.sh [--quick] [--stage NAME]... [-- PYTEST_ARGS...]
 #
 # Stages, in this order:
-#   venv    create or reuse .venv (Python 3.11) with requirements.txt + tests/requirements.txt;
-#           it is rebuilt when either file (or the interpreter) changes.  Always runs.
-#   pytest  pytest over tests/ (pytest.ini: tests/output, tests/perf, tests/simulator excluded),
-#           with 2 xdist workers.  "No tests collected" fails when test files exist.
-#   lint    ansible-lint (production profile, offline, see .ansible-lint),
-#           antsibull-changelog lint, antsibull-docs lint-collection-docs --plugin-docs
-#   sanity  ansible-test sanity --venv --python 3.11 in a scratch copy of the collection
-#           (ansible-test needs the collection at .../ansible_collections/<namespace>/<name>)
-#   build   ansible-galaxy collection build, then the tarball's content is checked, and it is
-#           installed and its plugin documentation loaded
+#   venv      create or reuse .venv (Python 3.11, ansible-core 2.19) with requirements.txt,
+#             tests/requirements.txt and tests/requirements-tools.txt; it is rebuilt when one of
+#             them (or the interpreter) changes.  Always runs.
+#   pytest    pytest over tests/ (pytest.ini: tests/output, tests/perf, tests/simulator excluded),
+#             with 2 xdist workers.  "No tests collected" fails when test files exist.
+#   lint      ansible-lint (production profile, offline, see .ansible-lint), antsibull-changelog
+#             lint, antsibull-docs lint-collection-docs (plugin docs, extra docs, collection
+#             references), and the docs site pages made from docs/*.md (tests/utils/md2rst.py)
+#   sanity    ansible-test sanity --venv --python 3.11 in a scratch copy of the collection
+#             (ansible-test needs the collection at .../ansible_collections/<namespace>/<name>)
+#   units     ansible-test units --venv --python 3.11 on tests/unit/plugins in that copy (the
+#             plugins' unit tests under ansible-test's own pytest setup; tests/unit/requirements.txt)
+#   build     ansible-galaxy collection build, then the tarball's content is checked, it is
+#             installed into an empty path, its plugin documentation is loaded, and the inventory
+#             plugin of the installed copy runs against the local SGW simulator
+#   importer  galaxy-importer on the tarball, in its own .venv-importer (ansible-doc, ansible-lint
+#             and flake8 on every plugin, no containers; see tests/utils/check_importer.py)
+#   docs      the HTML docs site (bash docs/build_site.sh, Sphinx warnings are errors)
+#   matrix    pytest again, on the newest ansible-core for Python 3.12 (2.21), in .venv-py312
 #
 # Options:
 #   --quick          the pytest stage only (same as --stage pytest)
-#   --stage NAME     run only the named stage; repeat it to run several (pytest, lint, sanity, build)
-#   -- ARGS          pass the remaining arguments to pytest (e.g. -- -x -k signing)
+#   --stage NAME     run only the named stage; repeat it to run several
+#                    (pytest, lint, sanity, units, build, importer, docs, matrix)
+#   -- ARGS          pass the remaining arguments to pytest, in the pytest and matrix stages
+#                    (e.g. -- -x -k signing)
 #   -h, --help       show this text
 #
 # Environment:
-#   SGW_TEST_PYTHON  the Python 3.11 interpreter for .venv (default: python3.11 on PATH, then pyenv's)
-#   SGW_SCRATCH_DIR  where the scratch collection tree, the pytest log and the build go
-#                    (default: ${XDG_CACHE_HOME:-~/.cache}/<namespace>.<name>/<hash of the checkout path>/run)
-#   PYTEST_WORKERS   number of xdist workers (default 2; 0 runs pytest without xdist)
-#   PYTEST_TIMEOUT   per-test timeout in seconds (default 300)
+#   SGW_TEST_PYTHON     the Python 3.11 interpreter for .venv and .venv-importer
+#                       (default: python3.11 on PATH, then pyenv's)
+#   SGW_TEST_PYTHON312  the Python 3.12 interpreter for .venv-py312 (default: python3.12 on PATH,
+#                       then pyenv's).  When there is none, the matrix stage fails under CI
+#                       (CI set and not "false") and is skipped with a warning elsewhere.
+#   SGW_SCRATCH_DIR     where the scratch collection tree, the logs, the build and the docs site go
+#                       (default: ${XDG_CACHE_HOME:-~/.cache}/<namespace>.<name>/<hash of the checkout path>/run)
+#   PYTEST_WORKERS      number of xdist workers (default 2; 0 runs pytest without xdist)
+#   PYTEST_TIMEOUT      per-test timeout in seconds (default 300)
+#   SGW_REQUIRE_V1      "true": make galaxy-importer require version 1.0.0 or more even before
+#                       galaxy.yml says so (it does from 1.0.0 on)
 #
 # Every stage prints a banner and its wall time; the first failing stage stops the run with
-# a non-zero exit code.  The last line of a full run is pytest's summary line.
+# a non-zero exit code.  A full run ends with the stage times and pytest's summary lines.
 
 set -euo pipefail
 
@@ -37,7 +54,7 @@ usage() {
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
 }
 
-ALL_STAGES=(pytest lint sanity build)
+ALL_STAGES=(pytest lint sanity units build importer docs matrix)
 STAGES=()
 PYTEST_EXTRA=()
 while (($#)); do
@@ -66,6 +83,8 @@ done
 cd "$(dirname "$0")/.."
 REPO="$(pwd -P)"
 VENV="$REPO/.venv"
+VENV_IMPORTER="$REPO/.venv-importer"
+VENV_PY312="$REPO/.venv-py312"
 exec </dev/null
 
 # Ansible refuses to run without a UTF-8 locale.
@@ -77,9 +96,9 @@ fi
 # Stage bookkeeping
 
 TIMINGS=()
+SUMMARIES=()
 CURRENT_STAGE=""
 STAGE_START=""
-PYTEST_SUMMARY=""
 
 banner() {
     printf '\n==================== %s ====================\n' "$*"
@@ -97,16 +116,18 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# A stage may set STAGE_NOTE (e.g. "skipped: ...") to show next to its time.
+STAGE_NOTE=""
 run_stage() {
-    local name="$1"
+    local name="$1" took
     CURRENT_STAGE="$name"
     STAGE_START="$EPOCHREALTIME"
+    STAGE_NOTE=""
     banner "stage: $name"
     "stage_$name"
-    local took
     took="$(elapsed "$STAGE_START")"
-    banner "stage $name: OK ($took)"
-    TIMINGS+=("$(printf '%-8s %8s' "$name" "$took")")
+    banner "stage $name: ${STAGE_NOTE:-OK} ($took)"
+    TIMINGS+=("$(printf '%-9s %8s  %s' "$name" "$took" "$STAGE_NOTE")")
     CURRENT_STAGE=""
 }
 
@@ -116,61 +137,85 @@ drop_pip_location_notes() {
     grep --line-buffered -v "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory" || true
 }
 
-# ---------------------------------------------------------------------------------------------
-# venv: .venv with Python 3.11, rebuilt when the requirements or the interpreter change
+# The same, plus pip's progress lines: ansible-test does not pass PIP_QUIET on to the pip that
+# fills the virtualenvs of its tests, which print every package on a first run.  Errors stay.
+drop_pip_noise() {
+    grep --line-buffered -v -E "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory|^(Collecting|Processing|Requirement already satisfied|Installing collected packages|Successfully installed|Successfully uninstalled|Attempting uninstall|Found existing installation|Uninstalling)[: ]|^ +(Downloading|Using cached|Found existing|Uninstalling|Successfully uninstalled) |^ +━" || true
+}
 
+# ---------------------------------------------------------------------------------------------
+# Interpreters and virtualenvs
+
+# find_python X.Y OVERRIDE: the path of a working Python X.Y, or nothing (exit 1).
 find_python() {
-    local candidate root
-    if [[ -n "${SGW_TEST_PYTHON:-}" ]]; then
-        echo "$SGW_TEST_PYTHON"
+    local want="$1" override="$2" candidate root
+    if [[ -n "$override" ]]; then
+        echo "$override"
         return
     fi
-    for candidate in python3.11 python3; do
+    for candidate in "python$want" python3; do
+        # A pyenv shim exists for every installed version, but fails unless that version is selected.
         if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' >/dev/null 2>&1; then
+            "$candidate" -c "import sys; sys.exit(sys.version_info[:2] != (${want/./, }))" >/dev/null 2>&1; then
             command -v "$candidate"
             return
         fi
     done
     if command -v pyenv >/dev/null 2>&1 && root="$(pyenv root 2>/dev/null)"; then
-        for candidate in "$root"/versions/3.11*/bin/python3.11; do
-            if [[ -x "$candidate" ]]; then
-                echo "$candidate"
-                return
-            fi
-        done
+        # the newest X.Y.Z that pyenv has
+        candidate="$(printf '%s\n' "$root"/versions/"$want".*/bin/"python$want" | sort -V | tail -n 1)"
+        if [[ -x "$candidate" ]]; then
+            echo "$candidate"
+            return
+        fi
     fi
-    echo "tests/run.sh: no Python 3.11 found; set SGW_TEST_PYTHON" >&2
     return 1
 }
 
-stage_venv() {
-    local python stamp
-    python="$(find_python)"
+# make_venv DIR PYTHON REQUIREMENTS...: create or reuse the virtualenv DIR, rebuilt when the
+# requirements files or the interpreter change.
+make_venv() {
+    local dir="$1" python="$2" stamp file args=()
+    shift 2
+    for file in "$@"; do
+        args+=(-r "$file")
+    done
     stamp="$(
         {
-            echo "venv-format 1"
+            echo "venv-format 2"
             "$python" -c 'import sys; print(sys.version)'
-            cat requirements.txt tests/requirements.txt
+            cat "$@"
         } | sha256sum | cut -d' ' -f1
     )"
-    if [[ -x "$VENV/bin/python" && -f "$VENV/.requirements-stamp" &&
-        "$(cat "$VENV/.requirements-stamp")" == "$stamp" ]] && "$VENV/bin/python" -c '' 2>/dev/null; then
-        echo "reusing $VENV (requirements unchanged)"
-    else
-        echo "creating $VENV with $python ($("$python" --version 2>&1))"
-        rm -rf "$VENV"
-        "$python" -m venv "$VENV"
-        PIP_NO_INPUT=1 "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-            --quiet -r requirements.txt -r tests/requirements.txt 2>&1 | drop_pip_location_notes
-        "$VENV/bin/python" -m pip check
-        echo "$stamp" >"$VENV/.requirements-stamp"
+    if [[ -x "$dir/bin/python" && -f "$dir/.requirements-stamp" &&
+        "$(cat "$dir/.requirements-stamp")" == "$stamp" ]] && "$dir/bin/python" -c '' 2>/dev/null; then
+        echo "reusing $dir (requirements unchanged)"
+        return
     fi
-    "$VENV/bin/python" - <<'EOF'
+    echo "creating $dir with $python ($("$python" --version 2>&1))"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    PIP_NO_INPUT=1 "$dir/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
+        --quiet "${args[@]}" 2>&1 | drop_pip_location_notes
+    "$dir/bin/python" -m pip check
+    echo "$stamp" >"$dir/.requirements-stamp"
+}
+
+print_versions() {
+    "$1/bin/python" - "${@:2}" <<'EOF'
+import platform, sys
 from importlib.metadata import version
-names = ("ansible-core", "ansible-lint", "pytest", "pytest-xdist", "hypothesis", "antsibull-changelog", "antsibull-docs")
-print("versions: " + ", ".join("%s %s" % (name, version(name)) for name in names))
+print("versions: Python %s, " % platform.python_version()
+      + ", ".join("%s %s" % (name, version(name)) for name in sys.argv[1:]))
 EOF
+}
+
+PYTHON311=""
+stage_venv() {
+    PYTHON311="$(find_python 3.11 "${SGW_TEST_PYTHON:-}")" ||
+        { echo "tests/run.sh: no Python 3.11 found; set SGW_TEST_PYTHON" >&2; return 1; }
+    make_venv "$VENV" "$PYTHON311" requirements.txt tests/requirements.txt tests/requirements-tools.txt
+    print_versions "$VENV" ansible-core ansible-lint pytest pytest-xdist hypothesis antsibull-changelog antsibull-docs
 }
 
 activate_venv() {
@@ -201,17 +246,18 @@ sync_scratch() {
 # ---------------------------------------------------------------------------------------------
 # pytest
 
-stage_pytest() {
-    local log="$SCRATCH/pytest.log" rc=0 args=()
+# run_pytest PYTHON LOG: pytest over the suite with that interpreter; sets PYTEST_LAST_SUMMARY.
+run_pytest() {
+    local python="$1" log="$2" rc=0 args=()
     if [[ "${PYTEST_WORKERS:-2}" != 0 ]]; then
         args+=(-n "${PYTEST_WORKERS:-2}")
     fi
     args+=(--timeout "${PYTEST_TIMEOUT:-300}")
     # The "tests" directory must resolve to this checkout, not to some installed package.
-    python -c 'import os, sys, tests; sys.exit(any(not os.path.realpath(p).startswith(sys.argv[1]) for p in tests.__path__))' \
+    "$python" -c 'import os, sys, tests; sys.exit(any(not os.path.realpath(p).startswith(sys.argv[1]) for p in tests.__path__))' \
         "$REPO/" || { echo "the 'tests' package does not resolve to $REPO/tests" >&2; return 1; }
-    python -m pytest "${args[@]}" ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} 2>&1 | tee "$log" || rc=$?
-    PYTEST_SUMMARY="$(grep -E '^=+ .+ =+$' "$log" | tail -n 1 || true)"
+    "$python" -m pytest "${args[@]}" ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} 2>&1 | tee "$log" || rc=$?
+    PYTEST_LAST_SUMMARY="$(grep -E '^=+ .+ =+$' "$log" | tail -n 1 || true)"
     if ((rc == 5)); then
         if [[ -n "$(git ls-files -co --exclude-standard -- 'tests/*test_*.py' 'tests/*_test.py')" ]]; then
             echo "pytest collected no tests although test files exist: check pytest.ini and the test selection" >&2
@@ -220,6 +266,13 @@ stage_pytest() {
         banner "WARNING: there are no test files yet; pytest ran no test"
         rc=0
     fi
+    return "$rc"
+}
+
+stage_pytest() {
+    local rc=0
+    run_pytest python "$SCRATCH/pytest.log" || rc=$?
+    SUMMARIES+=("pytest, Python 3.11, ansible-core $(ansible --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
     return "$rc"
 }
 
@@ -237,9 +290,12 @@ stage_lint() {
     echo "--- antsibull-changelog lint"
     antsibull-changelog lint
     echo "changelog fragments OK"
-    echo "--- antsibull-docs lint-collection-docs --plugin-docs"
-    (cd "$SCRATCH_COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs .)
-    echo "plugin documentation OK"
+    echo "--- docs site pages (docs/docsite/rst) made from docs/*.md"
+    python tests/utils/md2rst.py --check
+    echo "--- antsibull-docs lint-collection-docs"
+    (cd "$SCRATCH_COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
+        --validate-collection-refs all --disallow-unknown-collection-refs .)
+    echo "plugin documentation, extra docs and links OK"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -277,26 +333,91 @@ stage_sanity() {
     sync_scratch
     # PIP_QUIET: only pip's errors from the virtualenvs that ansible-test makes for its tests
     (cd "$SCRATCH_COLLECTION" && PIP_QUIET=1 ansible-test sanity --venv --python "$python_version" --color no) 2>&1 |
-        drop_pip_location_notes
+        drop_pip_noise
+}
+
+# ---------------------------------------------------------------------------------------------
+# units
+
+stage_units() {
+    local python_version
+    python_version="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    seed_get_pip_cache
+    sync_scratch
+    # The unit tests of the collection's plugins; the simulator's own tests (tests/unit/simulator,
+    # which need the Alibaba Cloud SDKs) run in the pytest stage only.
+    (cd "$SCRATCH_COLLECTION" && PIP_QUIET=1 ansible-test units --venv --python "$python_version" --color no \
+        --requirements tests/unit/plugins/) 2>&1 | drop_pip_noise
 }
 
 # ---------------------------------------------------------------------------------------------
 # build
 
-stage_build() {
-    local out="$SCRATCH/build" installed="$SCRATCH/installed" tarball
-    rm -rf "$out" "$installed"
-    mkdir -p "$out" "$installed"
+TARBALL=""
+build_tarball() {
+    local out="$SCRATCH/build"
+    rm -rf "$out"
+    mkdir -p "$out"
     ansible-galaxy collection build --force --output-path "$out" .
-    tarball="$(find "$out" -maxdepth 1 -name '*.tar.gz' -print -quit)"
-    [[ -n "$tarball" ]] || { echo "ansible-galaxy built no tarball" >&2; return 1; }
+    TARBALL="$(find "$out" -maxdepth 1 -name '*.tar.gz' -print -quit)"
+    [[ -n "$TARBALL" ]] || { echo "ansible-galaxy built no tarball" >&2; return 1; }
+}
+
+stage_build() {
+    local installed="$SCRATCH/installed"
+    build_tarball
     echo "--- tarball content"
-    python tests/utils/check_build.py "$REPO" "$tarball"
-    echo "--- install and load"
+    python tests/utils/check_build.py "$REPO" "$TARBALL"
+    echo "--- install into an empty path, and load"
+    rm -rf "$installed"
+    mkdir -p "$installed"
     ANSIBLE_COLLECTIONS_PATH="$installed" \
-        ansible-galaxy collection install --offline --force -p "$installed" "$tarball"
+        ansible-galaxy collection install --offline --force -p "$installed" "$TARBALL"
     ANSIBLE_COLLECTIONS_PATH="$installed" ansible-galaxy collection verify --offline "$NAMESPACE.$NAME"
-    ANSIBLE_COLLECTIONS_PATH="$installed" python tests/utils/check_build.py --installed "$REPO" "$tarball"
+    ANSIBLE_COLLECTIONS_PATH="$installed" python tests/utils/check_build.py --installed "$REPO" "$TARBALL"
+    echo "--- the installed inventory plugin against the local SGW simulator"
+    python tests/utils/smoke_installed.py "$REPO" "$installed"
+}
+
+# ---------------------------------------------------------------------------------------------
+# importer
+
+stage_importer() {
+    # The tarball of this run's build stage, or a fresh one.
+    [[ -n "$TARBALL" && -f "$TARBALL" ]] || build_tarball
+    make_venv "$VENV_IMPORTER" "$PYTHON311" tests/requirements-importer.txt
+    print_versions "$VENV_IMPORTER" galaxy-importer ansible-core ansible-lint flake8
+    # galaxy-importer runs ansible-doc, ansible-lint and flake8 from PATH.
+    PATH="$VENV_IMPORTER/bin:$PATH" "$VENV_IMPORTER/bin/python" tests/utils/check_importer.py "$REPO" "$TARBALL"
+}
+
+# ---------------------------------------------------------------------------------------------
+# docs
+
+stage_docs() {
+    bash docs/build_site.sh "$SCRATCH/docsite"
+}
+
+# ---------------------------------------------------------------------------------------------
+# matrix
+
+stage_matrix() {
+    local python rc=0
+    if ! python="$(find_python 3.12 "${SGW_TEST_PYTHON312:-}")"; then
+        if [[ -n "${CI:-}" && "${CI:-}" != "false" ]]; then
+            echo "tests/run.sh: no Python 3.12 found for the matrix stage; install it (pyenv install 3.12)" \
+                "or set SGW_TEST_PYTHON312" >&2
+            return 1
+        fi
+        banner "WARNING: no Python 3.12 found (set SGW_TEST_PYTHON312): the matrix stage is SKIPPED"
+        STAGE_NOTE="SKIPPED: no Python 3.12"
+        return 0
+    fi
+    make_venv "$VENV_PY312" "$python" requirements.txt tests/requirements.txt
+    print_versions "$VENV_PY312" ansible-core pytest pytest-xdist hypothesis
+    run_pytest "$VENV_PY312/bin/python" "$SCRATCH/pytest-py312.log" || rc=$?
+    SUMMARIES+=("pytest, Python 3.12, ansible-core $("$VENV_PY312/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
+    return "$rc"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -312,7 +433,6 @@ done
 
 banner "all stages passed ($(elapsed "$RUN_START"))"
 printf '%s\n' "${TIMINGS[@]}"
-if [[ -n "$PYTEST_SUMMARY" ]]; then
-    echo "pytest summary:"
-    echo "$PYTEST_SUMMARY"
+if ((${#SUMMARIES[@]})); then
+    printf '%s\n' "${SUMMARIES[@]}"
 fi

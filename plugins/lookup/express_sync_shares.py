@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: express_sync_shares
 short_description: The shares of Cloud Storage Gateway express sync groups, with their sync health
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - alibabacloud.sgw maintainers (@alibabacloud-sgw)
 description:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: express_syncs
 short_description: Cloud Storage Gateway express sync groups
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - alibabacloud.sgw maintainers (@alibabacloud-sgw)
 description:

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: express_sync
 short_description: Create and delete Cloud Storage Gateway express sync groups and manage their shares
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - alibabacloud.sgw maintainers (@alibabacloud-sgw)
 description:

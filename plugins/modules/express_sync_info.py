@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: express_sync_info
 short_description: List Cloud Storage Gateway express sync groups, their shares and their sync health
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - alibabacloud.sgw maintainers (@alibabacloud-sgw)
 description:

@@ -37,7 +37,8 @@ def main() -> int:
     if not any(not arg.startswith("-") for arg in args):
         return 0  # only options: pip itself is all that was asked for
 
-    return subprocess.run([sys.executable, "-m", "pip", "install"] + args, check=False).returncode
+    # Quiet: pip's errors still show.  ansible-test does not pass PIP_QUIET on to this script.
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--quiet"] + args, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ def hostile(tmp_path_factory):
     marker = directory / "TEMPLATED"
     jinja = "{{ lookup('ansible.builtin.pipe', 'touch %s') }}" % marker
     account = yaml.safe_load(SAMPLE_ACCOUNT.read_text())
-    gateway = next(g for g in account["gateways"] if g["GatewayId"] == OLD_GATEWAY)
+    (gateway,) = [g for g in account["gateways"] if g["GatewayId"] == OLD_GATEWAY]
     gateway.update(GatewayId=HOSTILE_GATEWAY_ID, Name=jinja, Description="quote ' \" and\nnewline {% if x %}")
-    group = next(g for g in account["express_syncs"] if g["ExpressSyncId"] == SYNC_ID)
+    (group,) = [g for g in account["express_syncs"] if g["ExpressSyncId"] == SYNC_ID]
     group.update(BucketName=BUCKET, Description=jinja)
     members = []
     for share in account["shares"]:
@@ -117,8 +117,9 @@ def test_hostile_names_go_through_a_playbook_the_lookup_and_the_module_unchanged
     assert {(s["share_name"], s["gateway_id"]) for s in group["shares"]} == names
     assert sorted(result["rendered"].split("|")) == sorted(share for share, dummy in names)
     assert "{{ 7 * 7 }}" in process.stdout and "49" not in result["rendered"]
-    # The module's secret option is no_log: -vvvv shows the invocation with it masked.
-    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in process.stdout
+    # The module's secret option is no_log: where -vvvv shows the invocation (ansible-core 2.19 and
+    # 2.20; 2.21 no longer returns it), it is masked.
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in process.stdout or '"invocation"' not in process.stdout
     for text in (process.stdout, process.stderr, report.read_text()):
         assert KEY_SECRET not in text
         assert "Traceback" not in text

@@ -120,7 +120,7 @@ def test_an_answer_dripped_slower_than_the_timeout_allows_is_bounded():
     message = str(info.value)
     assert "the answer did not arrive within 0.5s, the timeout" in message and "after 2 attempts" in message
     # Two attempts of at most one timeout each (plus a read of 0.2 s), far from the 13 s of the drip.
-    assert elapsed < 2 * (0.5 + 0.2) + 2
+    assert elapsed < 2 * (0.5 + 0.2) + 8  # generous for a loaded machine; unbounded would be 26 s
     assert server.requests == 2
     assert_clean(message)
 

@@ -81,7 +81,7 @@ def records(draw, fields):
 @st.composite
 def listing(draw, wrapper, item, fields):
     """A body shaped like a list answer, now and then damaged at the wrapper or item level."""
-    items = [draw(records(fields)) if often(draw, 95) else draw(JSON) for _ in range(draw(st.integers(0, 5)))]
+    items = [draw(records(fields)) if often(draw, 95) else draw(JSON) for dummy in range(draw(st.integers(0, 5)))]
     body = {wrapper: {item: items} if often(draw, 85) else draw(JSON)}
     for name in ("RequestId", "TotalCount"):
         if often(draw, 50):
