@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: sgw
 short_description: Cloud Storage Gateway shares as hosts, grouped by express sync group and sync health
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - alibabacloud.sgw maintainers (@alibabacloud-sgw)
 description:
@@ -175,6 +175,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     EstateIndex,
     affix_vars,
     default_hostname,
+    is_plain,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     invalid_express_sync_ids,
@@ -275,6 +276,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
     # ----------------------------------------------------------------------------- hosts
 
     def _populate(self, estate):
+        # With ansible-core 2.19+ a string is templated only when it is tagged TrustedAsTemplate. JSON
+        # from the API or from the cache is plain (nothing is tagged), so it is unsafe as it is: only
+        # data that carries tags (a cache written by hand) is made unsafe, once for the whole estate
+        # rather than per host (that deep copy was a quarter of the host building).
+        if not is_plain(estate):
+            estate = make_unsafe(estate)
         index = EstateIndex(estate)
         hosts_from = self.get_option("hosts_from")
         include_candidates = self.get_option("include_candidates")
@@ -285,29 +292,32 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         health = set(self.get_option("health"))
         prefix, suffix = self.get_option("hostvars_prefix"), self.get_option("hostvars_suffix")
         constructed = any(self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
+        filtered = bool(self.get_option("filters") or self.get_option("exclude_filters"))
+        named = bool(self.get_option("hostnames"))
+        inventory = self.inventory
+        add_host, add_child, set_variable = inventory.add_host, inventory.add_child, inventory.set_variable
         group_names = {}
         seen = set()
         for variables, raw_groups in hosts:
-            variables = make_unsafe(variables)
             if health and variables["sgw_health"] not in health:
                 continue
-            if not self._passes_filters(variables):
+            if filtered and not self._passes_filters(variables):
                 continue
-            hostname = self._hostname(variables, hosts_from)
+            hostname = self._hostname(variables, hosts_from) if named else default_hostname(variables, hosts_from)
             if hostname in seen:
                 self.display.warning("alibabacloud.sgw.sgw: two hosts are named %r; the second is skipped. Make "
                                      "hostnames unique." % hostname)
                 continue
             seen.add(hostname)
-            self.inventory.add_host(hostname)
+            add_host(hostname)
             host_vars = affix_vars(variables, prefix, suffix)
             for name, value in host_vars.items():
-                self.inventory.set_variable(hostname, name, value)
+                set_variable(hostname, name, value)
             for raw in raw_groups:
                 group = group_names.get(raw)
                 if group is None:
-                    group = group_names[raw] = self.inventory.add_group(self._sanitize_group_name(raw))
-                self.inventory.add_child(group, hostname)
+                    group = group_names[raw] = inventory.add_group(self._sanitize_group_name(raw))
+                add_child(group, hostname)
             if constructed:
                 self._construct(host_vars, hostname)
 

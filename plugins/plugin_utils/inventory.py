@@ -56,26 +56,39 @@ class EstateIndex:
                 sync_id = share.get("ExpressSyncId")
                 if sync_id and sync_id not in entry[2]:
                     entry[2].append(sync_id)
+        # Many shares name the same group and gateway: their variables are worked out once each.
+        self._group_vars = {}    # ExpressSyncId -> the express_sync_* variables
+        self._gateway_vars = {}  # GatewayId -> (the gateway_* variables, ansible_host or None), or None
 
     def share_vars(self, region, share, candidate_for=None) -> dict:
         """The host variables of one share."""
         variables = share_record(share)
         if candidate_for is None:
-            group = self.groups.get(share.get("ExpressSyncId"), (None, {}))[1]
-            variables.update(group_vars(group))
+            sync_id = share.get("ExpressSyncId")
+            group = self._group_vars.get(sync_id)
+            if group is None:
+                group = self._group_vars[sync_id] = group_vars(self.groups.get(sync_id, (None, {}))[1])
+            variables.update(group)
             variables["sgw_candidate"] = False
         else:
             variables["express_sync_id"] = ""
             variables["sgw_candidate"] = True
             variables["sgw_candidate_for"] = sorted(candidate_for)
         variables["sgw_region"] = region
-        gateway = self.gateways.get(share.get("GatewayId"))
+        gateway_id = share.get("GatewayId")
+        try:
+            gateway = self._gateway_vars[gateway_id]
+        except KeyError:
+            gateway = self._gateway_vars[gateway_id] = self._gateway_details(gateway_id)
         if gateway:
-            variables.update(gateway_vars(gateway))
-            address = gateway_address(gateway)
-            if address:
-                variables["ansible_host"] = address
+            variables.update(gateway[0])
+            if gateway[1]:
+                variables["ansible_host"] = gateway[1]
         return variables
+
+    def _gateway_details(self, gateway_id):
+        gateway = self.gateways.get(gateway_id)
+        return (gateway_vars(gateway), gateway_address(gateway)) if gateway else None
 
     def share_hosts(self, include_candidates=False):
         """``(variables, raw group names)`` for every member share, then every candidate share."""
@@ -160,6 +173,33 @@ def default_hostname(variables: dict, hosts_from=HOSTS_FROM_SHARES) -> str:
         return variables.get("gateway_id") or ""
     share, gateway = variables.get("share_name"), variables.get("gateway_id")
     return "%s@%s" % (share, gateway) if share and gateway else ""
+
+
+PLAIN_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def is_plain(data) -> bool:
+    """Whether ``data`` is made of nothing but ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool`` and None.
+
+    Exactly those types, not subclasses: JSON read from the API or from the cache is plain, while
+    a value that carries a tag (a subclass) is not.
+    """
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind in PLAIN_SCALARS:
+            continue
+        if kind is dict:
+            for key in value:
+                if type(key) not in PLAIN_SCALARS:
+                    return False
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+        else:
+            return False
+    return True
 
 
 def affix_vars(variables: dict, prefix: str = "", suffix: str = "") -> dict:

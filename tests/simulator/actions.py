@@ -252,13 +252,19 @@ def describe_express_sync_shares(service, call: Call) -> dict:
     if unknown:
         raise ApiError.about("ExpressSyncNotExist", ",".join(unknown))
     external = call.boolean("IsExternal")
+    members = {}  # one pass over the shares for all the groups of the call
+    if not external:
+        wanted = set(sync_ids)
+        for share in service.account.shares.values():
+            if share["ExpressSyncId"] in wanted:
+                members.setdefault(share["ExpressSyncId"], []).append(share)
     records = []
     for sync_id in sync_ids:
         group = service.account.express_syncs[sync_id]
         if external:
             views = [_candidate_view(share, group) for share in _candidates(service, group)]
         else:
-            views = [service.share_view(share, call.now) for share in service.account.members(sync_id)]
+            views = [service.share_view(share, call.now) for share in members.get(sync_id, ())]
         records += [_share_record(service, view) for view in views]
     return {"Shares": {"Share": records}}
 

@@ -1,0 +1,47 @@
+"""The performance benchmark (tests/perf/bench_inventory.py) runs end to end on a tiny account.
+
+Only its structure is checked, never a timing: the table is printed, the cold run makes exactly
+the ideal calls, the cached run none, and every figure is there.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.integration.sim_process import REPO_ROOT
+
+BENCHMARK = REPO_ROOT / "tests" / "perf" / "bench_inventory.py"
+
+
+def test_quick_benchmark_prints_the_table_with_ideal_calls(tmp_path):
+    figures = tmp_path / "figures.json"
+    process = subprocess.run([sys.executable, str(BENCHMARK), "--quick", "--json", str(figures)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=240, check=False)
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    assert lines[0].startswith("alibabacloud.sgw.sgw inventory benchmark")
+    header = next(line for line in lines if line.startswith("| shares | run |"))
+    rows = [line for line in lines if line.startswith("| 24 |")]
+    assert [row.split("|")[2].strip() for row in rows] == [
+        "cold --list --flush-cache", "cached --list", "floor: script, same data", "floor: script, markers stripped"]
+    assert all(row.count("|") == header.count("|") for row in rows)
+    assert "cold / (floor + 3 x 10 ms)" in rows[0] and "cached / floor" in rows[1]
+    assert any("host building" in line for line in lines)
+
+    data = json.loads(figures.read_text())
+    (scale,) = data["scales"]
+    calls = scale["api_calls"]
+    assert scale["shares"] == 2 * 3 * 4
+    assert calls["ideal_actions"] == {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2,
+                                      "DescribeGateways": 2}
+    assert calls["total"] == [calls["ideal"]] == [6]
+    assert calls["actions"] == calls["ideal_actions"]
+    assert calls["cached"] == [0]
+    assert 1 <= calls["peak_concurrency"] <= data["max_concurrency"]
+    for kind in ("cold", "cached", "floor", "floor_stripped"):
+        assert scale["medians"][kind]["wall"] > 0 and scale["medians"][kind]["rss_kb"] > 0
+    assert set(scale["ratios"]) == {"cold_vs_floor_plus_3_latency", "cached_vs_floor", "cold_rss_vs_floor",
+                                    "cached_rss_vs_floor"}
+    assert set(scale["probe"]) == {"cold", "cached", "floor"}
