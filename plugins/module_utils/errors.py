@@ -42,11 +42,31 @@ class SgwError(Exception):
     """Base class of every error of this collection's client."""
 
 
+class _CallError(SgwError):
+    """An error of one API call: it knows its action, region and how many attempts were made."""
+
+    action = region = None
+    attempts = 1
+
+    def after_attempts(self, attempts):
+        """This error, saying that it is the last of ``attempts`` attempts."""
+        self.attempts = attempts
+        self.args = (self.describe(),)
+        return self
+
+    def where(self) -> str:
+        where = self.action or "SGW API call"
+        return where + " in region %s" % self.region if self.region else where
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
 class SgwConfigError(SgwError):
     """Bad or missing configuration, found before any API call."""
 
 
-class SgwApiError(SgwError):
+class SgwApiError(_CallError):
     """A call that the API (or something in front of it) answered with an error."""
 
     def __init__(self, code, message, action=None, region=None, status=None, request_id=None, host_id=None,
@@ -63,17 +83,8 @@ class SgwApiError(SgwError):
         self.attempts = attempts
         super().__init__(self.describe())
 
-    def after_attempts(self, attempts):
-        """This error, saying that it is the last of ``attempts`` attempts."""
-        self.attempts = attempts
-        self.args = (self.describe(),)
-        return self
-
     def describe(self) -> str:
-        where = self.action or "SGW API call"
-        if self.region:
-            where += " in region %s" % self.region
-        parts = ["%s failed: %s" % (where, self.code)]
+        parts = ["%s failed: %s" % (self.where(), self.code)]
         if self.status:
             parts[0] += " (HTTP %s)" % self.status
         if self.attempts > 1:
@@ -98,7 +109,7 @@ class SgwApiError(SgwError):
         return self.code in ("Forbidden.RAM", "NoPermission") or self.code.startswith("Forbidden")
 
 
-class SgwTransportError(SgwError):
+class SgwTransportError(_CallError):
     """The endpoint could not be reached, or did not answer in time."""
 
     def __init__(self, reason, action=None, region=None, endpoint=None, attempts=1):
@@ -109,17 +120,8 @@ class SgwTransportError(SgwError):
         self.attempts = attempts
         super().__init__(self.describe())
 
-    def after_attempts(self, attempts):
-        """This error, saying that it is the last of ``attempts`` attempts."""
-        self.attempts = attempts
-        self.args = (self.describe(),)
-        return self
-
     def describe(self) -> str:
-        where = self.action or "SGW API call"
-        if self.region:
-            where += " in region %s" % self.region
-        message = "%s failed: could not reach %s (%s)" % (where, self.endpoint or "the endpoint", self.reason)
+        message = "%s failed: could not reach %s (%s)" % (self.where(), self.endpoint or "the endpoint", self.reason)
         if self.attempts > 1:
             message += " after %d attempts" % self.attempts
         return message + ". hint: check endpoint, network access and timeout."
