@@ -64,9 +64,9 @@ def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=
     return gateways, total_count(body, action, region)
 
 
-def describe_gateways(client, region, storage_bundle_id, map_pages=map):
+def describe_gateways(client, region, storage_bundle_id):
     return client.paginate("DescribeGateways", region, {"StorageBundleId": storage_bundle_id},
-                           "Gateways", "Gateway", map_pages=map_pages)
+                           "Gateways", "Gateway")
 
 
 def describe_tasks(client, region, target_id=None, task_id=None):

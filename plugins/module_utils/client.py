@@ -257,6 +257,16 @@ def extract_list(body: dict, wrapper: str, item: str, action: str = None, region
                       request_id=request_id if isinstance(request_id, str) else None)
 
 
+def further_pages(first_page_size, total, page_size=MAX_PAGE_SIZE):
+    """The page numbers after the first that a paged listing still has to be asked for.
+
+    A short first page is the whole listing, whatever ``TotalCount`` claims.
+    """
+    if first_page_size < page_size or total <= first_page_size:
+        return range(0)
+    return range(2, (total + page_size - 1) // page_size + 1)
+
+
 def total_count(body, action=None, region=None) -> int:
     """The ``TotalCount`` of a paged answer: a whole number from 0 to ``MAX_TOTAL_COUNT`` (absent is 0)."""
     value = body.get("TotalCount") if isinstance(body, dict) else None
@@ -351,23 +361,16 @@ class SgwClient:
                     self.retry.max_retries, delay, " (x-acs-retry-after)" if retry_after is not None else ""))
                 self._sleep(delay)
 
-    def paginate(self, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE, map_pages=map):
-        """Every item of a paged action; pages after the first go through ``map_pages``.
-
-        ``map_pages`` may be an executor's ``map`` so that the remaining pages, known from the
-        first page's ``TotalCount``, are fetched concurrently.
-        """
+    def paginate(self, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE):
+        """Every item of a paged action, page after page up to the first page's ``TotalCount``."""
         def page(number):
             body = self.call(action, region, dict(params, PageNumber=number, PageSize=page_size))
             return body, extract_list(body, wrapper, item, action, region)
 
         first, items = page(1)
-        total = total_count(first, action, region)
         items = list(items)
-        if len(items) < total and len(items) == page_size:
-            last = (total + page_size - 1) // page_size
-            for dummy, more in map_pages(page, range(2, last + 1)):
-                items.extend(more)
+        for number in further_pages(len(items), total_count(first, action, region), page_size):
+            items.extend(page(number)[1])
         return items
 
     # ------------------------------------------------------------------------------ wire

@@ -17,7 +17,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import Ret
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import SIGNATURE_VERSIONS
 
-CREDENTIAL_OPTIONS = ("access_key_id", "access_key_secret", "security_token")
 
 # Environment variables of each option, in order of precedence.
 OPTION_ENV = {

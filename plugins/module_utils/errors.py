@@ -101,10 +101,6 @@ class SgwApiError(_CallError):
         return ". ".join(parts) + "."
 
     @property
-    def is_not_found(self) -> bool:
-        return self.code in ("ExpressSyncNotExist", "GatewayNotExist", "StorageBundleNotExist")
-
-    @property
     def is_denied(self) -> bool:
         return self.code in ("Forbidden.RAM", "NoPermission") or self.code.startswith("Forbidden")
 

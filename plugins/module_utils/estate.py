@@ -30,7 +30,7 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import MAX_PAGE_SIZE
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import MAX_PAGE_SIZE, further_pages
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
 ESTATE_FORMAT = 1
@@ -205,8 +205,8 @@ class _Fetch:
         bundle = self.bundles[bundle_id]
         gateways, total = answer
         bundle.pages[page] = gateways
-        if page == 1 and bundle.error is None and len(gateways) == MAX_PAGE_SIZE:
-            for number in range(2, (total + MAX_PAGE_SIZE - 1) // MAX_PAGE_SIZE + 1):
+        if page == 1 and bundle.error is None:
+            for number in further_pages(len(gateways), total):
                 self._submit(region, self._page_call, (region, bundle_id, number), self._page_done,
                              (bundle_id, number))
 

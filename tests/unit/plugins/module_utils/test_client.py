@@ -264,3 +264,15 @@ def test_repr_hides_secrets(server):
 def test_bad_settings_fail_before_any_call(kwargs):
     with pytest.raises(SgwConfigError):
         sgw_client.SgwClient(Credentials("id", SECRET), **kwargs)
+
+
+@pytest.mark.parametrize("first, total, page_size, expected", [
+    (50, 120, 50, [2, 3]),
+    (50, 100, 50, [2]),
+    (50, 50, 50, []),
+    (30, 120, 50, []),  # a short first page is the whole listing, whatever TotalCount claims
+    (0, 0, 50, []),
+    (2, 5, 2, [2, 3]),
+])
+def test_further_pages(first, total, page_size, expected):
+    assert list(sgw_client.further_pages(first, total, page_size)) == expected

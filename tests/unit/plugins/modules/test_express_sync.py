@@ -67,7 +67,7 @@ class FakeSgw:
                               region=region, status=400, request_id="req-busy")
         return getattr(self, "_" + action)(params)
 
-    def paginate(self, action, region, params, wrapper, item, page_size=50, map_pages=map):
+    def paginate(self, action, region, params, wrapper, item, page_size=50):
         return self.call(action, region, params)[wrapper][item]
 
     def close(self):
