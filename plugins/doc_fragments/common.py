@@ -6,7 +6,7 @@
 Use ``alibabacloud.sgw.common`` in modules and ``alibabacloud.sgw.common.plugins`` in inventory
 and lookup plugins; the plugin variant adds the environment variables each option reads (a
 module reads the same variables, but from the host that runs it). The two variants must stay
-the same but for ``env``, and match ``module_utils/common.py``: a unit test checks both.
+the same but for ``env``, and match ``module_utils/options.py``: a unit test checks both.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     SgwLookupBase,
     express_sync_ids_from_terms,
@@ -158,7 +158,7 @@ class LookupModule(SgwLookupBase):
                            self.get_option("bucket_prefix"), default=None)
         if groups is None:  # denied, and on_denied is warn or skip
             return []
-        records = [group_record(group) for group in groups]
+        records = [express_sync_record(group) for group in groups]
         if not prepared:
             return records
         by_id = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     REGION_ENV,
     build_client,
     common_argument_spec,

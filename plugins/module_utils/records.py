@@ -12,26 +12,16 @@ from __future__ import annotations
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
-SHARE_FIELDS = ("ExpressSyncId", "ExpressSyncState", "GatewayId", "GatewayName", "GatewayRegion", "MnsQueue",
-                "ShareName", "StorageBundleId", "SyncProgress")
-GROUP_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketPrefix", "BucketRegion", "MnsTopic", "Description")
+# The computed health of a share, added to its record.
+HEALTH_KEY = "sgw_health"
 
-# Gateway fields exposed on share hosts, under these names.
-GATEWAY_VARS = (
-    ("Status", "gateway_status"),
-    ("Location", "gateway_location"),
-    ("Type", "gateway_type"),
-    ("GatewayClass", "gateway_class"),
-    ("GatewayVersion", "gateway_version"),
-    ("Ip", "gateway_ip"),
-    ("InnerIp", "gateway_inner_ip"),
-    ("VpcId", "gateway_vpc_id"),
-    ("VSwitchId", "gateway_vswitch_id"),
-    ("EcsInstanceId", "gateway_ecs_instance_id"),
-)
+# The keys of each share that a gateway host lists in ``sgw_shares``.
+SHARE_LIST_KEYS = tuple(f.variable for item in ("Share", "ExpressSync") for f in RECORDS[item] if f.listed) + (
+    HEALTH_KEY,)
 
 
 def snake_case(name: str) -> str:
@@ -39,39 +29,39 @@ def snake_case(name: str) -> str:
     return _WORD_BOUNDARY.sub("_", name).lower()
 
 
+def _record(item, entry: dict) -> dict:
+    """An API record as snake_case keys: every field of the schema (None when missing), and the
+    fields the API may add later, kept rather than dropped."""
+    record = {field.name: entry.get(field.api) for field in RECORDS[item]}
+    for field, value in entry.items():
+        record.setdefault(snake_case(field), value)
+    return record
+
+
 def share_record(share: dict) -> dict:
     """One share of ``DescribeExpressSyncShares`` as snake_case keys plus ``sgw_health``."""
-    record = {snake_case(field): share.get(field) for field in SHARE_FIELDS}
-    for field, value in share.items():  # fields the API may add later are kept, not dropped
-        record.setdefault(snake_case(field), value)
-    record["sgw_health"] = health_of(share.get("ExpressSyncState"))
+    record = _record("Share", share)
+    record[HEALTH_KEY] = health_of(share.get("ExpressSyncState"))
     return record
 
 
-def group_record(group: dict) -> dict:
-    """One group of ``DescribeExpressSyncs`` as snake_case keys."""
-    record = {snake_case(field): group.get(field) for field in GROUP_FIELDS}
-    for field, value in group.items():
-        record.setdefault(snake_case(field), value)
-    return record
+def express_sync_record(express_sync: dict) -> dict:
+    """One express sync group of ``DescribeExpressSyncs`` as snake_case keys."""
+    return _record("ExpressSync", express_sync)
 
 
-def group_vars(group: dict) -> dict:
+def _variables(item, entry: dict) -> dict:
+    return {field.variable: entry.get(field.api) for field in RECORDS[item] if field.variable}
+
+
+def express_sync_vars(express_sync: dict) -> dict:
     """A group's fields as the ``express_sync_*`` variables of its member shares."""
-    record = group_record(group)
-    return {
-        "express_sync_name": record["name"],
-        "express_sync_bucket_name": record["bucket_name"],
-        "express_sync_bucket_prefix": record["bucket_prefix"],
-        "express_sync_bucket_region": record["bucket_region"],
-        "express_sync_mns_topic": record["mns_topic"],
-        "express_sync_description": record["description"],
-    }
+    return _variables("ExpressSync", express_sync)
 
 
 def gateway_vars(gateway: dict) -> dict:
     """A gateway's details as the ``gateway_*`` variables of its shares."""
-    return {name: gateway.get(field) for field, name in GATEWAY_VARS}
+    return _variables("Gateway", gateway)
 
 
 def gateway_address(gateway: dict):

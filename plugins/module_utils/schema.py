@@ -1,9 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The shape of the API's answers: which lists they hold and what their items must look like."""
+"""The records of the SGW API, described once: their fields, the keys and inventory variables they
+become, and the checks of the lists that hold them in an answer.
+
+``records.py`` (the snake_case records and the inventory variables) and the shape checks of
+:func:`extract_list` are derived from :data:`RECORDS`.
+"""
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 
@@ -25,21 +32,78 @@ def json_type(value) -> str:
     return type(value).__name__
 
 
-# Per list item: the fields that identify an item, group it or address it, which must be strings
-# when present (null counts as absent); those of REQUIRED_FIELDS must be non-empty strings. Any
-# other field is passed on as the API gave it.
-STRING_FIELDS = {
-    "Share": ("GatewayId", "ShareName", "ExpressSyncId", "ExpressSyncState", "StorageBundleId", "GatewayRegion"),
-    "ExpressSync": ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix"),
-    "Gateway": ("GatewayId", "StorageBundleId", "InnerIp", "Ip", "Name", "GatewayRegionId"),
-    "Region": ("RegionId",),
-    "SimpleTask": ("TaskId", "StateCode"),
+# What a field is checked for: an identity field (checked: a string when present and not null),
+# or any JSON value (passed on as the API gave it).
+STR = "str"
+ANY = "any"
+
+Field = namedtuple("Field", "api name kind required variable listed")
+Field.__doc__ = """One field of an API record.
+
+``api``: the API's name; ``name``: the snake_case key of the record the plugins return;
+``kind``: ``STR`` (must be a string when present) or ``ANY``; ``required``: must be a non-empty
+string; ``variable``: the inventory host variable it becomes on a share host (None: none);
+``listed``: the variable is also one of the keys of each share that a gateway host lists in
+``sgw_shares``.
+"""
+
+
+def _fields(*rows):
+    return tuple(Field(*row) if len(row) == 6 else Field(*row, listed=False) for row in rows)
+
+
+# The records of the API, by list item name, as the public API reference describes them
+# (https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-<action in lower case>).
+RECORDS = {
+    # DescribeExpressSyncShares: the shares of express sync groups (member or candidate).
+    "Share": _fields(
+        ("ExpressSyncId", "express_sync_id", STR, False, "express_sync_id", True),
+        ("ExpressSyncState", "express_sync_state", STR, False, "express_sync_state", True),
+        ("GatewayId", "gateway_id", STR, True, "gateway_id"),
+        ("GatewayName", "gateway_name", ANY, False, "gateway_name"),
+        ("GatewayRegion", "gateway_region", STR, False, "gateway_region"),
+        ("MnsQueue", "mns_queue", ANY, False, "mns_queue", True),
+        ("ShareName", "share_name", STR, True, "share_name", True),
+        ("StorageBundleId", "storage_bundle_id", STR, False, "storage_bundle_id"),
+        ("SyncProgress", "sync_progress", ANY, False, "sync_progress", True),
+    ),
+    # DescribeExpressSyncs: the express sync groups.
+    "ExpressSync": _fields(
+        ("ExpressSyncId", "express_sync_id", STR, True, None),
+        ("Name", "name", STR, False, "express_sync_name", True),
+        ("BucketName", "bucket_name", STR, False, "express_sync_bucket_name"),
+        ("BucketPrefix", "bucket_prefix", STR, False, "express_sync_bucket_prefix"),
+        ("BucketRegion", "bucket_region", STR, False, "express_sync_bucket_region"),
+        ("MnsTopic", "mns_topic", ANY, False, "express_sync_mns_topic"),
+        ("Description", "description", ANY, False, "express_sync_description"),
+    ),
+    # DescribeGateways: the gateway details put on share and gateway hosts.
+    "Gateway": _fields(
+        ("GatewayId", "gateway_id", STR, True, None),
+        ("StorageBundleId", "storage_bundle_id", STR, False, None),
+        ("Name", "name", STR, False, None),
+        ("GatewayRegionId", "gateway_region_id", STR, False, None),
+        ("Status", "status", ANY, False, "gateway_status"),
+        ("Location", "location", ANY, False, "gateway_location"),
+        ("Type", "type", ANY, False, "gateway_type"),
+        ("GatewayClass", "gateway_class", ANY, False, "gateway_class"),
+        ("GatewayVersion", "gateway_version", ANY, False, "gateway_version"),
+        ("Ip", "ip", STR, False, "gateway_ip"),
+        ("InnerIp", "inner_ip", STR, False, "gateway_inner_ip"),
+        ("VpcId", "vpc_id", ANY, False, "gateway_vpc_id"),
+        ("VSwitchId", "v_switch_id", ANY, False, "gateway_vswitch_id"),
+        ("EcsInstanceId", "ecs_instance_id", ANY, False, "gateway_ecs_instance_id"),
+    ),
+    # DescribeRegions.
+    "Region": _fields(("RegionId", "region_id", STR, False, None)),
+    # DescribeTasks: the asynchronous tasks of a group.
+    "SimpleTask": _fields(("TaskId", "task_id", STR, False, None), ("StateCode", "state_code", STR, False, None)),
 }
-REQUIRED_FIELDS = {
-    "Share": ("GatewayId", "ShareName"),
-    "ExpressSync": ("ExpressSyncId",),
-    "Gateway": ("GatewayId",),
-}
+
+# Checked per list item: the fields that identify an item, group it or address it must be strings
+# when present (null counts as absent); the required ones must be non-empty strings.
+STRING_FIELDS = {item: tuple(f.api for f in fields if f.kind == STR) for item, fields in RECORDS.items()}
+REQUIRED_FIELDS = {item: tuple(f.api for f in fields if f.required) for item, fields in RECORDS.items()}
 
 
 def _item_problem(wrapper, item, index, entry):

@@ -329,7 +329,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     DESCRIPTION_MAX,
     invalid_express_sync_ids,
@@ -670,14 +670,14 @@ class ExpressSyncManager:
         """The group and its members as the diff shows them."""
         if group is None:
             return {}
-        view = group_record(group)
+        view = express_sync_record(group)
         view["shares"] = sorted(share_label(k) for k in members)
         return view
 
     def result(self, before, group, members) -> dict:
         express_sync = {}
         if group is not None:
-            express_sync = group_record(group)
+            express_sync = express_sync_record(group)
             express_sync["shares"] = [share_record(members[k]) for k in sorted(members, key=lambda k: (
                 str(k[0]), str(k[1])))]
         return {

@@ -187,7 +187,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_express_sync_ids
 
 
@@ -197,7 +197,7 @@ def select_groups(groups, express_sync_ids):
     seen = set()
     wanted = set(express_sync_ids or ())
     for group in groups:
-        record = group_record(group)
+        record = express_sync_record(group)
         sync_id = record["express_sync_id"]
         if sync_id in seen or (wanted and sync_id not in wanted):
             continue

@@ -14,7 +14,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import OPTION_ENV, ClientOptions, build_client
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
 display = Display()
@@ -70,7 +70,8 @@ class SgwPluginMixin:
     sgw_error_class = AnsibleError
 
     def sgw_client_options(self):
-        """The shared options as a dict, and where explicit credentials came from when not the options."""
+        """The shared options (a :data:`~.options.ClientOptions`): their values, and where explicit
+        credentials came from when not the options."""
         options = {name: self.get_option(name) for name in OPTION_ENV}
         dummy, origin = self.get_option_and_origin("validate_certs")
         if isinstance(origin, str) and origin.startswith("env:"):
@@ -83,12 +84,13 @@ class SgwPluginMixin:
             dummy, origin = self.get_option_and_origin("access_key_id")
             if isinstance(origin, str) and origin.startswith("env:"):
                 source = "environment %s" % origin.split(":", 1)[1].strip()
-        return options, source
+        return ClientOptions(options, source)
 
     def sgw_client(self, pool_size=10):
         """A client built from this plugin's options; configuration errors become the plugin's error."""
-        options, source = self.sgw_client_options()
+        given = self.sgw_client_options()
         try:
-            return build_client(options, credential_source=source, log=display.vvvv, pool_size=pool_size)
+            return build_client(given.options, credential_source=given.credential_source, log=display.vvvv,
+                                pool_size=pool_size)
         except SgwError as exc:
             raise self.sgw_error_class(str(exc)) from None

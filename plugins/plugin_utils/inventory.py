@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import worst_health
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
+    SHARE_LIST_KEYS,
+    express_sync_vars,
     gateway_address,
     gateway_vars,
-    group_vars,
     share_key,
     share_record,
 )
@@ -28,21 +29,21 @@ UNAFFIXED_VARS = frozenset(("ansible_host",))
 class EstateIndex:
     """The estate of several regions, de-duplicated.
 
-    The same endpoint serves several mainland regions, so a group can come back from more than
-    one region: groups are kept once by ``ExpressSyncId``, shares by (GatewayId, ShareName) and
+    The same endpoint serves several mainland regions, so an express sync group can come back from
+    more than one region: express sync groups are kept once by ``ExpressSyncId``, shares by (GatewayId, ShareName) and
     gateways by ``GatewayId``, the first region (in the configured order) winning. A share that
     is a member of a group is never also a candidate.
     """
 
     def __init__(self, estate: dict):
-        self.groups = {}      # ExpressSyncId -> (region, group)
+        self.syncs = {}       # ExpressSyncId -> (region, express sync group)
         self.gateways = {}    # GatewayId -> gateway
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
         self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
         regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
         for region, data in regions:
-            for group in data.get("express_syncs", ()):
-                self.groups.setdefault(group.get("ExpressSyncId"), (region, group))
+            for express_sync in data.get("express_syncs", ()):
+                self.syncs.setdefault(express_sync.get("ExpressSyncId"), (region, express_sync))
             for gateway in data.get("gateways", ()):
                 self.gateways.setdefault(gateway.get("GatewayId"), gateway)
             for share in data.get("shares", ()):
@@ -57,7 +58,7 @@ class EstateIndex:
                 if sync_id and sync_id not in entry[2]:
                     entry[2].append(sync_id)
         # Many shares name the same group and gateway: their variables are worked out once each.
-        self._group_vars = {}    # ExpressSyncId -> the express_sync_* variables
+        self._sync_vars = {}     # ExpressSyncId -> the express_sync_* variables
         self._gateway_vars = {}  # GatewayId -> (the gateway_* variables, ansible_host or None), or None
 
     def share_vars(self, region, share, candidate_for=None) -> dict:
@@ -65,10 +66,10 @@ class EstateIndex:
         variables = share_record(share)
         if candidate_for is None:
             sync_id = share.get("ExpressSyncId")
-            group = self._group_vars.get(sync_id)
-            if group is None:
-                group = self._group_vars[sync_id] = group_vars(self.groups.get(sync_id, (None, {}))[1])
-            variables.update(group)
+            sync_vars = self._sync_vars.get(sync_id)
+            if sync_vars is None:
+                sync_vars = self._sync_vars[sync_id] = express_sync_vars(self.syncs.get(sync_id, (None, {}))[1])
+            variables.update(sync_vars)
             variables["sgw_candidate"] = False
         else:
             variables["express_sync_id"] = ""
@@ -123,10 +124,6 @@ def share_groups(variables: dict) -> list:
     elif variables.get("express_sync_id"):
         names.append("sgw_sync_%s" % variables["express_sync_id"])
     return names
-
-
-SHARE_LIST_KEYS = ("share_name", "express_sync_id", "express_sync_name", "express_sync_state", "sync_progress",
-                   "sgw_health", "mns_queue")
 
 
 def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:

@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - reported when the query option is used
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import REGION_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import REGION_ENV
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     invalid_express_sync_ids,

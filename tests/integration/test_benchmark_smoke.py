@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from tests.integration.sim_process import REPO_ROOT
+from tests.support.sim_process import REPO_ROOT
 
 BENCHMARK = REPO_ROOT / "tests" / "perf" / "bench_inventory.py"
 

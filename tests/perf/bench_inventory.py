@@ -56,7 +56,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.integration.sim_process import KEY_ID, KEY_SECRET, Simulator  # noqa: E402  (needs the path above)
+from tests.support.sim_process import KEY_ID, KEY_SECRET, Simulator  # noqa: E402  (needs the path above)
 
 PAGE_SIZE = 50
 PROBE = pathlib.Path(__file__).resolve().parent / "parse_probe.py"

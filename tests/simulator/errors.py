@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The error catalogue of the simulator: every code it answers with, its HTTP status and message.
 
-Codes and messages of the API gateway and of SGW are those documented in sgw-api.md §4. The
+Codes and messages of the API gateway and of SGW are those of the public error code lists
+(https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-errorcodes and the pages of
+each action, https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-<action>). The
 few codes SGW does not document (a share that is missing, on another bucket or in another
 group, a group that already exists) are marked as the simulator's own choice.
 """

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The simulator's own verifier of V1 (HMAC-SHA1) and V3 (ACS3-HMAC-SHA256) request signatures.
 
-Written from sgw-api.md §2 independently of the collection's signer, so that the two check each
-other. :class:`Verifier` authenticates a request the way the API gateway does: the access key
+Written from the public signature documents (V1: https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism,
+V3: https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature)
+independently of the collection's signer, so that the two check each other. :class:`Verifier` authenticates a request the way the API gateway does: the access key
 must be known, the timestamp within ±15 minutes, the signature must match, the STS token must
 be the key's, and a nonce may be used only once per key within the window.
 """

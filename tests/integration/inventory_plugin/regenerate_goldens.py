@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 from tests.integration.inventory_plugin.scenarios import SCENARIOS, dump, golden_path, inventory_env, list_inventory
-from tests.integration.sim_process import Simulator
+from tests.support.sim_process import Simulator
 
 
 def main(names):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import pathlib
 
-from tests.integration.sim_process import KEY_ID, KEY_SECRET, ansible_env, run_ansible
+from tests.support.sim_process import KEY_ID, KEY_SECRET, ansible_env, run_ansible
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIGS = HERE / "configs"

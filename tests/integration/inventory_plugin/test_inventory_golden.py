@@ -19,7 +19,7 @@ from tests.integration.inventory_plugin.scenarios import (
     inventory_env,
     list_inventory,
 )
-from tests.integration.sim_process import REPO_ROOT, SECRETS, Simulator, run_ansible
+from tests.support.sim_process import REPO_ROOT, SECRETS, Simulator, run_ansible
 
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}

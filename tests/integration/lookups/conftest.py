@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from tests.integration.sim_process import (
+from tests.support.sim_process import (
     KEY_ID,
     KEY_SECRET,
     SECRETS,

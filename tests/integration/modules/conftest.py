@@ -18,7 +18,7 @@ import textwrap
 import pytest
 import yaml
 
-from tests.integration.sim_process import (
+from tests.support.sim_process import (
     KEY_ID,
     KEY_SECRET,
     REPO_ROOT,

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.integration.inventory_plugin.scenarios import normalise
-from tests.integration.sim_process import (
+from tests.support.sim_process import (
     KEY_ID,
     KEY_SECRET,
     REPO_ROOT,

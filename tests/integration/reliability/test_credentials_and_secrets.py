@@ -19,7 +19,7 @@ from tests.integration.reliability.conftest import (
     inventory,
 )
 from tests.integration.reliability.hostile_proxy import HostileProxy
-from tests.integration.sim_process import KEY_SECRET, STS_TOKEN
+from tests.support.sim_process import KEY_SECRET, STS_TOKEN
 
 SKEWED_CLOCK = HERE / "skewed_clock"
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.integration.reliability.conftest import HERE, assert_clean, credentials, inventory, unsafe
-from tests.integration.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, Simulator, ansible_env, run_ansible
+from tests.support.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, Simulator, ansible_env, run_ansible
 
 SYNC_ID = "sync-0002xetjdlxne2sd"
 OLD_GATEWAY = "gw-0001b2odzvl3b1mhi"

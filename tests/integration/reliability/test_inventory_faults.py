@@ -22,7 +22,7 @@ from tests.integration.reliability.conftest import (
     without_region,
 )
 from tests.integration.reliability.hostile_proxy import HostileProxy
-from tests.integration.sim_process import Simulator
+from tests.support.sim_process import Simulator
 
 FAILING = "cn-shanghai"
 RETRY_LINE = re.compile(r"SGW (\w+) in ([\w-]+): ([\w.]+), retry (\d+) of (\d+) in ([\d.]+)s( \(x-acs-retry-after\))?")

@@ -12,7 +12,7 @@ import json
 import re
 
 from tests.integration.reliability.conftest import HERE, WRONG_SECRET, assert_clean, credentials, Run
-from tests.integration.sim_process import STS_KEY_ID, STS_SECRET, Simulator, ansible_env, run_ansible
+from tests.support.sim_process import STS_KEY_ID, STS_SECRET, Simulator, ansible_env, run_ansible
 
 SHARES = "alibabacloud.sgw.express_sync_shares"
 GROUPS = "alibabacloud.sgw.express_syncs"

@@ -16,7 +16,7 @@ import certifi
 import pytest
 
 from tests.integration.reliability.conftest import Run, assert_clean, credentials, golden, inventory, write_config
-from tests.integration.sim_process import Simulator, ansible_env, run_ansible
+from tests.support.sim_process import Simulator, ansible_env, run_ansible
 
 # What a machine's environment may say about CA bundles; neither knows the simulator's CA.
 OTHER_BUNDLES = {"REQUESTS_CA_BUNDLE": certifi.where(), "CURL_CA_BUNDLE": certifi.where()}

@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test helpers: the simulator as a subprocess, and a tiny signed ``requests`` client of its API.
 
-The signer here is written from sgw-api.md for the tests alone, so that it checks the
-simulator's verifier rather than sharing code with it.
+The signer here is written from the public signature documents (V1:
+https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism, V3:
+https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature) for the tests alone,
+so that it checks the simulator's verifier rather than sharing code with it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import yaml
 
-from tests.integration.sim_process import stop_with_parent
+from tests.support.sim_process import stop_with_parent
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"

@@ -28,7 +28,7 @@ from tests.unit.simulator.simlib import run_simulator
 GATEWAYS_PER_REGION = 60
 TASK_SECONDS = 0.2
 FULL_SYNC_SECONDS = 0.6
-SCHEMES = ["v3", "v2"]  # the SDK's names: v2 is the RPC HMAC-SHA1 signature (V1 in sgw-api.md)
+SCHEMES = ["v3", "v2"]  # the SDK's names: v2 is the RPC HMAC-SHA1 signature (V1 here)
 
 
 @pytest.fixture(scope="module")

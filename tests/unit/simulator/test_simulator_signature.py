@@ -1,7 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The simulator's verifier against the published vectors of sgw-api.md, and tampered copies of them."""
+"""The simulator's verifier against signature vectors, and tampered copies of them.
+
+The vectors are those published in the signature documents (V1:
+https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism, V3:
+https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature), and SGW requests signed
+with the official SDK's signer.
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from ansible_collections.alibabacloud.sgw.plugins.doc_fragments.common import ModuleDocFragment
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     OPTION_ENV,
     REGION_ENV,
     common_argument_spec,

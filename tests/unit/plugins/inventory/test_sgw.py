@@ -12,7 +12,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar, trust_as_template
 
-from tests.integration.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, SECRETS, Simulator
+from tests.support.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, SECRETS, Simulator
 
 FAILED_STATES = {"TopicAndQueueFailure", "TopicFailure", "QueueFailure"}
 ACCOUNT = yaml.safe_load(SAMPLE_ACCOUNT.read_text())

@@ -20,7 +20,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.api import MAX_TO
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import extract_list
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS, extract_list
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import Reply, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     EstateIndex,
@@ -35,11 +35,8 @@ JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dict
                     max_leaves=12)
 SETTINGS = settings(max_examples=200, deadline=None)
 
-SHARE_FIELDS = ("GatewayId", "ShareName", "ExpressSyncId", "ExpressSyncState", "StorageBundleId", "GatewayName",
-                "GatewayRegion", "MnsQueue", "SyncProgress")
-GROUP_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketPrefix", "BucketRegion", "MnsTopic", "Description")
-GATEWAY_FIELDS = ("GatewayId", "Name", "StorageBundleId", "Status", "Location", "InnerIp", "Ip", "GatewayClass",
-                  "GatewayVersion", "VpcId")
+SHARE_FIELDS, GROUP_FIELDS, GATEWAY_FIELDS = (tuple(f.api for f in RECORDS[item])
+                                              for item in ("Share", "ExpressSync", "Gateway"))
 
 
 PLAUSIBLE = st.sampled_from(["gw-1", "gw-2", "s1", "s2", "sync-1", "sync-2", "MNSHealthy", "QueueFailure", "sb-1",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import records
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import records, schema
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
 
 SHARE = {
     "ExpressSyncId": "sync-0002xetjdlxne2sd", "ExpressSyncState": "QueueFailure", "GatewayId": "gw-hz-a",
@@ -44,10 +45,10 @@ def test_share_record_keeps_new_api_fields_and_fills_missing_ones():
     assert record["sgw_health"] == "unknown"
 
 
-def test_group_vars_and_gateway_vars():
+def test_express_sync_vars_and_gateway_vars():
     group = {"ExpressSyncId": "sync-1", "Name": "media", "BucketName": "b", "BucketPrefix": "p",
              "BucketRegion": "cn-hangzhou", "MnsTopic": "t", "Description": "d"}
-    assert records.group_vars(group) == {
+    assert records.express_sync_vars(group) == {
         "express_sync_name": "media", "express_sync_bucket_name": "b", "express_sync_bucket_prefix": "p",
         "express_sync_bucket_region": "cn-hangzhou", "express_sync_mns_topic": "t", "express_sync_description": "d"}
     gateway = {"Status": "Running", "Location": "Cloud", "VSwitchId": "vsw-1", "InnerIp": "172.16.0.1",
@@ -65,3 +66,23 @@ def test_group_vars_and_gateway_vars():
 ])
 def test_gateway_address(gateway, expected):
     assert records.gateway_address(gateway) == expected
+
+
+@pytest.mark.parametrize("item", sorted(RECORDS))
+def test_schema_names_are_the_snake_case_of_the_api_names(item):
+    for field in RECORDS[item]:
+        assert field.name == records.snake_case(field.api)
+        assert field.kind in (schema.STR, schema.ANY)
+        assert not field.required or field.kind == schema.STR
+
+
+def test_share_list_keys_are_share_host_variables():
+    share_variables = set(records.share_record({})) | set(records.express_sync_vars({}))
+    assert set(records.SHARE_LIST_KEYS) <= share_variables
+    assert records.SHARE_LIST_KEYS == ("express_sync_id", "express_sync_state", "mns_queue", "share_name",
+                                       "sync_progress", "express_sync_name", "sgw_health")
+
+
+def test_shape_checks_come_from_the_schema():
+    assert schema.REQUIRED_FIELDS["Share"] == ("GatewayId", "ShareName")
+    assert "GatewayRegion" in schema.STRING_FIELDS["Share"] and "SyncProgress" not in schema.STRING_FIELDS["Share"]

@@ -1,4 +1,10 @@
-"""The signing functions against the published vectors of sgw-api.md (verbatim)."""
+"""The signing functions against signature vectors.
+
+The vectors are those published in the signature documents, verbatim (V1:
+https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism, V3:
+https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature), and SGW requests signed
+with the official SDK's signer.
+"""
 
 from __future__ import annotations
 

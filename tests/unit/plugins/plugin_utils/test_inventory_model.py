@@ -46,8 +46,8 @@ ESTATE = {"format": 1, "regions": {
 
 def test_index_deduplicates_groups_shares_and_gateways_first_region_wins():
     index = model.EstateIndex(ESTATE)
-    assert sorted(index.groups) == ["sync-logs", "sync-media"]
-    assert index.groups["sync-media"][0] == "cn-hangzhou"
+    assert sorted(index.syncs) == ["sync-logs", "sync-media"]
+    assert index.syncs["sync-media"][0] == "cn-hangzhou"
     assert sorted(index.members) == [("gw-a", "media-nfs"), ("gw-b", "logs"), ("gw-b", "media-smb")]
     assert index.members[("gw-a", "media-nfs")][0] == "cn-hangzhou"
     assert sorted(index.gateways) == ["gw-a", "gw-b"]
@@ -61,7 +61,7 @@ def test_index_candidates_merge_groups_and_never_repeat_members():
 
 def test_failed_region_contributes_nothing():
     index = model.EstateIndex(ESTATE)
-    assert "sync-x" not in index.groups and ("gw-z", "ghost") not in index.members
+    assert "sync-x" not in index.syncs and ("gw-z", "ghost") not in index.members
 
 
 def hosts_by_name(pairs, hosts_from=model.HOSTS_FROM_SHARES):

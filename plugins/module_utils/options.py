@@ -1,16 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options shared by every plugin and module, and the one way to turn them into a client.
+"""The options that every plugin and module shares (credentials, endpoint, TLS, timeout,
+retries, region), and :func:`build_client`, the one way to turn them into a client.
 
 The option names, types, defaults and environment variables here are those of the doc
-fragment ``alibabacloud.sgw.common`` (a unit test keeps the two in step).
+fragment ``alibabacloud.sgw.common`` (a unit test keeps the two in step): modules get them as
+an argument spec, plugins read them with ``get_option`` (plugin_utils/base.py).
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
@@ -36,6 +39,10 @@ OPTION_ENV = {
     "max_retry_time": ("ALIBABA_CLOUD_SGW_MAX_RETRY_TIME",),
 }
 REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
+
+# The shared options of a plugin (a dict with every name of OPTION_ENV), and where explicit
+# credentials came from when that is not the options themselves (None: the options).
+ClientOptions = namedtuple("ClientOptions", "options credential_source")
 
 
 def common_argument_spec() -> dict:

@@ -1,0 +1,44 @@
+"""Fixtures shared by the plugins' unit tests: the in-process API and a module runner."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
+from tests.support.fake_api import FakeApi
+
+
+@pytest.fixture
+def fake_api():
+    """The sample account of the simulator, in-process (see tests/support/fake_api.py)."""
+    return FakeApi()
+
+
+@pytest.fixture
+def run_module(monkeypatch, capsys):
+    """``run_module(main, client, **args)``: run a module's ``main`` with ``args`` against ``client``.
+
+    Returns the module's JSON result, with ``rc`` (its exit code) added. A module that waits
+    waits on ``client.clock`` (a :class:`~tests.support.fake_api.FakeClock`), when it has one.
+    """
+
+    def runner(main, client, **args):
+        monkeypatch.setattr(module_base, "build_client", lambda params, log=None: client)
+        module = sys.modules[main.__module__]
+        clock = getattr(client, "clock", None)
+        if clock is not None and hasattr(module, "time"):
+            monkeypatch.setattr(module, "time", types.SimpleNamespace(sleep=clock.sleep, monotonic=clock.monotonic))
+        args.setdefault("region", "cn-hangzhou")
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as exit_info:
+                main()
+        result = json.loads(capsys.readouterr().out)
+        result["rc"] = exit_info.value.code
+        return result
+
+    return runner
