@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the collection's documentation site (HTML) with antsibull-docs and Sphinx, offline:
 # every plugin and module page, the collection index, and the guides listed in
-# docs/docsite/extra-docs.yml (made from docs/*.md by tests/utils/md2rst.py).
+# docs/docsite/extra-docs.yml (made from docs/*.md with pandoc by tests/utils/build_guides.py,
+# which this script runs first).
 #
 #     bash docs/build_site.sh [OUTPUT_DIR]
 #
@@ -26,6 +27,7 @@ for tool in antsibull-docs sphinx-build python; do
     command -v "$tool" >/dev/null 2>&1 ||
         { echo "docs/build_site.sh: $tool not found; run bash tests/run.sh --stage docs, or pip install -r tests/requirements-tools.txt" >&2; exit 1; }
 done
+python tests/utils/build_guides.py "$PWD"
 python -c 'import sphinx_ansible_theme' 2>/dev/null ||
     { echo "docs/build_site.sh: sphinx-ansible-theme is not installed (pip install -r tests/requirements-tools.txt)" >&2; exit 1; }
 

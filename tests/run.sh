@@ -11,7 +11,7 @@
 #             with 2 xdist workers.  "No tests collected" fails when test files exist.
 #   lint      ansible-lint (production profile, offline, see .ansible-lint), antsibull-changelog
 #             lint, antsibull-docs lint-collection-docs (plugin docs, extra docs, collection
-#             references), and the docs site pages made from docs/*.md (tests/utils/md2rst.py)
+#             references, on the guide pages made from docs/*.md by tests/utils/build_guides.py)
 #   sanity    ansible-test sanity --venv --python 3.11 in a scratch copy of the collection
 #             (ansible-test needs the collection at .../ansible_collections/<namespace>/<name>)
 #   units     ansible-test units --venv --python 3.11 on tests/unit/plugins in that copy (the
@@ -290,8 +290,8 @@ stage_lint() {
     echo "--- antsibull-changelog lint"
     antsibull-changelog lint
     echo "changelog fragments OK"
-    echo "--- docs site pages (docs/docsite/rst) made from docs/*.md"
-    python tests/utils/md2rst.py --check
+    echo "--- docs site pages (docs/docsite/rst) made from docs/*.md with pandoc"
+    python tests/utils/build_guides.py "$SCRATCH_COLLECTION"
     echo "--- antsibull-docs lint-collection-docs"
     (cd "$SCRATCH_COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
         --validate-collection-refs all --disallow-unknown-collection-refs .)
@@ -358,6 +358,8 @@ build_tarball() {
     local out="$SCRATCH/build"
     rm -rf "$out"
     mkdir -p "$out"
+    # The guide pages of the docs site are made at build time; the tarball holds them.
+    python tests/utils/build_guides.py "$REPO"
     ansible-galaxy collection build --force --output-path "$out" .
     TARBALL="$(find "$out" -maxdepth 1 -name '*.tar.gz' -print -quit)"
     [[ -n "$TARBALL" ]] || { echo "ansible-galaxy built no tarball" >&2; return 1; }

@@ -9,7 +9,8 @@ galaxy.yml does not name goes into the tarball, including virtualenvs, caches an
 This script fails when the tarball
 
 * is not named ``<namespace>-<name>-<version>.tar.gz`` or its MANIFEST.json disagrees with galaxy.yml;
-* lacks MANIFEST.json, FILES.json, the readme, or any file git knows about under the
+* lacks MANIFEST.json, FILES.json, the readme, the guide pages of the docs site (made at build
+  time from docs/*.md, see tests/utils/build_guides.py), or any file git knows about under the
   directories that make up the collection's content (plugins/, meta/, roles/, playbooks/, docs/);
 * holds anything git does not know about (untracked-and-ignored files), a path with a
   development-only component (``.venv``, ``__pycache__``, ``.ansible``, ``tests/output`` ...),
@@ -59,6 +60,14 @@ def git_files(repo: str) -> set[str]:
     return {os.fsdecode(p) for p in out.split(b"\0") if p and os.path.isfile(os.path.join(repo, os.fsdecode(p)))}
 
 
+def guide_pages(repo: str) -> set[str]:
+    """The guide pages that the build makes: ``docs/docsite/rst/<ref>.rst`` of every extra-docs.yml entry."""
+    with open(os.path.join(repo, "docs", "docsite", "extra-docs.yml"), encoding="utf-8") as handle:
+        index = yaml.safe_load(handle) or {}
+    return {"docs/docsite/rst/%s.rst" % (entry if isinstance(entry, str) else entry["ref"])
+            for section in index.get("sections") or [] for entry in section.get("toctree") or []}
+
+
 def check(repo: str, tarball: str) -> list[str]:
     """Return the list of problems found in ``tarball``."""
     with open(os.path.join(repo, "galaxy.yml"), encoding="utf-8") as handle:
@@ -83,7 +92,8 @@ def check(repo: str, tarball: str) -> list[str]:
         manifest_member = archive.extractfile("MANIFEST.json") if "MANIFEST.json" in files else None
         manifest = json.load(manifest_member) if manifest_member else None
 
-    for required in sorted(GENERATED | {galaxy.get("readme", "README.md")}):
+    guides = guide_pages(repo)
+    for required in sorted(GENERATED | guides | {galaxy.get("readme", "README.md")}):
         if required not in files:
             problems.append("missing from tarball: %s" % required)
     if manifest is not None:
@@ -93,7 +103,7 @@ def check(repo: str, tarball: str) -> list[str]:
                 problems.append("MANIFEST.json has %s=%r, galaxy.yml has %r" % (key, info.get(key), galaxy.get(key)))
 
     known = git_files(repo)
-    for name in sorted(files - GENERATED):
+    for name in sorted(files - GENERATED - guides):
         parts = name.split("/")
         bad = [pattern for pattern in FORBIDDEN_COMPONENTS if any(fnmatch.fnmatchcase(part, pattern) for part in parts)]
         if bad or any(name == path or name.startswith(path + "/") for path in FORBIDDEN_PATHS):
