@@ -15,7 +15,10 @@
 #   sanity    ansible-test sanity --venv --python 3.11 in a scratch copy of the collection
 #             (ansible-test needs the collection at .../ansible_collections/<namespace>/<name>)
 #   units     ansible-test units --venv --python 3.11 on tests/unit/plugins in that copy (the
-#             plugins' unit tests under ansible-test's own pytest setup; tests/unit/requirements.txt)
+#             plugins' unit tests under ansible-test's own pytest setup; tests/unit/requirements.txt).
+#             Only when asked for (--stage units): a full run runs the plugins' unit tests once
+#             per interpreter, in the pytest stage (Python 3.11) and the matrix stage (3.12), and
+#             this stage would run them a second time on 3.11.
 #   build     ansible-galaxy collection build, then the tarball's content is checked, it is
 #             installed into an empty path, its plugin documentation is loaded, and the inventory
 #             plugin of the installed copy runs against the local SGW simulator
@@ -55,6 +58,8 @@ usage() {
 }
 
 ALL_STAGES=(pytest lint sanity units build importer docs matrix)
+# What a run without --stage runs: every stage but units (see above).
+DEFAULT_STAGES=(pytest lint sanity build importer docs matrix)
 STAGES=()
 PYTEST_EXTRA=()
 while (($#)); do
@@ -78,7 +83,7 @@ for stage in "${STAGES[@]}"; do
         *) echo "tests/run.sh: unknown stage: $stage (one of: ${ALL_STAGES[*]})" >&2; exit 2 ;;
     esac
 done
-((${#STAGES[@]})) || STAGES=("${ALL_STAGES[@]}")
+((${#STAGES[@]})) || STAGES=("${DEFAULT_STAGES[@]}")
 
 cd "$(dirname "$0")/.."
 REPO="$(pwd -P)"

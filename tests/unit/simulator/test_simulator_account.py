@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import json
 import re
 
 import pytest
 
 from tests.simulator.account import EXPRESS_SYNC_STATES, Account, AccountError
 from tests.simulator.generate import SUPPORTED_REGIONS, Shape, generate_account
-from tests.unit.simulator.simlib import SAMPLE_ACCOUNT, run_simulator, sample_account
+from tests.support.simlib import SAMPLE_ACCOUNT, sample_account
 
 ID_PATTERNS = {"StorageBundleId": r"^sb-000\d[0-9a-z]{13}$", "GatewayId": r"^gw-000\d[0-9a-z]{13}$",
                "ExpressSyncId": r"^sync-000\d[0-9a-z]{12}$"}
@@ -152,37 +151,3 @@ def test_generator_cycles_regions():
 def test_impossible_shapes(shape):
     with pytest.raises(ValueError):
         generate_account(shape)
-
-
-# ------------------------------------------------------------------------------------ command line
-
-
-@pytest.mark.parametrize("suffix", [".yml", ".json"])
-def test_write_round_trips(tmp_path, suffix):
-    path = tmp_path / f"account{suffix}"
-    result = run_simulator("--generate", "--regions", "1", "--seed", "9", "--write", str(path))
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    if suffix == ".json":
-        json.loads(path.read_text(encoding="utf-8"))
-    written = Account.load(path).to_document()
-    assert written == Account.from_document(generate_account(Shape(regions=1, seed=9))).to_document()
-
-
-@pytest.mark.parametrize("content, message", [
-    ("regions: [cn-hangzhou]\ngateways:\n  - {GatewayId: gw-1, StorageBundleId: sb-9}\n", "unknown StorageBundleId"),
-    ("regions: [cn-hangzhou\n", "cannot read"),
-    (None, "cannot read"),
-])
-def test_bad_account_file_is_one_line_and_exit_2(tmp_path, content, message):
-    path = tmp_path / "account.yml"
-    if content is not None:
-        path.write_text(content, encoding="utf-8")
-    result = run_simulator("--data", str(path), "--access-key", "a:b")
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout == ""
-
-
-def test_serving_needs_an_access_key():
-    result = run_simulator()
-    assert result.returncode == 2 and "--access-key" in result.stderr and result.stderr.count("\n") == 1

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.simulator.simlib import SimulatorProcess
+from tests.support.simlib import SimulatorProcess
 
 # A plain key, an STS key with its token, and a second plain key (for per-key faults).
 ACCESS_KEYS = ("--access-key", "testid:testsecret", "--access-key", "STS.testid:stssecret:ststoken",

@@ -28,7 +28,7 @@ import yaml
 
 from tests.support.sim_process import stop_with_parent
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"
 LISTENING = "SGW simulator listening on "
 START_TIMEOUT = 15

@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from tests.simulator.tasks import full_sync_status
-from tests.unit.simulator.simlib import sample_account, utc_now
+from tests.support.simlib import sample_account, utc_now
 
 SAMPLE = sample_account()
 TASK_SECONDS = 0.5

@@ -23,7 +23,7 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 from Tea.exceptions import TeaException
 
-from tests.unit.simulator.simlib import run_simulator
+from tests.support.simlib import run_simulator
 
 GATEWAYS_PER_REGION = 60
 TASK_SECONDS = 0.2

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.unit.simulator.simlib import sample_account, utc_now
+from tests.support.simlib import sample_account, utc_now
 
 MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
