@@ -5,7 +5,10 @@ simulator's :class:`~tests.simulator.service.Service` (the same actions, records
 codes as the simulator process, without a process, a socket or a signature). Time is a
 :class:`FakeClock` that moves only when something sleeps, so tasks and full syncs end as the code
 under test waits for them. Errors are :class:`SgwApiError` with the simulator's code, status and
-a RequestId; ``script`` makes further ones (busy groups, throttling, denials) for one action.
+a RequestId (``REQ-<n>``, n counting the calls); the tests make further ones: ``script`` for the
+next calls of an action (a busy group, throttling), ``denied`` (``Forbidden.RAM``) and ``fail``
+(a given error) for every call of an action; ``after`` runs a change of the account right after
+an action has answered (a group deleted meanwhile, say).
 """
 
 from __future__ import annotations
@@ -62,29 +65,36 @@ class FakeApi:
         self.clock = clock or FakeClock()
         self.service = Service(account, task_seconds=task_seconds, full_sync_seconds=full_sync_seconds,
                                clock=self.clock, seed=1)
-        self.calls = []          # (action, region, wire parameters) of every call
+        self.calls = []          # (action, region, parameters as given, None left out) of every call
         self.fail_tasks = set()  # express sync group ids whose tasks end in task.state.failed
-        self.scripted = {}       # action -> errors to raise, one per call, before the service is asked
+        self.scripted = {}       # action -> (code, status) of the errors of its next calls
+        self.denied = set()      # actions answered Forbidden.RAM
+        self.fail = {}           # action -> the error every call of it raises
+        self.after = {}          # action -> function(service) run after each answer of it
         self.closed = False
         self._request_ids = itertools.count(1)
 
     # ---------------------------------------------------------------------- the client's interface
 
     def call(self, action, region, params=None):
-        wire = {k: _wire(v) for k, v in (params or {}).items() if v is not None}
-        wire["RegionId"] = region
-        self.calls.append((action, region, wire))
-        request_id = "REQ-%04d" % next(self._request_ids)
+        given = {k: v for k, v in (params or {}).items() if v is not None}
+        self.calls.append((action, region, given))
+        request_id = "REQ-%d" % next(self._request_ids)
+        if action in self.fail:
+            raise self.fail[action]
         scripted = self.scripted.get(action)
-        if scripted:
-            code, status = scripted.pop(0)
-            raise SgwApiError(code, "scripted %s" % code, action=action, region=region, status=status,
-                              request_id=request_id)
         try:
-            fields = self.service.call(action, wire, frozenset(self.fail_tasks))
+            if scripted:
+                raise ApiError(*scripted.pop(0))
+            if action in self.denied:
+                raise ApiError("Forbidden.RAM")
+            fields = self.service.call(action, dict({k: _wire(v) for k, v in given.items()}, RegionId=region),
+                                       frozenset(self.fail_tasks))
         except ApiError as error:
             raise SgwApiError(error.code, error.message, action=action, region=region, status=error.status,
                               request_id=request_id) from None
+        if action in self.after:
+            self.after[action](self.service)
         return {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
 
     def close(self):
@@ -92,9 +102,16 @@ class FakeApi:
 
     # ------------------------------------------------------------------------------ test helpers
 
-    def script(self, action, code, times=1, status=400):
-        """Answer the next ``times`` calls of ``action`` with the error ``code``."""
-        self.scripted.setdefault(action, []).extend([(code, status)] * times)
+    def script(self, action, code, times=1, message=None):
+        """Answer the next ``times`` calls of ``action`` with the error ``code`` (of the simulator's catalogue)."""
+        self.scripted.setdefault(action, []).extend([(code, message)] * times)
+
+    def delete_express_sync(self, express_sync_id):
+        """Delete a group from the account at once, as another client would (its shares leave it)."""
+        self.service.account.express_syncs.pop(express_sync_id)
+        for share in self.service.account.shares.values():
+            if share["ExpressSyncId"] == express_sync_id:
+                self.service.leave_group(share)
 
     def actions(self):
         return [action for action, dummy, dummy in self.calls]

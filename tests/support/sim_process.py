@@ -33,7 +33,20 @@ def stop_with_parent():
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-class Simulator:
+class SimulatorControls:
+    """The control endpoints of a simulator, over its ``control(path, method, payload)``."""
+
+    def stats(self):
+        return self.control("/_sim/stats")
+
+    def reset(self):
+        self.control("/_sim/reset", "POST")
+
+    def faults(self, **faults):
+        self.control("/_sim/faults", "PUT", faults)
+
+
+class Simulator(SimulatorControls):
     """A running simulator; ``url`` is its base URL."""
 
     def __init__(self, *args, data=SAMPLE_ACCOUNT):
@@ -58,15 +71,6 @@ class Simulator:
         with urllib.request.urlopen(request, timeout=10) as response:  # nosec - loopback test server
             body = response.read()
         return json.loads(body) if body else None
-
-    def stats(self):
-        return self.control("/_sim/stats")
-
-    def reset(self):
-        self.control("/_sim/reset", "POST")
-
-    def faults(self, **faults):
-        self.control("/_sim/faults", "PUT", faults)
 
     def stop(self):
         if self.process.poll() is None:

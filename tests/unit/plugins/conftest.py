@@ -11,6 +11,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
 from tests.support.fake_api import FakeApi
+from tests.support.in_process import InProcessSimulator, route_sessions
 
 
 @pytest.fixture
@@ -42,3 +43,17 @@ def run_module(monkeypatch, capsys):
         return result
 
     return runner
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """``in_process(**kwargs)``: a new :class:`~tests.support.in_process.InProcessSimulator`, reached
+    by the real client at its ``url`` (no process, no socket)."""
+    connect = route_sessions(monkeypatch)
+
+    def start(**kwargs):
+        simulator = InProcessSimulator(**kwargs)
+        connect(simulator)
+        return simulator
+
+    return start

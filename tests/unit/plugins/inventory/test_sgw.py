@@ -1,4 +1,5 @@
-"""The inventory plugin's parse() into a real InventoryData, with a real client, against the simulator."""
+"""The inventory plugin's parse() into a real InventoryData, with a real client, against the simulator
+in-process (tests/support/in_process.py: no process, no socket)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar, trust_as_template
 
-from tests.support.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, SECRETS, Simulator
+from tests.support.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, SECRETS
 
 FAILED_STATES = {"TopicAndQueueFailure", "TopicFailure", "QueueFailure"}
 ACCOUNT = yaml.safe_load(SAMPLE_ACCOUNT.read_text())
@@ -29,9 +30,9 @@ def expected_members(states=None, regions=None):
     }
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator() as simulator:
+@pytest.fixture
+def sim(in_process):
+    with in_process() as simulator:
         yield simulator
 
 
@@ -169,13 +170,13 @@ def test_group_names_are_sanitised(parse):
     assert all("-" not in name for name in inventory.groups)
 
 
-def test_hostile_names_stay_inert(tmp_path):
+def test_hostile_names_stay_inert(tmp_path, in_process):
     account = copy.deepcopy(ACCOUNT)
     gateway = account["gateways"][0]
     gateway["Name"] = "{{ lookup('pipe', 'touch %s') }}" % (tmp_path / "pwned")
     data = tmp_path / "account.yml"
     data.write_text(yaml.safe_dump(account, allow_unicode=True))
-    with Simulator(data=data) as simulator:
+    with in_process(data=data) as simulator:
         config = tmp_path / "hostile.sgw.yml"
         config.write_text(yaml.safe_dump({"plugin": "alibabacloud.sgw.sgw", "endpoint": simulator.url,
                                           "access_key_id": KEY_ID, "access_key_secret": KEY_SECRET,
@@ -229,10 +230,10 @@ def test_on_region_error(parse, sim):
     assert members_of(inventory, "sgw") == expected_members(regions=set(ACCOUNT["regions"]) - {broken})
 
 
-def test_cache_hit_makes_no_call_and_keeps_groups(parse, tmp_path):
+def test_cache_hit_makes_no_call_and_keeps_groups(parse, tmp_path, in_process):
     cache_options = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile",
                      "cache_connection": str(tmp_path / "cache"), "include_candidates": True}
-    with Simulator() as simulator:
+    with in_process() as simulator:
         first = parse(simulator=simulator, **cache_options)
         assert simulator.stats()["total"] > 0
         simulator.reset()

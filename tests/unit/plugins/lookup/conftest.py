@@ -1,92 +1,46 @@
-"""A scripted in-memory SGW for the lookup tests: every call is recorded, errors carry a RequestId."""
+"""The lookups' tests: an account for the in-process API (tests/support/fake_api.py), and a Display."""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from tests.support.fake_api import FakeApi
 
 ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_SGW_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_ID",
        "ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")
 
-GROUPS = [
-    {"ExpressSyncId": "sync-a", "Name": "media", "BucketName": "media-bucket", "BucketPrefix": "",
-     "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-a", "Description": "media files"},
-    {"ExpressSyncId": "sync-b", "Name": "backups", "BucketName": "backup-bucket", "BucketPrefix": "daily",
-     "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-b", "Description": ""},
-    {"ExpressSyncId": "sync-c", "Name": "weekly", "BucketName": "backup-bucket", "BucketPrefix": "weekly",
-     "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-c", "Description": "{{ not templated }}"},
-]
+def share(sync_id, name, state, gateway="gw-1", progress=100, bucket=None):
+    return {"GatewayId": gateway, "ShareName": name, "BucketName": bucket or BUCKETS[sync_id],
+            "ExpressSyncId": sync_id, "ExpressSyncState": state, "SyncProgress": progress,
+            "MnsQueue": "queue-%s-%s" % (gateway, name) if sync_id else ""}
 
 
-def share(sync_id, name, state, gateway="gw-1", progress=100):
-    return {"ExpressSyncId": sync_id, "ExpressSyncState": state, "GatewayId": gateway, "GatewayName": "edge-" + gateway,
-            "GatewayRegion": "cn-hangzhou", "MnsQueue": "queue-%s-%s" % (gateway, name), "ShareName": name,
-            "StorageBundleId": "sb-1", "SyncProgress": progress}
+BUCKETS = {"sync-a": "media-bucket", "sync-b": "backup-bucket", "sync-c": "backup-bucket"}
 
-
-MEMBERS = [
-    share("sync-a", "media-nfs", "MNSHealthy"),
-    share("sync-a", "media-smb", "QueueFailure", gateway="gw-2", progress=40),
-    share("sync-b", "daily", "MNSFullSyncing", progress=10),
-]
-CANDIDATES = [share("sync-a", "scratch", "MNSNotEnabled", gateway="gw-3", progress=-1)]
-
-
-class FakeSgw:
-    """Answers DescribeExpressSyncs and DescribeExpressSyncShares like the API, from the tables above."""
-
-    def __init__(self, groups=None, members=None, candidates=None):
-        self.groups = list(GROUPS if groups is None else groups)
-        self.members = list(MEMBERS if members is None else members)
-        self.candidates = list(CANDIDATES if candidates is None else candidates)
-        self.calls = []
-        self.denied = set()
-        self.fail = {}  # action -> SgwApiError raised on every call
-        self.delete_after = {}  # action -> group ids deleted right after that action answers
-        self.closed = False
-        self._request_ids = itertools.count(1)
-
-    def actions(self):
-        return [action for action, dummy, dummy in self.calls]
-
-    def _error(self, code, action, region, status=400, message=""):
-        return SgwApiError(code, message, action=action, region=region, status=status,
-                           request_id="REQ-%d" % next(self._request_ids))
-
-    def call(self, action, region, params=None):
-        params = dict(params or {})
-        self.calls.append((action, region, params))
-        if action in self.fail:
-            raise self.fail[action]
-        if action in self.denied:
-            raise self._error("Forbidden.RAM", action, region, 403, "User not authorized")
-        if action == "DescribeExpressSyncs":
-            groups = self.groups
-            if "BucketName" in params:
-                groups = [g for g in groups if g["BucketName"] == params["BucketName"]]
-            if "BucketPrefix" in params:
-                groups = [g for g in groups if g["BucketPrefix"] == params["BucketPrefix"]]
-            body = {"RequestId": "REQ-OK", "ExpressSyncs": {"ExpressSync": list(groups)}}
-            gone = self.delete_after.get(action, ())
-            self.groups = [g for g in self.groups if g["ExpressSyncId"] not in gone]
-            return body
-        if action == "DescribeExpressSyncShares":
-            ids = params["ExpressSyncIds"].split(",")
-            known = {g["ExpressSyncId"] for g in self.groups}
-            if any(i not in known for i in ids):
-                raise self._error("ExpressSyncNotExist", action, region, message="The specified sync group does "
-                                  "not exist")
-            table = self.candidates if params.get("IsExternal") else self.members
-            return {"RequestId": "REQ-OK", "Shares": {"Share": [s for s in table if s["ExpressSyncId"] in ids]}}
-        raise AssertionError("unexpected action %s" % action)
-
-    def close(self):
-        self.closed = True
+# The account the lookups read (the simulator's account format): three groups of cn-hangzhou, their
+# members, and one candidate share for sync-a (on its bucket, in no group).
+ACCOUNT = {
+    "regions": ["cn-hangzhou", "cn-shanghai", "cn-beijing"],
+    "storage_bundles": [{"StorageBundleId": "sb-1", "Name": "edge", "BackendBucketRegionId": "cn-hangzhou"}],
+    "gateways": [{"GatewayId": gateway, "Name": "edge-" + gateway, "StorageBundleId": "sb-1"}
+                 for gateway in ("gw-1", "gw-2", "gw-3")],
+    "express_syncs": [
+        {"ExpressSyncId": "sync-a", "Name": "media", "BucketName": "media-bucket", "BucketPrefix": "",
+         "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-a", "Description": "media files"},
+        {"ExpressSyncId": "sync-b", "Name": "backups", "BucketName": "backup-bucket", "BucketPrefix": "daily",
+         "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-b", "Description": ""},
+        {"ExpressSyncId": "sync-c", "Name": "weekly", "BucketName": "backup-bucket", "BucketPrefix": "weekly",
+         "BucketRegion": "cn-hangzhou", "MnsTopic": "topic-c", "Description": "{{ not templated }}"},
+    ],
+    "shares": [
+        share("sync-a", "media-nfs", "MNSHealthy"),
+        share("sync-a", "media-smb", "QueueFailure", gateway="gw-2", progress=40),
+        share("sync-b", "daily", "MNSFullSyncing", progress=10),
+        share("", "scratch", "MNSNotEnabled", gateway="gw-3", progress=-1, bucket="media-bucket"),
+    ],
+}
 
 
 class Recorder:
@@ -114,7 +68,7 @@ def clean_env(monkeypatch):
 
 @pytest.fixture
 def sgw():
-    return FakeSgw()
+    return FakeApi(ACCOUNT)
 
 
 @pytest.fixture

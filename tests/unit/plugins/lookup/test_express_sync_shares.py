@@ -30,8 +30,9 @@ def test_members_of_one_group_have_the_inventory_keys(make_lookup, sgw):
 
 
 def test_result_strings_are_never_templated(make_lookup, sgw):
-    sgw.members = [dict(sgw.members[0], ShareName=trust_as_template("{{ lookup('pipe', 'id') }}"))]
-    assert is_trusted_as_template(sgw.members[0]["ShareName"])
+    share = sgw.service.account.shares[("gw-1", "media-nfs")]
+    share["ShareName"] = trust_as_template("{{ lookup('pipe', 'id') }}")
+    assert is_trusted_as_template(share["ShareName"])
     result = make_lookup("express_sync_shares").run(["sync-a"], **REGION)
     assert result[0]["share_name"] == "{{ lookup('pipe', 'id') }}"
     assert not is_trusted_as_template(result[0]["share_name"])
@@ -184,7 +185,7 @@ def test_groups_are_listed_once_per_lookup_across_batches(make_lookup, sgw, disp
 
 
 def test_group_deleted_between_calls(make_lookup, sgw, display):
-    sgw.delete_after["DescribeExpressSyncs"] = {"sync-b"}
+    sgw.after["DescribeExpressSyncs"] = lambda service: sgw.delete_express_sync("sync-b")
     result = make_lookup("express_sync_shares").run(["sync-gone,sync-b"], on_missing="warn", **REGION)
     assert result == []
     assert len(display.warnings) == 2
