@@ -24,12 +24,21 @@ def fake_api():
 def run_module(monkeypatch, capsys):
     """``run_module(main, client, **args)``: run a module's ``main`` with ``args`` against ``client``.
 
-    Returns the module's JSON result, with ``rc`` (its exit code) added. A module that waits
-    waits on ``client.clock`` (a :class:`~tests.support.fake_api.FakeClock`), when it has one.
+    Returns the module's JSON result, with ``rc`` (its exit code) and ``raw`` (its output) added.
+    A module that waits waits on ``client.clock`` (a :class:`~tests.support.fake_api.FakeClock`),
+    when it has one. ``runner.built`` lists the options that clients were built from.
     """
+    built = []
+
+    def build_client(params, log=None):
+        built.append(params)
+        return client_of[0]
+
+    client_of = []
 
     def runner(main, client, **args):
-        monkeypatch.setattr(module_base, "build_client", lambda params, log=None: client)
+        client_of[:] = [client]
+        monkeypatch.setattr(module_base, "build_client", build_client)
         module = sys.modules[main.__module__]
         clock = getattr(client, "clock", None)
         if clock is not None and hasattr(module, "time"):
@@ -38,10 +47,13 @@ def run_module(monkeypatch, capsys):
         with patch_module_args(args):
             with pytest.raises(SystemExit) as exit_info:
                 main()
-        result = json.loads(capsys.readouterr().out)
+        out = capsys.readouterr().out
+        result = json.loads(out)
         result["rc"] = exit_info.value.code
+        result["raw"] = out
         return result
 
+    runner.built = built
     return runner
 
 

@@ -67,7 +67,7 @@ def test_express_sync_module(fake_api, run_module):
     result = run_module(express_sync.main, fake_api, express_sync_id=MEDIA, shares=[MEDIA_CANDIDATE])
     assert result["changed"] and not result.get("failed"), result
     docs = documented(express_sync)
-    assert set(docs) >= {k for k in result if k not in ("rc", "invocation", "changed")}
+    assert set(docs) >= {k for k in result if k not in ("rc", "raw", "invocation", "changed")}
     contains = docs["express_sync"]["contains"]
     assert_keys([result["express_sync"]], contains, "express_sync express_sync")
     assert_keys(result["express_sync"]["shares"], contains["shares"]["contains"], "express_sync shares")
