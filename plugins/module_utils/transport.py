@@ -29,12 +29,10 @@ try:
     import requests.adapters
     import urllib3.exceptions
     HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
     # What reading a streamed body raises (requests wraps these only in iter_content).
     _URLLIB3_READ_ERRORS = (urllib3.exceptions.HTTPError, OSError)
-except ImportError as exc:  # pragma: no cover - reported by build_client
+except ImportError:  # pragma: no cover - reported by build_client
     HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
     _URLLIB3_READ_ERRORS = (OSError,)
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import redaction, signing
