@@ -5,7 +5,8 @@
 
 Written from the public signature documents (V1: https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism,
 V3: https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature)
-independently of the collection's signer, so that the two check each other. :class:`Verifier` authenticates a request the way the API gateway does: the access key
+independently of the collection's signer, so that the two check each other.
+:class:`Verifier` authenticates a request the way the API gateway does: the access key
 must be known, the timestamp within ±15 minutes, the signature must match, the STS token must
 be the key's, and a nonce may be used only once per key within the window.
 """

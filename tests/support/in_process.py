@@ -1,7 +1,8 @@
 """The simulator in-process, behind the real client: no process, no socket.
 
 :class:`InProcessSimulator` is the simulator's request handler (``tests.simulator.server.Simulator``:
-signature check, faults, statistics, the service) without its HTTP server. :func:`route_sessions` makes every ``requests.Session`` created meanwhile send the requests
+signature check, faults, statistics, the service) without its HTTP server.
+:func:`route_sessions` makes every ``requests.Session`` created meanwhile send the requests
 for its ``url`` to it through a transport adapter, so the collection's real client (signing,
 reading and decoding answers, retries) and the plugins above it run as they do against the
 simulator process. It has the interface of :class:`tests.support.sim_process.Simulator`

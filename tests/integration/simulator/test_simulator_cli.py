@@ -13,6 +13,7 @@ from tests.simulator.account import Account
 from tests.simulator.generate import Shape, generate_account
 from tests.support.simlib import run_simulator
 
+
 @pytest.mark.parametrize("suffix", [".yml", ".json"])
 def test_write_round_trips(tmp_path, suffix):
     path = tmp_path / f"account{suffix}"

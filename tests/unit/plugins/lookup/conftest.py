@@ -11,6 +11,7 @@ from tests.support.fake_api import FakeApi
 ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_SGW_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_ID",
        "ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")
 
+
 def share(sync_id, name, state, gateway="gw-1", progress=100, bucket=None):
     return {"GatewayId": gateway, "ShareName": name, "BucketName": bucket or BUCKETS[sync_id],
             "ExpressSyncId": sync_id, "ExpressSyncState": state, "SyncProgress": progress,
