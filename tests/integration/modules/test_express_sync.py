@@ -317,9 +317,10 @@ BUSY = HEADER + """
 
 
 def test_busy_group_retries_timeouts_and_failed_task(module_account, start_simulator, ansible_playbook):
-    # Tasks last 2 s: long enough that the group is still busy when the next task starts (about 0.5 s
-    # later, more on a loaded machine), short enough to keep the run quick.
-    simulator = start_simulator(module_account, "--task-seconds", "2", "--full-sync-seconds", "0")
+    # Tasks last 6 s: long enough that the group is still busy when the next task starts (about 0.5 s
+    # later, but more than 2 s on a loaded machine, where 2 s tasks had ended already), short enough to
+    # keep the run quick.
+    simulator = start_simulator(module_account, "--task-seconds", "6", "--full-sync-seconds", "0")
     run = ansible_playbook(simulator, BUSY, "-i", "localhost,")
     assert run.rc == 0, run
 
