@@ -283,6 +283,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         if not is_plain(estate):
             estate = make_unsafe(estate)
         index = EstateIndex(estate)
+        self._warn_missing_gateways(index)
         hosts_from = self.get_option("hosts_from")
         include_candidates = self.get_option("include_candidates")
         if hosts_from == HOSTS_FROM_GATEWAYS:
@@ -320,6 +321,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 add_child(group, hostname)
             if constructed:
                 self._construct(host_vars, hostname)
+
+    def _warn_missing_gateways(self, index):
+        """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""
+        if not self.get_option("gateway_details"):
+            return
+        for region, record in index.missing_bundles:
+            self.display.warning(
+                "alibabacloud.sgw.sgw: region %s: the gateway cluster %s no longer exists (%s); its shares are kept "
+                "without gateway details." % (region, record.get("storage_bundle_id"), record.get("message")))
+        for gateway_id, bundle_id in index.gateways_without_details():
+            self.display.warning(
+                "alibabacloud.sgw.sgw: the gateway %s is not listed by DescribeGateways of its cluster %s (it no "
+                "longer exists?); its shares are kept without gateway details." % (gateway_id, bundle_id))
 
     def _construct(self, host_vars, hostname):
         strict = self.get_option("strict")

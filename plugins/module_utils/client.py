@@ -329,6 +329,10 @@ class SgwClient:
     def close(self):
         self.session.close()
 
+    def base_url(self, region: str) -> str:
+        """The base URL that the calls of ``region`` go to."""
+        return endpoint_url(region, self.endpoint)
+
     # ------------------------------------------------------------------------------- calls
 
     def call(self, action: str, region: str, params: dict | None = None) -> dict:
