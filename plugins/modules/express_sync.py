@@ -326,6 +326,7 @@ import random
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
@@ -464,13 +465,21 @@ class ExpressSyncManager:
     # ------------------------------------------------------------------------------ reads
 
     def find_group(self):
-        """The group the options name, or None; two groups of the name are an error."""
+        """The group the options name, or None; two groups of the name are an error.
+
+        Only the groups of the region count (by their ``BucketRegion``): an endpoint that answers for the
+        whole account lists the others too. A group named by its id in another region is an error.
+        """
         groups = api.describe_express_syncs(self.client, self.region)
         sync_id, name = self.params.get("express_sync_id"), self.params.get("name")
         if sync_id:
             found = [g for g in groups if g.get("ExpressSyncId") == sync_id]
+            elsewhere = [group_region(g, self.region) for g in found if group_region(g, self.region) != self.region]
+            if elsewhere:
+                raise ExpressSyncFailure("express sync group %s is in region %s, not in region %s; set region: %s." % (
+                    sync_id, elsewhere[0], self.region, elsewhere[0]))
         else:
-            found = [g for g in groups if g.get("Name") == name]
+            found = [g for g in groups_of_region(groups, self.region) if g.get("Name") == name]
         if len(found) > 1:
             raise ExpressSyncFailure(
                 "%d express sync groups are named %r in region %s (%s); give express_sync_id to choose one." % (

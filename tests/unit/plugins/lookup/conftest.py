@@ -48,6 +48,8 @@ class FakeSgw:
         self.denied = set()
         self.fail = {}  # action -> SgwApiError raised on every call
         self.delete_after = {}  # action -> group ids deleted right after that action answers
+        self.unknown_ids = "error"  # or "omit": unknown ids are left out of a successful answer
+        self.candidate_sync_id = "group"  # or "empty": candidates name no group
         self.closed = False
         self._request_ids = itertools.count(1)
 
@@ -78,11 +80,14 @@ class FakeSgw:
         if action == "DescribeExpressSyncShares":
             ids = params["ExpressSyncIds"].split(",")
             known = {g["ExpressSyncId"] for g in self.groups}
-            if any(i not in known for i in ids):
+            if any(i not in known for i in ids) and self.unknown_ids == "error":
                 raise self._error("ExpressSyncNotExist", action, region, message="The specified sync group does "
                                   "not exist")
             table = self.candidates if params.get("IsExternal") else self.members
-            return {"RequestId": "REQ-OK", "Shares": {"Share": [s for s in table if s["ExpressSyncId"] in ids]}}
+            found = [s for s in table if s["ExpressSyncId"] in ids and s["ExpressSyncId"] in known]
+            if params.get("IsExternal") and self.candidate_sync_id == "empty":
+                found = [dict(s, ExpressSyncId="") for s in found]
+            return {"RequestId": "REQ-OK", "Shares": {"Share": found}}
         raise AssertionError("unexpected action %s" % action)
 
     def close(self):

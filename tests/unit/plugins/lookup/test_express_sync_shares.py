@@ -8,6 +8,7 @@ from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.template import is_trusted_as_template, trust_as_template
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
+from tests.unit.plugins.lookup.conftest import share
 
 REGION = {"region": "cn-hangzhou"}
 SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
@@ -65,8 +66,11 @@ def test_all_ids_in_one_call(make_lookup, sgw, terms, sent):
 ])
 def test_max_ids_per_call(make_lookup, sgw, limit, batches):
     result = make_lookup("express_sync_shares").run(["sync-a,sync-b,sync-c"], max_ids_per_call=limit, **REGION)
-    assert [params["ExpressSyncIds"] for dummy, dummy, params in sgw.calls] == batches
+    assert [params["ExpressSyncIds"] for action, dummy, params in sgw.calls
+            if action == "DescribeExpressSyncShares"] == batches
     assert names(result) == ["media-nfs", "media-smb", "daily"]
+    # sync-c has no share: one listing of the groups (per lookup) tells that it is an empty group, not a missing one
+    assert sgw.actions().count("DescribeExpressSyncs") == 1
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -247,3 +251,45 @@ def test_bad_option_values_are_rejected_before_any_call(make_lookup, sgw, kwargs
     with pytest.raises(AnsibleOptionsError, match=message):
         make_lookup("express_sync_shares").run(["sync-a"], **dict(REGION, **kwargs))
     assert sgw.calls == []
+
+
+# A service that leaves unknown ids out of the answer, and candidates that name no group.
+
+@pytest.mark.parametrize("unknown_ids", ["error", "omit"])
+@pytest.mark.parametrize("terms, on_missing, outcome, warned", [
+    (["sync-a,sync-gone"], "skip", ["media-nfs", "media-smb"], None),
+    (["sync-a,sync-gone"], "warn", ["media-nfs", "media-smb"], "sync-gone does not exist in region cn-hangzhou"),
+    (["sync-a,sync-gone"], "error", "express sync group sync-gone does not exist", None),
+    (["sync-gone"], "error", "express sync group sync-gone does not exist", None),
+    (["sync-gone,sync-c"], "warn", [], "sync-gone does not exist"),  # sync-c: an empty group, not missing
+    (["sync-a,sync-c"], "error", ["media-nfs", "media-smb"], None),
+])
+def test_unknown_ids_get_on_missing_whether_refused_or_left_out(make_lookup, sgw, display, unknown_ids, terms,
+                                                                 on_missing, outcome, warned):
+    sgw.unknown_ids = unknown_ids
+    lookup = make_lookup("express_sync_shares")
+    if isinstance(outcome, str):
+        with pytest.raises(AnsibleLookupError, match=outcome):
+            lookup.run(terms, on_missing=on_missing, **REGION)
+        return
+    assert names(lookup.run(terms, on_missing=on_missing, **REGION)) == outcome
+    if warned:
+        assert any(warned in w for w in display.warnings), display.warnings
+    else:
+        assert display.warnings == []
+    assert sgw.actions().count("DescribeExpressSyncs") <= 1
+
+
+@pytest.mark.parametrize("candidate_sync_id, terms, expected, share_calls", [
+    ("group", ["sync-a,sync-b,sync-c"], [("spare-a", "sync-a"), ("spare-b", "sync-b"), ("spare-c", "sync-c")], 1),
+    ("empty", ["sync-a"], [("spare-a", "sync-a")], 1),
+    # Several groups, candidates naming none: asked again one group at a time, each candidate kept and named.
+    ("empty", ["sync-a,sync-b,sync-c"], [("spare-a", "sync-a"), ("spare-b", "sync-b"), ("spare-c", "sync-c")], 4),
+])
+def test_candidates_are_attributed_to_their_group(make_lookup, sgw, candidate_sync_id, terms, expected, share_calls):
+    sgw.candidates = [share(i, "spare-" + i[-1], "MNSNotEnabled", gateway="gw-9", progress=-1)
+                      for i in ("sync-a", "sync-b", "sync-c")]
+    sgw.candidate_sync_id = candidate_sync_id
+    result = make_lookup("express_sync_shares").run(terms, is_external=True, **REGION)
+    assert [(s["share_name"], s["express_sync_id"]) for s in result] == expected
+    assert sgw.actions().count("DescribeExpressSyncShares") == share_calls
