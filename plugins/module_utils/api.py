@@ -14,8 +14,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import Sgw
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
 
+TASK_RUNNING = "task.state.running"
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
+# The code of the error raised for a task in a state that is neither running, completed nor failed.
+TASK_STATE_UNKNOWN = "TaskStateUnknown"
 
 
 def chunked(items, size):
@@ -107,7 +110,11 @@ def remove_shares_from_express_sync(client, region, express_sync_id, shares):
 
 def wait_for_task(client, region, target_id, task_id, timeout=300.0, interval=1.0, sleep=time.sleep,
                   clock=time.monotonic):
-    """Poll ``DescribeTasks`` until the task completes; raise on failure or when ``timeout`` passes."""
+    """Poll ``DescribeTasks`` until the task completes; raise on failure or when ``timeout`` passes.
+
+    Only a running task (or one not listed yet) is waited for: a state that is neither running,
+    completed nor failed is reported at once (``TaskStateUnknown``), as nothing says it will end.
+    """
     deadline = clock() + timeout
     while True:
         tasks = [t for t in describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
@@ -118,6 +125,10 @@ def wait_for_task(client, region, target_id, task_id, timeout=300.0, interval=1.
             raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
                 task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
                 region=region)
+        if state not in (None, TASK_RUNNING):
+            raise SgwApiError(TASK_STATE_UNKNOWN, "task %s on %s is in the state %s, which is neither running, completed "
+                              "nor failed, so it is not waited for; check the task in the console" % (
+                                  task_id, target_id, state), action="DescribeTasks", region=region)
         if clock() >= deadline:
             raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
                               "task in the console" % (task_id, target_id, state or "unknown", timeout),

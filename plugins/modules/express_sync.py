@@ -305,7 +305,8 @@ task_ids:
   elements: str
   sample: [t-0001xv7je357xr6ql001]
 error_code:
-  description: The API C(Code) of the error, or C(TaskFailed) and C(TaskTimeout) for a task that failed or did not
+  description: The API C(Code) of the error, or C(TaskFailed), C(TaskStateUnknown) and C(TaskTimeout) for a task
+    that failed, is in a state that is neither running, completed nor failed, or did not
     finish in time.
   returned: failure
   type: str
@@ -342,6 +343,7 @@ NOT_FOUND = "ExpressSyncNotExist"
 # The codes of the errors that api.wait_for_task raises.
 TASK_FAILED = "TaskFailed"
 TASK_TIMEOUT = "TaskTimeout"
+TASK_ERRORS = (TASK_FAILED, TASK_TIMEOUT, api.TASK_STATE_UNKNOWN)
 
 # The group fields that cannot change once the group exists: option name -> API field.
 IMMUTABLE = (
@@ -495,7 +497,7 @@ class ExpressSyncManager:
         if not self.params["wait"]:
             return
         running = [t.get("TaskId") for t in api.describe_tasks(self.client, self.region, target_id=self.group_id)
-                   if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+                   if t.get("TaskId") and t.get("StateCode") == api.TASK_RUNNING]
         timeout = self.params["wait_timeout"]
         deadline = self.clock() + timeout
         for task_id in running:
@@ -553,7 +555,7 @@ class ExpressSyncManager:
             api.wait_for_task(self.client, self.region, self.group_id, task_id, timeout=timeout,
                               interval=self.poll_interval, sleep=_PollSleep(self, deadline), clock=self.clock)
         except SgwApiError as error:
-            if error.code not in (TASK_FAILED, TASK_TIMEOUT):
+            if error.code not in TASK_ERRORS:
                 raise
             # Name the action whose task failed, not the DescribeTasks call that found out.
             raise SgwApiError(error.code, error.api_message, action=action, region=self.region,

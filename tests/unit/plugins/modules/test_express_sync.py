@@ -53,6 +53,7 @@ class FakeSgw:
         self.tasks = {}
         self.calls = []
         self.closed = False
+        self.end_state = None  # the state a task ends in, when not completed nor failed
 
     # client interface
     def call(self, action, region, params=None):
@@ -147,7 +148,7 @@ class FakeSgw:
         if task["polls"] <= self.task_polls:
             state = "task.state.running"
         else:
-            state = "task.state.failed" if self.fail_tasks else "task.state.completed"
+            state = self.end_state or ("task.state.failed" if self.fail_tasks else "task.state.completed")
         simple = {"TaskId": task["TaskId"], "StateCode": state, "MessageKey": "sim.failure" if self.fail_tasks else "",
                   "RelatedResourceId": task["RelatedResourceId"]}
         return {"Tasks": {"SimpleTask": [simple]}, "TotalCount": 1}
@@ -526,6 +527,30 @@ def test_a_failed_task_fails_with_its_id(run):
                                     "sync-media01 ended in task.state.failed (sim.failure)")
     assert result["changed"] is True
     assert result["task_ids"] == ["t-0001"]
+
+
+@pytest.mark.parametrize("state", ["task.state.paused", "task.state.cancelled", ""])
+def test_a_task_in_an_unknown_state_is_reported_not_waited_for(run, clock, state):
+    sgw = FakeSgw(groups=[GROUP])
+    sgw.end_state = state or "unknown"
+    result = run(sgw, name="media", state="absent", wait_timeout=300)
+    assert result["rc"] == 1
+    assert result["error_code"] == "TaskStateUnknown"
+    assert result["task_id"] == "t-0001"
+    assert "neither running, completed nor failed" in result["msg"]
+    assert sum(clock.sleeps) < 1, "the module waited on a task that nothing says will end"
+
+
+def test_groups_of_other_regions_in_an_account_wide_answer_are_not_the_regions(run):
+    # The endpoint answers for the whole account: a group named "media" in cn-shanghai is not this region's.
+    elsewhere = dict(GROUP, ExpressSyncId="sync-media09", BucketRegion="cn-shanghai")
+    sgw = FakeSgw(groups=[elsewhere, GROUP])
+    result = run(sgw, name="media", state="absent")
+    assert result["changed"] is True
+    assert sgw.writes() == [("DeleteExpressSync", {"ExpressSyncId": "sync-media01"})]
+    result = run(FakeSgw(groups=[elsewhere]), express_sync_id="sync-media09", state="absent")
+    assert result["rc"] == 1
+    assert "sync-media09 is in region cn-shanghai, not in region cn-hangzhou; set region: cn-shanghai" in result["msg"]
 
 
 def test_a_task_that_outlives_wait_timeout_fails_with_its_id(run, clock):
