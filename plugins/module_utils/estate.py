@@ -23,7 +23,8 @@ The region of a group is its ``BucketRegion`` (see :mod:`attribution`), not the 
 asked in: when an answer holds groups of other regions, the endpoint answers for the whole
 account. Each group is then filed under its own region (the groups of regions not asked for are
 left out), and the calls for the other regions of that endpoint that have not started yet are
-not made. A share belongs to the region of its group.
+not made; one of those calls that was made and failed lost nothing, so (without ``fail_fast``) it
+is not the region's error. A share belongs to the region of its group.
 
 The result is the API data (JSON-serialisable, so it can be cached as it is) per region, or the
 region's error; candidates carry the id of the group they were attributed to. It does not depend
@@ -133,6 +134,7 @@ class _Fetch:
         self.strays = []              # (region asked, member share naming no group asked)
         self.bundles = {}             # storage bundle id -> Future of {page number: gateways}, or of _Gone
         self.failures = []            # (region, error) of every failure
+        self.unlisted = set()         # regions whose DescribeExpressSyncs failed
         self.errors = {}              # region -> its first error
 
     # ------------------------------------------------------------------------------ threads
@@ -167,7 +169,12 @@ class _Fetch:
         and the bundles those shares name that no other region fetches."""
         asked = [region]
         try:
-            groups = answer.result()
+            try:
+                groups = answer.result()
+            except SgwError:
+                with self.lock:
+                    self.unlisted.add(region)
+                raise
             if groups is None:  # its endpoint answers for the whole account, and did already
                 return
             mine = self._claim(region, groups)
@@ -331,10 +338,18 @@ class _Fetch:
         for region, share in self.strays:
             result[region]["shares"].append(share)
         for region, error in self.errors.items():
-            result[region]["error"] = error_record(error)
+            if not self._covered(region):
+                result[region]["error"] = error_record(error)
         if self.fetcher.gateway_details:
             self._assign_gateways(result)
         return result
+
+    def _covered(self, region):
+        """Whether a region's failed ``DescribeExpressSyncs`` lost nothing: its endpoint answered another
+        region's call for the whole account, so the region's groups are known, whether its own call was
+        made (and failed) or not made at all. (With ``fail_fast`` the failure has stopped the fetch.)"""
+        return (not self.fetcher.fail_fast and region in self.unlisted
+                and self.fetcher.endpoint_of(region) in self.account_wide)
 
     def _assign_gateways(self, result):
         """Fail the regions that need a failed bundle; give each bundle's gateways to the first region

@@ -329,3 +329,17 @@ def test_a_bundle_that_no_longer_exists_keeps_its_shares_and_is_listed(code):
         assert any(s["StorageBundleId"] == "sb-shared" for s in regions[region]["shares"])
     assert {g["StorageBundleId"] for g in regions["cn-hangzhou"]["gateways"]} == {"sb-hz"}
     assert regions["cn-beijing"]["missing_bundles"] == []
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_a_failed_listing_covered_by_an_account_wide_answer_loses_nothing(max_concurrency):
+    # cn-shanghai's DescribeExpressSyncs fails, or is never made: either way cn-hangzhou's answer held its groups.
+    def fail(action, region, params):
+        return action == "DescribeExpressSyncs" and region == "cn-shanghai"
+
+    expected = fetch(ScopedClient("account"), fail_fast=False)
+    estate = fetch(ScopedClient("account", fail=fail), fail_fast=False, max_concurrency=max_concurrency)
+    assert json.dumps(estate) == json.dumps(expected)
+    # Answering per region, nothing covers it: the region fails.
+    regions = fetch(ScopedClient("region", fail=fail), fail_fast=False)["regions"]
+    assert regions["cn-shanghai"]["error"]["code"] == "ServiceUnavailable"
