@@ -46,9 +46,10 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution impor
     foreign_groups,
     group_region,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import MAX_PAGE_SIZE, further_pages
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 
+# The version of the estate's data layout: part of the inventory cache's format, so that a cache
+# written by another layout is not read.
 ESTATE_FORMAT = 2
 
 # What DescribeGateways answers for a gateway cluster, or a gateway, that no longer exists.
@@ -93,14 +94,14 @@ class EstateFetcher:
         self.endpoint_of = endpoint_of or client.base_url
 
     def fetch(self, regions) -> dict:
-        """``{"format": ESTATE_FORMAT, "regions": {region: data}}``; raises :class:`RegionFailure` when
+        """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
         ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
         regions = list(dict.fromkeys(regions))
         with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as calls, \
                 ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
             run = _Fetch(self, regions, calls)
             run.run(chains)
-        return {"format": ESTATE_FORMAT, "regions": run.result()}
+        return {"regions": run.result()}
 
 
 class _Stopped(Exception):
@@ -287,7 +288,7 @@ class _Fetch:
                     failed[bundle] = error
                     continue
                 pages[bundle][1] = gateways
-                for number in further_pages(len(gateways), total):
+                for number in api.further_pages(len(gateways), total):
                     further[self._submit(self._page_call, region, bundle, number)] = (bundle, number)
             for future in as_completed(further):
                 bundle, number = further[future]
@@ -314,7 +315,7 @@ class _Fetch:
                 break
 
     def _page_call(self, region, bundle, page):
-        return api.describe_gateways_page(self.client, region, bundle, page, MAX_PAGE_SIZE)
+        return api.describe_gateways_page(self.client, region, bundle, page, api.MAX_PAGE_SIZE)
 
     # ------------------------------------------------------------------------------ result
 
