@@ -12,7 +12,8 @@ region never holds the others back:
    for yet, in one call (chunked only past ``max_ids_per_call``), members and, when asked,
    candidates;
 3. ``DescribeGateways`` for every storage bundle that those shares name and that no other region
-   has asked for yet, 50 per page (the further pages once the first one tells how many there are).
+   has asked for yet, 50 per page (the further pages at once when the first one tells how many
+   there are in ``TotalCount``; without it, page after page up to a short one).
    The bundles are shared futures in a dictionary behind one lock: the first region to name a
    bundle fetches it.
 
@@ -278,6 +279,7 @@ class _Fetch:
         failed = {}
         first = {self._submit(self._page_call, region, bundle, 1): bundle for bundle in owned}
         further = {}
+        untold = []  # bundles whose first page has no TotalCount: read page after page
         stopped = None
         try:
             for future in as_completed(first):
@@ -288,6 +290,9 @@ class _Fetch:
                     failed[bundle] = error
                     continue
                 pages[bundle][1] = gateways
+                if total is None:
+                    untold.append(bundle)
+                    continue
                 for number in api.further_pages(len(gateways), total):
                     further[self._submit(self._page_call, region, bundle, number)] = (bundle, number)
             for future in as_completed(further):
@@ -296,6 +301,13 @@ class _Fetch:
                     pages[bundle][number] = future.result()[0]
                 except SgwError as error:
                     failed.setdefault(bundle, error)
+            for bundle in untold:
+                try:
+                    pages[bundle][2] = api.pages_without_total(  # pages 2 and after, in order
+                        lambda number, bundle=bundle: self._submit(self._page_call, region, bundle, number).result()[0],
+                        pages[bundle][1], api.MAX_PAGE_SIZE, "DescribeGateways", region)
+                except SgwError as error:
+                    failed[bundle] = error
         except _Stopped as exc:
             stopped = exc
             raise

@@ -259,6 +259,40 @@ def test_paginate_walks_pages_until_total_count(server):
     assert {r["query"]["PageSize"] for r in server.requests} == {"2"}
 
 
+@pytest.mark.parametrize("pages, asked", [
+    ([["a", "b"], ["c", "d"], ["e"]], 3),          # ends at a short page
+    ([["a", "b"], ["c", "d"], []], 3),             # ends at an empty page
+    ([["a", "b"], ["a", "b"]], 2),                 # a page that repeats the previous one: PageNumber ignored
+    ([["a"]], 1),                                  # a short first page is everything
+])
+def test_paginate_without_total_count_stops_on_a_short_or_repeated_page(server, pages, asked):
+    server.replies.extend((200, {}, {"Success": True, "Gateways": {"Gateway": [{"GatewayId": n} for n in names]}})
+                          for names in pages)
+    items = api.paginate(make_client(server), "DescribeGateways", "cn-hangzhou", {"StorageBundleId": "sb-1"},
+                         "Gateways", "Gateway", page_size=2)
+    expected = [n for names in pages for n in names]
+    if len(pages) > 1 and pages[-1] == pages[-2]:
+        expected = expected[:-len(pages[-1])]
+    assert [i["GatewayId"] for i in items] == expected
+    assert [r["query"]["PageNumber"] for r in server.requests] == [str(n) for n in range(1, asked + 1)]
+
+
+def test_a_listing_without_total_count_that_never_ends_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(api, "MAX_PAGES", 4)
+    asked = []
+
+    def fetch(number):
+        asked.append(number)
+        return [{"GatewayId": "gw-%d-%d" % (number, n)} for n in range(2)]
+
+    with pytest.raises(SgwApiError) as info:
+        api.pages_without_total(fetch, [{"GatewayId": "first"}, {"GatewayId": "second"}], 2, "DescribeGateways",
+                                "cn-hangzhou")
+    assert asked == [2, 3, 4]
+    assert info.value.code == "InvalidResponse"
+    assert "more than 4 full pages of 2 items came without a TotalCount" in str(info.value)
+
+
 def test_repr_hides_secrets(server):
     text = repr(make_client(server, token=TOKEN))
     assert SECRET not in text and TOKEN not in text

@@ -343,3 +343,18 @@ def test_a_failed_listing_covered_by_an_account_wide_answer_loses_nothing(max_co
     # Answering per region, nothing covers it: the region fails.
     regions = fetch(ScopedClient("region", fail=fail), fail_fast=False)["regions"]
     assert regions["cn-shanghai"]["error"]["code"] == "ServiceUnavailable"
+
+
+def test_gateways_without_total_count_are_read_page_after_page():
+    class Untold(FakeClient):
+        def answer(self, action, region, params):
+            body = super().answer(action, region, params)
+            body.pop("TotalCount", None)
+            return body
+
+    expected = fetch(FakeClient())
+    client = Untold()
+    assert json.dumps(fetch(client)) == json.dumps(expected)
+    big = [call[2]["PageNumber"] for call in client.calls
+           if call[0] == "DescribeGateways" and call[2]["StorageBundleId"] == "sb-big"]
+    assert big == [1, 2, 3]  # 120 gateways: 50, 50, then a short page of 20 ends it
