@@ -4,7 +4,10 @@
 """The signed HTTP transport of the SGW RPC API, shared by every plugin and module.
 
 Every call is an HTTPS ``POST /`` with the parameters in the query string, as the official
-SDKs send them, signed with V3 (``ACS3-HMAC-SHA256``, default) or V1 (``HMAC-SHA1``). One
+SDKs send them, signed with V3 (``ACS3-HMAC-SHA256``, default) or V1 (``HMAC-SHA1``). Past
+``FORM_BODY_BYTES`` of parameters (1,000 group ids, say), which a front end would refuse in a
+request line, they go in an ``application/x-www-form-urlencoded`` body instead, as the Terraform
+provider's client sends them: V3 signs the body's SHA-256, V1 signs the body's parameters too. One
 ``requests.Session`` with a connection pool serves all regions and threads. A call is: sign,
 send, read the body (bounded in size and time), decode; the retry loop of
 :meth:`SgwClient.call` re-signs every attempt with a fresh nonce and timestamp and waits with
@@ -53,6 +56,11 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 # Retried: the same request may succeed when sent again. Every other code is never retried.
 RETRYABLE_CODES = frozenset(("Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable",
                              "InternalError", "UnknownError", "InvalidResponse.Server"))
+
+# Parameters longer than this (as a query string) go in a form-encoded body: front ends refuse
+# request lines past about 8 KB, and the signing parameters and the URL come on top.
+FORM_BODY_BYTES = 2048
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 # What an answer is once read: the status, the headers and the whole body (bytes).
 Reply = namedtuple("Reply", "status headers body")
@@ -191,21 +199,28 @@ class SgwClient:
     def _send(self, action, region, params) -> Reply:
         base = endpoint_url(region, self.endpoint)
         creds = self.credentials
-        if self.signature_version == signing.V1:
-            query = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
-                                             creds.access_key_secret, creds.security_token)
+        form = params if len(signing.canonical_query_string(params)) > FORM_BODY_BYTES else {}
+        payload = signing.canonical_query_string(form).encode("ascii") if form else b""
+        if self.signature_version == signing.V1:  # the signature covers the query and the body's parameters
+            signed = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
+                                              creds.access_key_secret, creds.security_token)
+            query = {name: value for name, value in signed.items() if name not in form}
             headers = {}
-        else:
-            query = params
+        else:  # x-acs-content-sha256 is the SHA-256 of the body
+            query = {} if form else params
             headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, API_VERSION, query,
-                                                creds.access_key_id, creds.access_key_secret, creds.security_token)
-        url = base + "/?" + signing.canonical_query_string(query)
+                                                creds.access_key_id, creds.access_key_secret, creds.security_token,
+                                                body=payload)
+        if form:
+            headers["Content-Type"] = FORM_TYPE
+        url = base + "/?" + signing.canonical_query_string(query) if query else base + "/"
         self.log("SGW %s in %s -> %s" % (action, region, base))
         response = body = None
         try:
             # Redirects are not followed: they would carry a V1 query (signature, token) elsewhere.
-            response = self.session.post(url, headers=headers, timeout=(self.timeout, self.timeout),
-                                         verify=self.verify, allow_redirects=False, stream=True)
+            response = self.session.post(url, data=payload or None, headers=headers,
+                                         timeout=(self.timeout, self.timeout), verify=self.verify,
+                                         allow_redirects=False, stream=True)
             body = self._read_body(response, action, region, base)
             return Reply(response.status_code, response.headers, body)
         except requests.exceptions.SSLError as exc:
