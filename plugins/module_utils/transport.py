@@ -42,7 +42,12 @@ except ImportError as exc:  # pragma: no cover - reported by build_client
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import redaction, signing
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import API_VERSION, endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import (
+    API_VERSION,
+    PUBLIC,
+    endpoint_problems,
+    endpoint_url,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
     SgwApiError,
     SgwConfigError,
@@ -125,15 +130,21 @@ class SgwClient:
     """A signed client of the SGW API for one set of credentials and settings."""
 
     def __init__(self, credentials, endpoint=None, signature_version=signing.V3, timeout=30.0,
-                 validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep):
+                 validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep,
+                 endpoint_type=PUBLIC, endpoints=None):
         if signature_version not in signing.SIGNATURE_VERSIONS:
             raise SgwConfigError("signature_version must be one of %s, not %r." % (
                 ", ".join(signing.SIGNATURE_VERSIONS), signature_version))
-        if endpoint:
-            endpoint_url("", endpoint)  # validate early, before any call
+        problems = endpoint_problems(endpoint, endpoint_type, endpoints)  # checked early, before any call
+        if len(problems) == 1 and problems[0].startswith("The endpoint"):
+            raise SgwConfigError(problems[0] + ".")
+        if problems:
+            raise SgwConfigError("Invalid endpoint settings: %s." % "; ".join(problems))
         redaction.install_log_filter()
         self.credentials = credentials
         self.endpoint = endpoint
+        self.endpoint_type = endpoint_type
+        self.endpoints = dict(endpoints or {})
         self.signature_version = signature_version
         self.timeout = float(timeout)
         self.retry = retry or RetryPolicy()
@@ -161,7 +172,7 @@ class SgwClient:
 
     def base_url(self, region: str) -> str:
         """The base URL that the calls of ``region`` go to."""
-        return endpoint_url(region, self.endpoint)
+        return endpoint_url(region, self.endpoint, self.endpoint_type, self.endpoints)
 
     # ------------------------------------------------------------------------------- calls
 
@@ -197,7 +208,7 @@ class SgwClient:
     # ------------------------------------------------------------------------------ wire
 
     def _send(self, action, region, params) -> Reply:
-        base = endpoint_url(region, self.endpoint)
+        base = self.base_url(region)
         creds = self.credentials
         form = params if len(signing.canonical_query_string(params)) > FORM_BODY_BYTES else {}
         payload = signing.canonical_query_string(form).encode("ascii") if form else b""
