@@ -72,6 +72,23 @@ def test_list_matches_golden(scoped_simulator, tmp_path, name):
         assert "ServiceUnavailable" in process.stderr and "RequestId" in process.stderr
 
 
+@pytest.mark.parametrize("switches, name", [
+    ({"candidate_sync_id": "empty"}, "candidates"),
+    ({"total_count": "absent"}, "gateways"),
+    ({"unknown_ids": "omit"}, "defaults"),
+    ({"region_scope": "account", "candidate_sync_id": "empty", "total_count": "absent"}, "candidates"),
+], ids=["candidates-without-group-id", "no-total-count", "unknown-ids-omitted", "all"])
+def test_the_golden_under_each_undocumented_behaviour(simulator, tmp_path, switches, name):
+    simulator.faults(**switches)
+    try:
+        listing, process = list_inventory(name, inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
+    finally:
+        simulator.faults()
+    assert process.returncode == 0, process.stderr
+    assert_clean(process)
+    assert_golden(name, listing)
+
+
 def test_account_wide_answers_give_the_same_inventory_with_fewer_calls(tmp_path):
     """The same hosts, groups and variables whether DescribeExpressSyncs answers per region or for the
     whole account; account-wide answers are used once (fewer or equal calls)."""
