@@ -265,7 +265,7 @@ def test_bad_option_values_are_rejected_before_any_call(make_lookup, sgw, kwargs
     (["sync-a,sync-c"], "error", ["media-nfs", "media-smb"], None),
 ])
 def test_unknown_ids_get_on_missing_whether_refused_or_left_out(make_lookup, sgw, display, unknown_ids, terms,
-                                                                 on_missing, outcome, warned):
+                                                                on_missing, outcome, warned):
     sgw.unknown_ids = unknown_ids
     lookup = make_lookup("express_sync_shares")
     if isinstance(outcome, str):
