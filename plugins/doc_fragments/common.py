@@ -65,13 +65,29 @@ options:
     type: str
   endpoint:
     description:
-      - A full URL that overrides the SGW endpoint of every region, for example a VPC endpoint
-        C(https://sgw-vpc.cn-hangzhou.aliyuncs.com) or a local SGW simulator C(http://127.0.0.1:8080).
-      - By default the SDK's regional map is used (every mainland region and cn-hongkong use
-        C(sgw.cn-shanghai.aliyuncs.com), us-east-1 uses C(sgw.us-west-1.aliyuncs.com), other regions
-        C(sgw.<region>.aliyuncs.com)).
+      - A full URL that overrides the SGW endpoint of every region (but those of O(endpoints)), for example
+        a local SGW simulator C(http://127.0.0.1:8080).
+      - By default the endpoint map of the SGW documentation's endpoint page is used, for O(endpoint_type).
+        Public endpoints - every mainland region and cn-hongkong use C(sgw.cn-shanghai.aliyuncs.com), us-east-1
+        uses C(sgw.us-west-1.aliyuncs.com), other regions C(sgw.<region>.aliyuncs.com). This map is not the
+        official SDK's, which sends cn-shanghai, cn-wulanchabu, cn-heyuan and cn-guangzhou to
+        C(sgw.<region>.aliyuncs.com).
       - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT).
     type: str
+  endpoint_type:
+    description:
+      - Which endpoints of the map to use. V(public) are the public endpoints above; V(vpc) are the VPC
+        endpoints C(sgw-vpc.<region>.aliyuncs.com), one per region, reachable from a VPC of that region.
+      - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT_TYPE).
+    type: str
+    choices: [public, vpc]
+    default: public
+  endpoints:
+    description:
+      - The endpoint of some regions, as a mapping of region ids to URLs (for example C(cn-hangzhou) to
+        C(https://sgw-vpc.cn-hangzhou.aliyuncs.com)). It wins over O(endpoint) and O(endpoint_type) for those
+        regions, so that a multi-region inventory can use the VPC endpoint of each region.
+    type: dict
   signature_version:
     description:
       - How requests are signed. V(v3) is C(ACS3-HMAC-SHA256), V(v1) is the older C(HMAC-SHA1) scheme.
@@ -177,15 +193,33 @@ options:
       - name: ALIBABA_CLOUD_ECS_METADATA_URL
   endpoint:
     description:
-      - A full URL that overrides the SGW endpoint of every region, for example a VPC endpoint
-        C(https://sgw-vpc.cn-hangzhou.aliyuncs.com) or a local SGW simulator C(http://127.0.0.1:8080).
-      - By default the SDK's regional map is used (every mainland region and cn-hongkong use
-        C(sgw.cn-shanghai.aliyuncs.com), us-east-1 uses C(sgw.us-west-1.aliyuncs.com), other regions
-        C(sgw.<region>.aliyuncs.com)).
+      - A full URL that overrides the SGW endpoint of every region (but those of O(endpoints)), for example
+        a local SGW simulator C(http://127.0.0.1:8080).
+      - By default the endpoint map of the SGW documentation's endpoint page is used, for O(endpoint_type).
+        Public endpoints - every mainland region and cn-hongkong use C(sgw.cn-shanghai.aliyuncs.com), us-east-1
+        uses C(sgw.us-west-1.aliyuncs.com), other regions C(sgw.<region>.aliyuncs.com). This map is not the
+        official SDK's, which sends cn-shanghai, cn-wulanchabu, cn-heyuan and cn-guangzhou to
+        C(sgw.<region>.aliyuncs.com).
       - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT).
     type: str
     env:
       - name: ALIBABA_CLOUD_SGW_ENDPOINT
+  endpoint_type:
+    description:
+      - Which endpoints of the map to use. V(public) are the public endpoints above; V(vpc) are the VPC
+        endpoints C(sgw-vpc.<region>.aliyuncs.com), one per region, reachable from a VPC of that region.
+      - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT_TYPE).
+    type: str
+    choices: [public, vpc]
+    default: public
+    env:
+      - name: ALIBABA_CLOUD_SGW_ENDPOINT_TYPE
+  endpoints:
+    description:
+      - The endpoint of some regions, as a mapping of region ids to URLs (for example C(cn-hangzhou) to
+        C(https://sgw-vpc.cn-hangzhou.aliyuncs.com)). It wins over O(endpoint) and O(endpoint_type) for those
+        regions, so that a multi-region inventory can use the VPC endpoint of each region.
+    type: dict
   signature_version:
     description:
       - How requests are signed. V(v3) is C(ACS3-HMAC-SHA256), V(v1) is the older C(HMAC-SHA1) scheme.

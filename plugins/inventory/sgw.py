@@ -18,6 +18,11 @@ description:
   - Per region it makes one C(DescribeExpressSyncs) call, one C(DescribeExpressSyncShares) call with all the
     group ids of the region, and C(DescribeGateways) calls for the storage bundles that the shares name; regions
     are fetched concurrently.
+  - The region of a group (C(sgw_region), C(sgw_region_<region>)) is its C(BucketRegion), and a share's is its
+    group's. When an answer holds groups of other regions, the endpoint answers for the whole account - each group
+    is filed under its own region, O(regions) filters the groups, and the other regions of that endpoint are not
+    asked again.
+  - A gateway cluster that no longer exists keeps its shares, without gateway details, with a warning.
   - The inventory file name must end in C(sgw.yml) or C(sgw.yaml), for example C(prod.sgw.yml).
   - Every string that comes from the API is marked unsafe, so it is never templated.
   - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
@@ -42,6 +47,8 @@ options:
   regions:
     description:
       - The regions to query. An empty list means every region that C(DescribeRegions) returns.
+      - When an endpoint answers for the whole account, the regions filter the groups (by C(BucketRegion)) rather
+        than select the calls.
     type: list
     elements: str
     default: []
@@ -283,6 +290,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         if not is_plain(estate):
             estate = make_unsafe(estate)
         index = EstateIndex(estate)
+        self._warn_missing_gateways(index)
         hosts_from = self.get_option("hosts_from")
         include_candidates = self.get_option("include_candidates")
         if hosts_from == HOSTS_FROM_GATEWAYS:
@@ -320,6 +328,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 add_child(group, hostname)
             if constructed:
                 self._construct(host_vars, hostname)
+
+    def _warn_missing_gateways(self, index):
+        """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""
+        if not self.get_option("gateway_details"):
+            return
+        for region, record in index.missing_bundles:
+            self.display.warning(
+                "alibabacloud.sgw.sgw: region %s: the gateway cluster %s no longer exists (%s); its shares are kept "
+                "without gateway details." % (region, record.get("storage_bundle_id"), record.get("message")))
+        for gateway_id, bundle_id in index.gateways_without_details():
+            self.display.warning(
+                "alibabacloud.sgw.sgw: the gateway %s is not listed by DescribeGateways of its cluster %s (it no "
+                "longer exists?); its shares are kept without gateway details." % (gateway_id, bundle_id))
 
     def _construct(self, host_vars, hostname):
         strict = self.get_option("strict")

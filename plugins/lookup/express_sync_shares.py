@@ -41,7 +41,8 @@ options:
     description:
       - V(false) returns the shares that are members of the groups.
       - V(true) returns the shares that could be added to the groups (C(IsExternal=true)); their
-        C(sync_progress) has no meaning.
+        C(sync_progress) has no meaning. Each names, in C(express_sync_id), the group it could join; when the
+        answer for several groups does not say which, the groups are asked one by one.
     type: bool
     default: false
   max_ids_per_call:
@@ -63,6 +64,9 @@ options:
         of the other groups, V(skip) silently returns the shares of the other groups.
       - When several ids were asked in one call, one C(DescribeExpressSyncs) call finds which ids are missing
         (only after that error) and the shares of the others are asked again in one call.
+      - A service may also leave unknown ids out of a successful answer. So when an id has no share in the
+        answer, one C(DescribeExpressSyncs) call (per lookup) tells an empty group, which is not missing, from
+        a group that does not exist, which is.
     type: str
     choices: [error, warn, skip]
     default: error
@@ -170,6 +174,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import attribute_candidates
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import share_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
@@ -192,7 +197,7 @@ class LookupModule(SgwLookupBase):
         return api.chunked(ids, size)
 
     def fetch(self, client, prepared):
-        self._existing = None  # group ids of the region, read once and only after ExpressSyncNotExist
+        self._existing = None  # group ids of the region, read once and only when an id may be missing
         shares = []
         for chunk in prepared:
             shares.extend(self._shares(client, chunk))
@@ -202,13 +207,21 @@ class LookupModule(SgwLookupBase):
         return api.describe_express_sync_shares(client, self.region, ids, is_external=self.get_option("is_external"))
 
     def _shares(self, client, ids):
-        """The shares of ``ids`` (one call); after ``ExpressSyncNotExist``, those of the ids that exist."""
+        """The shares of ``ids``: one call, then what the answer leaves open (the groups it says
+        nothing about, the candidates it does not attribute)."""
         try:
-            return self._ask(client, ids)
+            shares = self._ask(client, ids)
         except SgwApiError as error:
             if error.code != NOT_FOUND_CODE:
                 return self.handle_error(error, default=[])
-            not_found = error
+            return self._after_not_found(client, ids, error)
+        if self.get_option("is_external"):
+            shares = self._attributed(client, ids, shares)
+        self._omitted(client, [i for i in ids if i not in {s.get("ExpressSyncId") for s in shares}])
+        return shares
+
+    def _after_not_found(self, client, ids, not_found):
+        """After ``ExpressSyncNotExist``: ``on_missing`` for the ids that do not exist, the shares of the rest."""
         if len(ids) == 1:
             missing, message = ids, self._missing_message(ids, not_found)
         else:
@@ -218,9 +231,44 @@ class LookupModule(SgwLookupBase):
         if not rest:
             return []
         try:
-            return self._ask(client, rest)
+            shares = self._ask(client, rest)
         except SgwApiError as error:  # a group deleted meanwhile: this time, the whole rest
             return self.handle_error(error, default=[], missing_message=self._missing_message(rest, error, True))
+        return self._attributed(client, rest, shares) if self.get_option("is_external") else shares
+
+    def _attributed(self, client, ids, shares):
+        """Candidates, each naming the group it is for; when the answer does not say (several groups
+        asked, candidates without ``ExpressSyncId``), the groups are asked one by one."""
+        by_group = attribute_candidates(shares, [{"ExpressSyncId": i} for i in ids])
+        if by_group is None:
+            by_group = {}
+            for sync_id in ids:
+                try:
+                    answer = self._ask(client, [sync_id])
+                except SgwApiError as error:
+                    answer = self.handle_error(error, default=[], missing_message=self._missing_message(
+                        [sync_id], error))
+                by_group.update(attribute_candidates(answer, [{"ExpressSyncId": sync_id}]))
+        return [share for sync_id in ids for share in by_group.get(sync_id, ())]
+
+    def _omitted(self, client, ids):
+        """``on_missing`` for the ``ids`` that have no share in a successful answer and that
+        ``DescribeExpressSyncs`` does not list either (a service may leave unknown ids out of the
+        answer instead of failing; an id without shares may also be an empty group)."""
+        if not ids:
+            return
+        if self._existing is None:
+            try:
+                self._existing = [g.get("ExpressSyncId") for g in api.describe_express_syncs(client, self.region)]
+            except SgwApiError as error:  # cannot tell: denied is on_denied's, anything else an error
+                self.handle_error(error)
+                self._existing = list(ids)
+                return
+        missing = missing_ids(ids, self._existing)
+        if missing:
+            self.handle("on_missing", "%s (no share in the DescribeExpressSyncShares answer, and not listed by "
+                        "DescribeExpressSyncs) (on_missing=%s)" % (
+                            self._missing_text(missing), self.get_option("on_missing")))
 
     def _missing(self, client, ids, not_found):
         """``(missing ids, message)``: the ids that one ``DescribeExpressSyncs`` call (per lookup) does not list.
@@ -238,13 +286,17 @@ class LookupModule(SgwLookupBase):
             return ids, "%s, yet DescribeExpressSyncs lists them all" % self._missing_message(ids, not_found, True)
         return missing, self._missing_message(missing, not_found)
 
-    def _missing_message(self, ids, error, one_of=False):
-        """What is missing, where, with the API's Code and RequestId."""
+    def _missing_text(self, ids, one_of=False):
+        """What is missing, and where."""
         if one_of:
             what = "one of the express sync groups %s does not exist" % ", ".join(ids)
         elif len(ids) == 1:
             what = "express sync group %s does not exist" % ids[0]
         else:
             what = "express sync groups %s do not exist" % ", ".join(ids)
-        return "%s in region %s (%s from %s, RequestId %s)" % (
-            what, self.region, error.code, error.action or "the API", error.request_id or "unknown")
+        return "%s in region %s" % (what, self.region)
+
+    def _missing_message(self, ids, error, one_of=False):
+        """What is missing, where, with the API's Code and RequestId."""
+        return "%s (%s from %s, RequestId %s)" % (self._missing_text(ids, one_of), error.code,
+                                                  error.action or "the API", error.request_id or "unknown")

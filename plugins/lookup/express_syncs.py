@@ -15,6 +15,8 @@ description:
     dictionary per express sync group, with snake_case keys.
   - Without terms, every group of the region (or of the bucket, with O(bucket_name)) is returned; with terms, only
     the groups they name, in the order given.
+  - The groups of the region are those whose C(BucketRegion) is O(region). An endpoint that answers for the whole
+    account (whatever the C(RegionId) of the call) also lists the groups of other regions, which are left out.
   - Every string that comes from the API is marked unsafe, so it is never templated.
   - Errors name the API action, its C(Code) and its C(RequestId).
 requirements:
@@ -135,6 +137,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     SgwLookupBase,
@@ -158,7 +161,7 @@ class LookupModule(SgwLookupBase):
                            self.get_option("bucket_prefix"), default=None)
         if groups is None:  # denied, and on_denied is warn or skip
             return []
-        records = [express_sync_record(group) for group in groups]
+        records = [express_sync_record(group) for group in groups_of_region(groups, self.region)]
         if not prepared:
             return records
         by_id = {}

@@ -15,17 +15,23 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import ext
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
 
+TASK_RUNNING = "task.state.running"
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
+# The code of the error raised for a task in a state that is neither running, completed nor failed.
+TASK_STATE_UNKNOWN = "TaskStateUnknown"
 
 MAX_PAGE_SIZE = 50
 # The most items a paged listing may claim (TotalCount); more is taken for a broken answer,
 # not a reason to ask for millions of pages.
 MAX_TOTAL_COUNT = 100000
+# The most pages read of a listing without TotalCount (as many as MAX_TOTAL_COUNT items would fill).
+MAX_PAGES = MAX_TOTAL_COUNT // MAX_PAGE_SIZE
 
 
 def further_pages(first_page_size, total, page_size=MAX_PAGE_SIZE):
-    """The page numbers after the first that a paged listing still has to be asked for.
+    """The page numbers after the first that a paged listing still has to be asked for, from its
+    ``TotalCount`` (see :func:`pages_without_total` when the answer has none).
 
     A short first page is the whole listing, whatever ``TotalCount`` claims.
     """
@@ -34,11 +40,12 @@ def further_pages(first_page_size, total, page_size=MAX_PAGE_SIZE):
     return range(2, (total + page_size - 1) // page_size + 1)
 
 
-def total_count(body, action=None, region=None) -> int:
-    """The ``TotalCount`` of a paged answer: a whole number from 0 to ``MAX_TOTAL_COUNT`` (absent is 0)."""
+def total_count(body, action=None, region=None):
+    """The ``TotalCount`` of a paged answer: a whole number from 0 to ``MAX_TOTAL_COUNT``, or None when the
+    answer has none (never taken for 0: the listing then ends at its first short page)."""
     value = body.get("TotalCount") if isinstance(body, dict) else None
     if value is None or value == "":
-        return 0
+        return None
     try:
         total = int(value) if not isinstance(value, (bool, float)) else None
     except (TypeError, ValueError):
@@ -51,15 +58,41 @@ def total_count(body, action=None, region=None) -> int:
     return total
 
 
+def pages_without_total(fetch, first, page_size=MAX_PAGE_SIZE, action=None, region=None):
+    """The items of pages 2, 3... of a listing whose answers carry no ``TotalCount``.
+
+    ``fetch(number)`` returns the items of a page. The listing ends at a short (or empty) page, or
+    at a page that repeats the previous one (a service that ignores ``PageNumber``); past
+    ``MAX_PAGES`` full pages it is taken for a broken answer, with a clear error.
+    """
+    items, previous, number = [], list(first), 1
+    while len(previous) >= page_size:
+        number += 1
+        if number > MAX_PAGES:
+            raise SgwApiError("InvalidResponse", "more than %d full pages of %d items came without a TotalCount; "
+                              "the listing does not end (report it to Alibaba Cloud support)" % (MAX_PAGES, page_size),
+                              action=action, region=region)
+        page = list(fetch(number))
+        if page == previous:
+            break
+        items.extend(page)
+        previous = page
+    return items
+
+
 def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE):
-    """Every item of a paged action, page after page up to the first page's ``TotalCount``."""
+    """Every item of a paged action: the pages that the first page's ``TotalCount`` implies, or, without
+    one, page after page up to a short one."""
     def page(number):
         body = client.call(action, region, dict(params, PageNumber=number, PageSize=page_size))
         return body, extract_list(body, wrapper, item, action, region)
 
     first, items = page(1)
     items = list(items)
-    for number in further_pages(len(items), total_count(first, action, region), page_size):
+    total = total_count(first, action, region)
+    if total is None:
+        return items + pages_without_total(lambda number: page(number)[1], items, page_size, action, region)
+    for number in further_pages(len(items), total, page_size):
         items.extend(page(number)[1])
     return items
 
@@ -102,7 +135,7 @@ def describe_express_sync_shares(client, region, express_sync_ids, is_external=F
 
 
 def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=MAX_PAGE_SIZE):
-    """One page of ``DescribeGateways``: ``(gateways, total_count)``."""
+    """One page of ``DescribeGateways``: ``(gateways, TotalCount or None)``."""
     action = "DescribeGateways"
     body = client.call(action, region, {"StorageBundleId": storage_bundle_id, "PageNumber": page,
                                         "PageSize": page_size})
@@ -154,7 +187,11 @@ def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -
 
 def wait_for_task(client, region, target_id, task_id, backoff):
     """Poll ``DescribeTasks`` until the task completes, waiting ``backoff``'s delays in between
-    (see :func:`task_poll_backoff`); raise on failure or when its deadline passes."""
+    (see :func:`task_poll_backoff`); raise on failure or when its deadline passes.
+
+    Only a running task (or one not listed yet) is waited for: a state that is neither running,
+    completed nor failed is reported at once (``TaskStateUnknown``), as nothing says it will end.
+    """
     last = {}
 
     def finished():
@@ -164,6 +201,10 @@ def wait_for_task(client, region, target_id, task_id, backoff):
             raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
                 task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
                 region=region)
+        if state not in (None, TASK_RUNNING, TASK_COMPLETED):
+            raise SgwApiError(TASK_STATE_UNKNOWN, "task %s on %s is in the state %s, which is neither running, "
+                              "completed nor failed, so it is not waited for; check the task in the console" % (
+                                  task_id, target_id, state), action="DescribeTasks", region=region)
         return tasks[0] if state == TASK_COMPLETED else None
 
     task = wait_until(finished, backoff)

@@ -3,38 +3,58 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fetch the express sync estate of several regions with the fewest calls, concurrently.
 
-Each region is a chain of three steps, and every region's chain runs on one bounded thread
-pool as soon as its previous step is done (there is no barrier between regions):
+Each region is one plain function, :meth:`_Fetch.region`, run on a thread of its own; it makes
+its API calls on one pool of ``max_concurrency`` threads, shared by every region, so a slow
+region never holds the others back:
 
 1. ``DescribeExpressSyncs``;
-2. ``DescribeExpressSyncShares`` with all of the region's group ids in one call (chunked only
-   past ``max_ids_per_call``), members and, when asked, candidates;
-3. ``DescribeGateways`` for every storage bundle that the region's shares name and that no
-   other region has asked for yet, 50 per page (the further pages once the first one tells
-   how many there are).
+2. ``DescribeExpressSyncShares`` with all the ids of the groups that no other region has asked
+   for yet, in one call (chunked only past ``max_ids_per_call``), members and, when asked,
+   candidates;
+3. ``DescribeGateways`` for every storage bundle that those shares name and that no other region
+   has asked for yet, 50 per page (the further pages at once when the first one tells how many
+   there are in ``TotalCount``; without it, page after page up to a short one).
+   The bundles are shared futures in a dictionary behind one lock: the first region to name a
+   bundle fetches it.
 
 So a cold fetch costs about three round trips of latency when ``max_concurrency`` covers the
-calls of every region at once, and otherwise about ``calls / max_concurrency`` round trips:
-the pool never waits for the slowest region of a step before starting the next step of the
-others.
+calls of every region at once, and otherwise about ``calls / max_concurrency`` round trips.
 
-The result is the raw API data (JSON-serialisable, so it can be cached as it is) per region,
-or the region's error. It does not depend on the order the answers come in: shares are kept
-in the order of the calls, and the gateways of a bundle go, page after page, to the first
-region (in the given order) whose shares name it. Nothing is de-duplicated here: that is the
-reader's job, so a cache holds exactly what the API said.
+The region of a group is its ``BucketRegion`` (see :mod:`attribution`), not the region it was
+asked in: when an answer holds groups of other regions, the endpoint answers for the whole
+account. Each group is then filed under its own region (the groups of regions not asked for are
+left out), and the calls for the other regions of that endpoint that have not started yet are
+not made; one of those calls that was made and failed lost nothing, so (without ``fail_fast``) it
+is not the region's error. A share belongs to the region of its group.
+
+The result is the API data (JSON-serialisable, so it can be cached as it is) per region, or the
+region's error; candidates carry the id of the group they were attributed to. It does not depend
+on the order the answers come in: groups are filed in the order of the regions and answers, shares
+in the order of their groups, and the gateways of a bundle go, page after page, to the first
+region (in the given order) whose shares name it. A bundle that no longer exists
+(``StorageBundleNotExist``, ``GatewayNotExist``) is listed in ``missing_bundles`` of the regions
+that name it, whose shares are kept without gateway details.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import (
+    attribute_candidates,
+    foreign_groups,
+    group_region,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
 # written by another layout is not read.
-ESTATE_FORMAT = 1
+ESTATE_FORMAT = 2
+
+# What DescribeGateways answers for a gateway cluster, or a gateway, that no longer exists.
+GONE_CODES = frozenset(("StorageBundleNotExist", "GatewayNotExist"))
 
 
 class RegionFailure(Exception):
@@ -57,10 +77,14 @@ def error_record(error) -> dict:
 
 
 class EstateFetcher:
-    """Fetch the estate of a list of regions on a pool of ``max_concurrency`` threads."""
+    """Fetch the estate of a list of regions on a pool of ``max_concurrency`` threads.
+
+    ``endpoint_of(region)`` names the endpoint that serves a region (by default the client's
+    ``base_url``): regions of one endpoint are answered alike, account-wide or not.
+    """
 
     def __init__(self, client, max_concurrency=8, max_ids_per_call=0, include_candidates=False,
-                 gateway_details=True, express_sync_ids=None, fail_fast=True):
+                 gateway_details=True, express_sync_ids=None, fail_fast=True, endpoint_of=None):
         self.client = client
         self.max_concurrency = max(1, int(max_concurrency))
         self.max_ids_per_call = max_ids_per_call or 0
@@ -68,168 +92,305 @@ class EstateFetcher:
         self.gateway_details = gateway_details
         self.express_sync_ids = set(express_sync_ids or ())
         self.fail_fast = fail_fast
+        self.endpoint_of = endpoint_of or client.base_url
 
     def fetch(self, regions) -> dict:
         """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
         ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
         regions = list(dict.fromkeys(regions))
-        result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [], "error": None}
-                  for region in regions}
-        with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as pool:
-            _Fetch(self, pool, result).run()
-        return {"regions": result}
+        with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as calls, \
+                ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
+            run = _Fetch(self, regions, calls)
+            run.run(chains)
+        return {"regions": run.result()}
 
 
-class _Bundle:
-    """What is known of one storage bundle's ``DescribeGateways`` pages."""
+class _Stopped(Exception):
+    """A call not made because another one failed and ``fail_fast`` is set."""
 
-    __slots__ = ("pages", "error")
 
-    def __init__(self):
-        self.pages = {}      # page number -> gateways
-        self.error = None    # the first failure
+class _Gone:
+    """The outcome of a bundle that no longer exists."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
 
 
 class _Fetch:
-    """One fetch: the API calls run on the pool; this bookkeeping runs in the calling thread only."""
+    """One fetch. The region functions run on their own threads; every API call runs on ``calls``."""
 
-    def __init__(self, fetcher, pool, result):
+    def __init__(self, fetcher, regions, calls):
         self.fetcher = fetcher
-        self.pool = pool
-        self.result = result
-        self.pending = {}      # future -> (sequence number, region, callback, context)
-        self.sequence = 0
-        self.parts = {}        # region -> the answers of its DescribeExpressSyncShares calls, by call
-        self.needs = {}        # region -> the storage bundles its shares name
-        self.bundles = {}      # storage bundle id -> _Bundle
-        self.failures = []     # (region, error) that stop the fetch (fail_fast)
+        self.client = fetcher.client
+        self.regions = regions
+        self.calls = calls
+        self.stop = threading.Event()
+        self.lock = threading.Lock()  # guards everything below
+        self.account_wide = set()     # endpoints seen answering for the whole account
+        self.answers = {}             # region -> its DescribeExpressSyncs answer (none: skipped or failed)
+        self.claimed = set()          # ids of the groups whose shares a region asks for
+        self.members = {}             # group id -> its member shares
+        self.candidates = {}          # group id -> its candidate shares
+        self.strays = []              # (region asked, member share naming no group asked)
+        self.bundles = {}             # storage bundle id -> Future of {page number: gateways}, or of _Gone
+        self.failures = []            # (region, error) of every failure
+        self.unlisted = set()         # regions whose DescribeExpressSyncs failed
+        self.errors = {}              # region -> its first error
 
-    # The calls, run on the pool threads.
+    # ------------------------------------------------------------------------------ threads
+
+    def run(self, chains):
+        # The first calls are queued in the order of the regions, before any region runs.
+        first = [self._submit(self._groups_call, region) for region in self.regions]
+        wait([chains.submit(self.region, region, answer) for region, answer in zip(self.regions, first)])
+
+    def _submit(self, function, *args):
+        return self.calls.submit(self._guarded, function, *args)
+
+    def _guarded(self, function, *args):
+        if self.stop.is_set():
+            raise _Stopped()
+        return function(*args)
+
+    def _fail(self, regions, error, bundle=False):
+        """Record a failure of the calls of ``regions`` (of a bundle: the regions needing it fail later)."""
+        with self.lock:
+            if not bundle:
+                for region in regions:
+                    self.errors.setdefault(region, error)
+            self.failures.append((regions[0], error))
+        if self.fetcher.fail_fast:
+            self.stop.set()
+
+    # ----------------------------------------------------------------------- one region
+
+    def region(self, region, answer):
+        """The chain of one region: its groups, the shares of the groups no other region asked for,
+        and the bundles those shares name that no other region fetches."""
+        asked = [region]
+        try:
+            try:
+                groups = answer.result()
+            except SgwError:
+                with self.lock:
+                    self.unlisted.add(region)
+                raise
+            if groups is None:  # its endpoint answers for the whole account, and did already
+                return
+            mine = self._claim(region, groups)
+            asked += [group_region(group, region) for group in mine]
+            shares = self._shares(region, mine)
+            if self.fetcher.gateway_details:
+                self._gateways(region, sorted({s.get("StorageBundleId") for s in shares if s.get("StorageBundleId")}))
+        except _Stopped:
+            return
+        except SgwError as error:
+            self._fail(list(dict.fromkeys(asked)), error)
 
     def _groups_call(self, region):
-        return api.describe_express_syncs(self.fetcher.client, region)
+        """The groups of ``region``; None when its endpoint has already answered for the whole account."""
+        endpoint = self.fetcher.endpoint_of(region)
+        with self.lock:
+            if endpoint in self.account_wide:
+                return None
+        groups = api.describe_express_syncs(self.client, region)
+        if foreign_groups(groups, region):
+            with self.lock:
+                self.account_wide.add(endpoint)
+        return groups
 
-    def _shares_call(self, region, ids, external):
-        return api.describe_express_sync_shares(self.fetcher.client, region, ids, is_external=external)
+    def _wanted(self, group, region):
+        """Whether a group of an answer for ``region`` is fetched: its own region is asked for, and
+        ``express_sync_ids`` names it (when set)."""
+        ids = self.fetcher.express_sync_ids
+        return (not ids or group.get("ExpressSyncId") in ids) and group_region(group, region) in self.regions
+
+    def _claim(self, region, groups):
+        """The wanted groups of an answer whose shares no other region asks for."""
+        mine = []
+        with self.lock:
+            self.answers[region] = groups
+            for group in groups:
+                sync_id = group.get("ExpressSyncId")
+                if sync_id and sync_id not in self.claimed and self._wanted(group, region):
+                    self.claimed.add(sync_id)
+                    mine.append(group)
+        return mine
+
+    def _shares(self, region, groups):
+        """Ask for the members (and candidates) of ``groups``; return every share found."""
+        chunks = api.chunked(groups, self.fetcher.max_ids_per_call)
+        kinds = (False, True) if self.fetcher.include_candidates else (False,)
+        asked = [(chunk, external, self._submit(self._shares_call, region, chunk, external))
+                 for chunk in chunks for external in kinds]
+        found, one_by_one = [], []
+        for chunk, external, future in asked:
+            shares = future.result()
+            found += shares
+            if not external:
+                self._keep_members(region, chunk, shares)
+                continue
+            by_group = attribute_candidates(shares, chunk)
+            if by_group is None:  # candidates that name no group, for several groups: ask one by one
+                one_by_one += [([group], self._submit(self._shares_call, region, [group], True)) for group in chunk]
+            else:
+                self._keep(self.candidates, by_group)
+        for chunk, future in one_by_one:
+            shares = future.result()
+            found += shares
+            self._keep(self.candidates, attribute_candidates(shares, chunk))
+        return found
+
+    def _shares_call(self, region, groups, external):
+        return api.describe_express_sync_shares(self.client, region, [g.get("ExpressSyncId") for g in groups],
+                                                is_external=external)
+
+    def _keep_members(self, region, chunk, shares):
+        ids = [group.get("ExpressSyncId") for group in chunk]
+        by_group, strays = {}, []
+        for share in shares:
+            sync_id = share.get("ExpressSyncId")
+            if sync_id not in ids and len(ids) == 1:
+                sync_id = ids[0]
+            if sync_id in ids:
+                by_group.setdefault(sync_id, []).append(share)
+            else:
+                strays.append((region, share))
+        self._keep(self.members, by_group)
+        with self.lock:
+            self.strays += strays
+
+    def _keep(self, store, by_group):
+        with self.lock:
+            for sync_id, shares in by_group.items():
+                store.setdefault(sync_id, []).extend(shares)
+
+    def _gateways(self, region, bundles):
+        """Fetch the bundles that no other region has claimed; each one's future gets its pages."""
+        owned = []
+        with self.lock:
+            for bundle in bundles:
+                if bundle not in self.bundles:
+                    self.bundles[bundle] = Future()
+                    owned.append(bundle)
+        pages = {bundle: {} for bundle in owned}
+        failed = {}
+        first = {self._submit(self._page_call, region, bundle, 1): bundle for bundle in owned}
+        further = {}
+        untold = []  # bundles whose first page has no TotalCount: read page after page
+        stopped = None
+        try:
+            for future in as_completed(first):
+                bundle = first[future]
+                try:
+                    gateways, total = future.result()
+                except SgwError as error:
+                    failed[bundle] = error
+                    continue
+                pages[bundle][1] = gateways
+                if total is None:
+                    untold.append(bundle)
+                    continue
+                for number in api.further_pages(len(gateways), total):
+                    further[self._submit(self._page_call, region, bundle, number)] = (bundle, number)
+            for future in as_completed(further):
+                bundle, number = further[future]
+                try:
+                    pages[bundle][number] = future.result()[0]
+                except SgwError as error:
+                    failed.setdefault(bundle, error)
+            for bundle in untold:
+                try:
+                    pages[bundle][2] = api.pages_without_total(  # pages 2 and after, in order
+                        lambda number, bundle=bundle: self._submit(self._page_call, region, bundle, number).result()[0],
+                        pages[bundle][1], api.MAX_PAGE_SIZE, "DescribeGateways", region)
+                except SgwError as error:
+                    failed[bundle] = error
+        except _Stopped as exc:
+            stopped = exc
+            raise
+        finally:  # every claimed bundle gets its outcome, whatever happens
+            for bundle in owned:
+                error = stopped or failed.get(bundle)
+                if error is None:
+                    self.bundles[bundle].set_result(pages[bundle])
+                elif isinstance(error, SgwApiError) and error.code in GONE_CODES:
+                    self.bundles[bundle].set_result(_Gone(error))
+                else:
+                    self.bundles[bundle].set_exception(error)
+        for bundle in owned:  # the regions that need a failed bundle fail when the result is made
+            error = self.bundles[bundle].exception()
+            if error is not None:
+                self._fail([region], error, bundle=True)
+                break
 
     def _page_call(self, region, bundle, page):
-        return api.describe_gateways_page(self.fetcher.client, region, bundle, page, api.MAX_PAGE_SIZE)
+        return api.describe_gateways_page(self.client, region, bundle, page, api.MAX_PAGE_SIZE)
 
-    # The bookkeeping, in the calling thread.
+    # ------------------------------------------------------------------------------ result
 
-    def run(self):
-        for region in self.result:
-            self._submit(region, self._groups_call, (region,), self._groups_done)
-        while self.pending:
-            done, dummy = wait(self.pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: self.pending[f][0]):  # in the order of the calls
-                dummy, region, callback, context = self.pending.pop(future)
-                if future.cancelled():
-                    continue
-                try:
-                    value = future.result()
-                except SgwError as error:
-                    self._failed(region, error, callback, context)
-                    continue
-                if not self.failures:
-                    callback(region, context, value)
-        if self.failures:
-            order = list(self.result)
-            region, error = min(self.failures, key=lambda failure: order.index(failure[0]))
+    def result(self) -> dict:
+        """The data of every region, filed by the regions of the groups, in the order given."""
+        if self.fetcher.fail_fast and self.failures:
+            region, error = min(self.failures, key=lambda failure: self.regions.index(failure[0]))
             raise RegionFailure(region, error)
+        result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [],
+                           "missing_bundles": [], "error": None} for region in self.regions}
+        homes = {}
+        for region in self.regions:
+            for group in self.answers.get(region, ()):
+                sync_id = group.get("ExpressSyncId")
+                if sync_id and sync_id not in homes and self._wanted(group, region):
+                    homes[sync_id] = group_region(group, region)
+                    result[homes[sync_id]]["express_syncs"].append(group)
+        for sync_id, region in homes.items():
+            result[region]["shares"] += self.members.get(sync_id, ())
+            result[region]["candidates"] += self.candidates.get(sync_id, ())
+        for region, share in self.strays:
+            result[region]["shares"].append(share)
+        for region, error in self.errors.items():
+            if not self._covered(region):
+                result[region]["error"] = error_record(error)
         if self.fetcher.gateway_details:
-            self._assign_gateways()
+            self._assign_gateways(result)
+        return result
 
-    def _submit(self, region, call, args, callback, context=None):
-        self.sequence += 1
-        self.pending[self.pool.submit(call, *args)] = (self.sequence, region, callback, context)
+    def _covered(self, region):
+        """Whether a region's failed ``DescribeExpressSyncs`` lost nothing: its endpoint answered another
+        region's call for the whole account, so the region's groups are known, whether its own call was
+        made (and failed) or not made at all. (With ``fail_fast`` the failure has stopped the fetch.)"""
+        return (not self.fetcher.fail_fast and region in self.unlisted
+                and self.fetcher.endpoint_of(region) in self.account_wide)
 
-    def _failed(self, region, error, callback, context):
-        if callback == self._page_done:  # the bundle fails, and with it every region that needs it
-            bundle = self.bundles[context[0]]
-            bundle.error = bundle.error or error
-        elif self.result[region]["error"] is None:
-            self.result[region]["error"] = error_record(error)
-        if self.fetcher.fail_fast:
-            self.failures.append((region, error))
-            for future in self.pending:
-                future.cancel()
-
-    def _groups_done(self, region, dummy, groups):
-        data = self.result[region]
-        if data["error"] is not None:
-            return
-        if self.fetcher.express_sync_ids:
-            groups = [g for g in groups if g.get("ExpressSyncId") in self.fetcher.express_sync_ids]
-        data["express_syncs"] = groups
-        kinds = ((("shares", False), ("candidates", True)) if self.fetcher.include_candidates
-                 else (("shares", False),))
-        ids = [g.get("ExpressSyncId") for g in groups if g.get("ExpressSyncId")]
-        calls = [(chunk, kind, external) for chunk in api.chunked(ids, self.fetcher.max_ids_per_call)
-                 for kind, external in kinds]
-        self.parts[region] = [None] * len(calls)
-        for index, (chunk, kind, external) in enumerate(calls):
-            self._submit(region, self._shares_call, (region, chunk, external), self._shares_done,
-                         (index, kind))
-        if not calls:
-            self._shares_complete(region)
-
-    def _shares_done(self, region, context, shares):
-        parts = self.parts[region]
-        if self.result[region]["error"] is not None:
-            return
-        index, kind = context
-        parts[index] = (kind, shares)
-        if all(part is not None for part in parts):
-            self._shares_complete(region)
-
-    def _shares_complete(self, region):
-        data = self.result[region]
-        for kind, shares in self.parts.pop(region):
-            data[kind].extend(shares)
-        if not self.fetcher.gateway_details:
-            return
-        needs = set()
-        for share in data["shares"] + data["candidates"]:
-            bundle = share.get("StorageBundleId")
-            if bundle:
-                needs.add(bundle)
-        self.needs[region] = needs
-        for bundle in sorted(needs):
-            if bundle not in self.bundles:
-                self.bundles[bundle] = _Bundle()
-                self._submit(region, self._page_call, (region, bundle, 1), self._page_done, (bundle, 1))
-
-    def _page_done(self, region, context, answer):
-        bundle_id, page = context
-        bundle = self.bundles[bundle_id]
-        gateways, total = answer
-        bundle.pages[page] = gateways
-        if page == 1 and bundle.error is None:
-            for number in api.further_pages(len(gateways), total):
-                self._submit(region, self._page_call, (region, bundle_id, number), self._page_done,
-                             (bundle_id, number))
-
-    def _assign_gateways(self):
-        """Fail the regions that need a failed bundle; give each bundle's gateways to the first region needing it."""
+    def _assign_gateways(self, result):
+        """Fail the regions that need a failed bundle; give each bundle's gateways to the first region
+        needing it; list the bundles that no longer exist."""
         owned = {}
-        for region, data in self.result.items():
-            if data["error"] is not None or region not in self.needs:
+        for region, data in result.items():
+            if data["error"] is not None:
                 continue
-            failed = [b for b in sorted(self.needs[region]) if self.bundles[b].error is not None]
+            needs = sorted({s.get("StorageBundleId") for s in data["shares"] + data["candidates"]
+                            if s.get("StorageBundleId") in self.bundles})
+            failed = [b for b in needs if self.bundles[b].exception() is not None]
             if failed:
-                data["error"] = error_record(self.bundles[failed[0]].error)
+                data["error"] = error_record(self.bundles[failed[0]].exception())
                 continue
-            for bundle in sorted(self.needs[region]):
-                owned.setdefault(bundle, region)
+            for bundle in needs:
+                outcome = self.bundles[bundle].result()
+                if isinstance(outcome, _Gone):
+                    data["missing_bundles"].append(dict(error_record(outcome.error), storage_bundle_id=bundle))
+                else:
+                    owned.setdefault(bundle, region)
         by_region = {}
         for bundle, region in sorted(owned.items()):
-            by_region.setdefault(region, []).append(self.bundles[bundle])
+            by_region.setdefault(region, []).append(self.bundles[bundle].result())
         for region, bundles in by_region.items():
-            gateways = self.result[region]["gateways"]
-            for bundle in bundles:  # the first pages, then the further ones, as the calls were made
-                gateways.extend(bundle.pages.get(1, ()))
-            for bundle in bundles:
-                for page in sorted(bundle.pages):
+            gateways = result[region]["gateways"]
+            for pages in bundles:  # the first pages, then the further ones, as the calls were made
+                gateways.extend(pages.get(1, ()))
+            for pages in bundles:
+                for page in sorted(pages):
                     if page > 1:
-                        gateways.extend(bundle.pages[page])
+                        gateways.extend(pages[page])

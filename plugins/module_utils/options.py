@@ -16,6 +16,7 @@ import os
 from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import SIGNATURE_VERSIONS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import HAS_REQUESTS, RetryPolicy, SgwClient
@@ -31,6 +32,8 @@ OPTION_ENV = {
     "ecs_role_name": creds.ENV_ECS_ROLE_NAME,
     "ecs_metadata_url": creds.ENV_ECS_METADATA_URL,
     "endpoint": ("ALIBABA_CLOUD_SGW_ENDPOINT",),
+    "endpoint_type": ("ALIBABA_CLOUD_SGW_ENDPOINT_TYPE",),
+    "endpoints": (),
     "signature_version": ("ALIBABA_CLOUD_SGW_SIGNATURE_VERSION",),
     "timeout": ("ALIBABA_CLOUD_SGW_TIMEOUT",),
     "validate_certs": ("ALIBABA_CLOUD_SGW_VALIDATE_CERTS",),
@@ -54,7 +57,7 @@ def common_argument_spec() -> dict:
     from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
 
     def env(option):
-        return {"fallback": (env_fallback, list(OPTION_ENV[option]))}
+        return {"fallback": (env_fallback, list(OPTION_ENV[option]))} if OPTION_ENV[option] else {}
 
     return {
         "access_key_id": {"type": "str", "aliases": ["access_key"], "no_log": False},
@@ -65,6 +68,8 @@ def common_argument_spec() -> dict:
         "ecs_role_name": {"type": "str", "aliases": ["role_name"]},
         "ecs_metadata_url": {"type": "str"},
         "endpoint": dict(type="str", **env("endpoint")),
+        "endpoint_type": dict(type="str", choices=list(ENDPOINT_TYPES), default=PUBLIC, **env("endpoint_type")),
+        "endpoints": dict(type="dict", **env("endpoints")),
         "signature_version": dict(type="str", choices=list(SIGNATURE_VERSIONS), default="v3",
                                   **env("signature_version")),
         "timeout": dict(type="float", default=30.0, **env("timeout")),
@@ -121,6 +126,7 @@ def build_client(options: dict, credential_source=None, log=None, pool_size=10) 
     retry = RetryPolicy(max_retries=int(max_retries), budget=budget)
     validate_certs = options.get("validate_certs")
     return SgwClient(found, endpoint=options.get("endpoint") or None,
+                     endpoint_type=options.get("endpoint_type") or PUBLIC, endpoints=options.get("endpoints") or None,
                      signature_version=options.get("signature_version") or "v3", timeout=timeout,
                      validate_certs=True if validate_certs is None else validate_certs,
                      ca_bundle=os.path.expanduser(str(ca_bundle)) if ca_bundle else None,

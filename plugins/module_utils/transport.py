@@ -4,7 +4,10 @@
 """The signed HTTP transport of the SGW RPC API, shared by every plugin and module.
 
 Every call is an HTTPS ``POST /`` with the parameters in the query string, as the official
-SDKs send them, signed with V3 (``ACS3-HMAC-SHA256``, default) or V1 (``HMAC-SHA1``). One
+SDKs send them, signed with V3 (``ACS3-HMAC-SHA256``, default) or V1 (``HMAC-SHA1``). Past
+``FORM_BODY_BYTES`` of parameters (1,000 group ids, say), which a front end would refuse in a
+request line, they go in an ``application/x-www-form-urlencoded`` body instead, as the Terraform
+provider's client sends them: V3 signs the body's SHA-256, V1 signs the body's parameters too. One
 ``requests.Session`` with a connection pool serves all regions and threads. A call is: sign,
 send, read the body (bounded in size and time), decode; the retry loop of
 :meth:`SgwClient.call` re-signs every attempt with a fresh nonce and timestamp and waits with
@@ -37,7 +40,12 @@ except ImportError:  # pragma: no cover - reported by build_client
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import redaction, signing
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import API_VERSION, endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import (
+    API_VERSION,
+    PUBLIC,
+    endpoint_problems,
+    endpoint_url,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
     SgwApiError,
     SgwConfigError,
@@ -51,6 +59,11 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 # Retried: the same request may succeed when sent again. Every other code is never retried.
 RETRYABLE_CODES = frozenset(("Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable",
                              "InternalError", "UnknownError", "InvalidResponse.Server"))
+
+# Parameters longer than this (as a query string) go in a form-encoded body: front ends refuse
+# request lines past about 8 KB, and the signing parameters and the URL come on top.
+FORM_BODY_BYTES = 2048
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 # What an answer is once read: the status, the headers and the whole body (bytes).
 Reply = namedtuple("Reply", "status headers body")
@@ -115,15 +128,21 @@ class SgwClient:
     """A signed client of the SGW API for one set of credentials and settings."""
 
     def __init__(self, credentials, endpoint=None, signature_version=signing.V3, timeout=30.0,
-                 validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep):
+                 validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep,
+                 endpoint_type=PUBLIC, endpoints=None):
         if signature_version not in signing.SIGNATURE_VERSIONS:
             raise SgwConfigError("signature_version must be one of %s, not %r." % (
                 ", ".join(signing.SIGNATURE_VERSIONS), signature_version))
-        if endpoint:
-            endpoint_url("", endpoint)  # validate early, before any call
+        problems = endpoint_problems(endpoint, endpoint_type, endpoints)  # checked early, before any call
+        if len(problems) == 1 and problems[0].startswith("The endpoint"):
+            raise SgwConfigError(problems[0] + ".")
+        if problems:
+            raise SgwConfigError("Invalid endpoint settings: %s." % "; ".join(problems))
         redaction.install_log_filter()
         self.credentials = credentials
         self.endpoint = endpoint
+        self.endpoint_type = endpoint_type
+        self.endpoints = dict(endpoints or {})
         self.signature_version = signature_version
         self.timeout = float(timeout)
         self.retry = retry or RetryPolicy()
@@ -148,6 +167,10 @@ class SgwClient:
 
     def close(self):
         self.session.close()
+
+    def base_url(self, region: str) -> str:
+        """The base URL that the calls of ``region`` go to."""
+        return endpoint_url(region, self.endpoint, self.endpoint_type, self.endpoints)
 
     # ------------------------------------------------------------------------------- calls
 
@@ -183,23 +206,30 @@ class SgwClient:
     # ------------------------------------------------------------------------------ wire
 
     def _send(self, action, region, params) -> Reply:
-        base = endpoint_url(region, self.endpoint)
+        base = self.base_url(region)
         creds = self.credentials
-        if self.signature_version == signing.V1:
-            query = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
-                                             creds.access_key_secret, creds.security_token)
+        form = params if len(signing.canonical_query_string(params)) > FORM_BODY_BYTES else {}
+        payload = signing.canonical_query_string(form).encode("ascii") if form else b""
+        if self.signature_version == signing.V1:  # the signature covers the query and the body's parameters
+            signed = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
+                                              creds.access_key_secret, creds.security_token)
+            query = {name: value for name, value in signed.items() if name not in form}
             headers = {}
-        else:
-            query = params
+        else:  # x-acs-content-sha256 is the SHA-256 of the body
+            query = {} if form else params
             headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, API_VERSION, query,
-                                                creds.access_key_id, creds.access_key_secret, creds.security_token)
-        url = base + "/?" + signing.canonical_query_string(query)
+                                                creds.access_key_id, creds.access_key_secret, creds.security_token,
+                                                body=payload)
+        if form:
+            headers["Content-Type"] = FORM_TYPE
+        url = base + "/?" + signing.canonical_query_string(query) if query else base + "/"
         self.log("SGW %s in %s -> %s" % (action, region, base))
         response = body = None
         try:
             # Redirects are not followed: they would carry a V1 query (signature, token) elsewhere.
-            response = self.session.post(url, headers=headers, timeout=(self.timeout, self.timeout),
-                                         verify=self.verify, allow_redirects=False, stream=True)
+            response = self.session.post(url, data=payload or None, headers=headers,
+                                         timeout=(self.timeout, self.timeout), verify=self.verify,
+                                         allow_redirects=False, stream=True)
             body = self._read_body(response, action, region, base)
             return Reply(response.status_code, response.headers, body)
         except requests.exceptions.SSLError as exc:

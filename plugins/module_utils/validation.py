@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 REGION_ID_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
-EXPRESS_SYNC_ID = re.compile(r"^sync-[A-Za-z0-9*]+$")
-GATEWAY_ID = re.compile(r"^gw-[A-Za-z0-9*]+$")
+# An id is refused only for what would break or change the request: the alphabet after the prefix
+# is the service's to decide (it answers ExpressSyncNotExist / GatewayNotExist for an id it does not know).
+_BREAKS_A_REQUEST = re.compile(r"[\s,\x00-\x1f\x7f-\x9f]")
 # CreateExpressSync: 1-128 characters, letters, CJK, digits, '.', '_', '-', starting with a letter or CJK.
 EXPRESS_SYNC_NAME = re.compile(r"^[\u4e00-\u9fa5a-zA-Z][\u4e00-\u9fa5a-zA-Z0-9_.-]{0,127}$")
 DESCRIPTION_MAX = 255
@@ -35,14 +36,32 @@ def invalid_regions(regions) -> list:
     return ["%r is not a region id (for example cn-hangzhou)" % r for r in bad]
 
 
+def id_problem(value, prefix: str):
+    """Why ``value`` cannot be sent as one id starting with ``prefix``, or None."""
+    if not isinstance(value, str) or not value:
+        return "is empty" if value in ("", None) else "is not a string"
+    if _BREAKS_A_REQUEST.search(value):
+        return "holds a space, a comma or a control character"
+    if not value.startswith(prefix) or len(value) == len(prefix):
+        return ""  # the wrong kind of id: the prefix says it all
+    return None
+
+
+def _invalid_ids(ids, prefix, what) -> list:
+    problems = []
+    for value in ids or ():
+        problem = id_problem(value, prefix)
+        if problem is not None:
+            problems.append("%r is not %s (%s...)%s" % (value, what, prefix, ": it " + problem if problem else ""))
+    return problems
+
+
 def invalid_express_sync_ids(ids) -> list:
-    bad = [i for i in ids or () if not isinstance(i, str) or not EXPRESS_SYNC_ID.match(i)]
-    return ["%r is not an express sync group id (sync-...)" % i for i in bad]
+    return _invalid_ids(ids, "sync-", "an express sync group id")
 
 
 def invalid_gateway_ids(ids) -> list:
-    bad = [i for i in ids or () if not isinstance(i, str) or not GATEWAY_ID.match(i)]
-    return ["%r is not a gateway id (gw-...)" % i for i in bad]
+    return _invalid_ids(ids, "gw-", "a gateway id")
 
 
 def invalid_express_sync_name(name) -> list:

@@ -305,7 +305,8 @@ task_ids:
   elements: str
   sample: [t-0001xv7je357xr6ql001]
 error_code:
-  description: The API C(Code) of the error, or C(TaskFailed) and C(TaskTimeout) for a task that failed or did not
+  description: The API C(Code) of the error, or C(TaskFailed), C(TaskStateUnknown) and C(TaskTimeout) for a task
+    that failed, is in a state that is neither running, completed nor failed, or did not
     finish in time.
   returned: failure
   type: str
@@ -326,6 +327,7 @@ import random
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
@@ -342,6 +344,7 @@ NOT_FOUND = "ExpressSyncNotExist"
 # The codes of the errors that api.wait_for_task raises.
 TASK_FAILED = "TaskFailed"
 TASK_TIMEOUT = "TaskTimeout"
+TASK_ERRORS = (TASK_FAILED, TASK_TIMEOUT, api.TASK_STATE_UNKNOWN)
 
 # The group fields that cannot change once the group exists: option name -> API field.
 IMMUTABLE = (
@@ -451,13 +454,21 @@ class ExpressSyncManager:
     # ------------------------------------------------------------------------------ reads
 
     def find_group(self):
-        """The group the options name, or None; two groups of the name are an error."""
+        """The group the options name, or None; two groups of the name are an error.
+
+        Only the groups of the region count (by their ``BucketRegion``): an endpoint that answers for the
+        whole account lists the others too. A group named by its id in another region is an error.
+        """
         groups = api.describe_express_syncs(self.client, self.region)
         sync_id, name = self.params.get("express_sync_id"), self.params.get("name")
         if sync_id:
             found = [g for g in groups if g.get("ExpressSyncId") == sync_id]
+            elsewhere = [group_region(g, self.region) for g in found if group_region(g, self.region) != self.region]
+            if elsewhere:
+                raise ExpressSyncFailure("express sync group %s is in region %s, not in region %s; set region: %s." % (
+                    sync_id, elsewhere[0], self.region, elsewhere[0]))
         else:
-            found = [g for g in groups if g.get("Name") == name]
+            found = [g for g in groups_of_region(groups, self.region) if g.get("Name") == name]
         if len(found) > 1:
             raise ExpressSyncFailure(
                 "%d express sync groups are named %r in region %s (%s); give express_sync_id to choose one." % (
@@ -473,7 +484,7 @@ class ExpressSyncManager:
         if not self.params["wait"]:
             return
         running = [t.get("TaskId") for t in api.describe_tasks(self.client, self.region, target_id=self.group_id)
-                   if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+                   if t.get("TaskId") and t.get("StateCode") == api.TASK_RUNNING]
         deadline = self.clock() + self.params["wait_timeout"]
         for task_id in running:
             try:
@@ -528,7 +539,7 @@ class ExpressSyncManager:
         try:
             api.wait_for_task(self.client, self.region, self.group_id, task_id, self._poll_backoff())
         except SgwApiError as error:
-            if error.code not in (TASK_FAILED, TASK_TIMEOUT):
+            if error.code not in TASK_ERRORS:
                 raise
             # Name the action whose task failed, not the DescribeTasks call that found out.
             raise SgwApiError(error.code, error.api_message, action=action, region=self.region,

@@ -16,7 +16,10 @@ description:
     those of one OSS bucket.
   - With O(shares=true), adds each group's member shares and a count of them per sync health; with
     O(candidates=true), the shares that could be added to each group. The shares of all the listed groups are
-    read in one C(DescribeExpressSyncShares) call (and one more for the candidates).
+    read in one C(DescribeExpressSyncShares) call (and one more for the candidates; when that answer does not say
+    which group each candidate is for, one call per group).
+  - The groups of the region are those whose C(BucketRegion) is the region. An endpoint that answers for the whole
+    account (whatever the C(RegionId) of the call) also lists the groups of other regions, which are left out.
   - Groups and shares have the same snake_case keys and the same C(sgw_health) as the lookups
     P(alibabacloud.sgw.express_syncs#lookup) and P(alibabacloud.sgw.express_sync_shares#lookup) and the
     host variables of the P(alibabacloud.sgw.sgw#inventory) inventory plugin.
@@ -184,6 +187,7 @@ express_syncs:
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import attribute_candidates, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
@@ -219,6 +223,20 @@ def shares_by_group(shares, group_ids):
     return grouped
 
 
+def candidates_by_group(client, region, group_ids):
+    """Candidate share records per group id, each naming its group. When the answer for several groups
+    does not say which group a candidate is for, the groups are asked one by one."""
+    groups = [{"ExpressSyncId": sync_id} for sync_id in group_ids]
+    by_group = attribute_candidates(api.describe_express_sync_shares(client, region, group_ids, is_external=True),
+                                    groups)
+    if by_group is None:
+        by_group = {}
+        for group in groups:
+            answer = api.describe_express_sync_shares(client, region, [group["ExpressSyncId"]], is_external=True)
+            by_group.update(attribute_candidates(answer, [group]))
+    return {sync_id: [share_record(share) for share in by_group.get(sync_id, ())] for sync_id in group_ids}
+
+
 def main():
     sgw = SgwModule(
         argument_spec={
@@ -237,9 +255,8 @@ def main():
         sgw.module.fail_json(msg="Invalid express_sync_ids: %s." % "; ".join(problems))
     client = sgw.client
     try:
-        groups = select_groups(api.describe_express_syncs(client, sgw.region, params["bucket_name"],
-                                                          params["bucket_prefix"]),
-                               params["express_sync_ids"])
+        groups = select_groups(groups_of_region(api.describe_express_syncs(
+            client, sgw.region, params["bucket_name"], params["bucket_prefix"]), sgw.region), params["express_sync_ids"])
         ids = [group["express_sync_id"] for group in groups]
         if ids and params["shares"]:
             members = shares_by_group(api.describe_express_sync_shares(client, sgw.region, ids), ids)
@@ -247,8 +264,7 @@ def main():
                 group["shares"] = members[group["express_sync_id"]]
                 group["health_summary"] = health_summary(share["sgw_health"] for share in group["shares"])
         if ids and params["candidates"]:
-            candidates = shares_by_group(api.describe_express_sync_shares(client, sgw.region, ids, is_external=True),
-                                         ids)
+            candidates = candidates_by_group(client, sgw.region, ids)
             for group in groups:
                 group["candidates"] = candidates[group["express_sync_id"]]
     except SgwError as error:

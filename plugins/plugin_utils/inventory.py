@@ -9,6 +9,7 @@ variables, built-in groups, the gateway view) is tested with plain tables.
 
 from __future__ import annotations
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import worst_health
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
     SHARE_LIST_KEYS,
@@ -27,12 +28,14 @@ UNAFFIXED_VARS = frozenset(("ansible_host",))
 
 
 class EstateIndex:
-    """The estate of several regions, de-duplicated.
+    """The estate of several regions, de-duplicated, each record in the region its data says.
 
     The same endpoint serves several mainland regions, so an express sync group can come back from
-    more than one region: express sync groups are kept once by ``ExpressSyncId``, shares by (GatewayId, ShareName) and
-    gateways by ``GatewayId``, the first region (in the configured order) winning. A share that
-    is a member of a group is never also a candidate.
+    more than one region: express sync groups are kept once by ``ExpressSyncId``, shares by
+    (GatewayId, ShareName) and gateways by ``GatewayId``, the first region (in the configured
+    order) winning. The region of an express sync group is its ``BucketRegion`` (the region it was
+    filed under when it has none), and the region of a share is its express sync group's. A share
+    that is a member of a group is never also a candidate.
     """
 
     def __init__(self, estate: dict):
@@ -41,25 +44,41 @@ class EstateIndex:
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
         self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
         regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
+        self.missing_bundles = []  # (region, record) of the gateway clusters that no longer exist
         for region, data in regions:
             for express_sync in data.get("express_syncs", ()):
-                self.syncs.setdefault(express_sync.get("ExpressSyncId"), (region, express_sync))
+                self.syncs.setdefault(express_sync.get("ExpressSyncId"),
+                                      (group_region(express_sync, region), express_sync))
             for gateway in data.get("gateways", ()):
                 self.gateways.setdefault(gateway.get("GatewayId"), gateway)
+            self.missing_bundles += [(region, record) for record in data.get("missing_bundles", ())]
+        for region, data in regions:
             for share in data.get("shares", ()):
-                self.members.setdefault(share_key(share), (region, share))
+                self.members.setdefault(share_key(share), (self._region_of(share.get("ExpressSyncId"), region), share))
         for region, data in regions:
             for share in data.get("candidates", ()):
                 key = share_key(share)
                 if key in self.members:
                     continue
-                entry = self.candidates.setdefault(key, (region, share, []))
                 sync_id = share.get("ExpressSyncId")
+                entry = self.candidates.setdefault(key, (self._region_of(sync_id, region), share, []))
                 if sync_id and sync_id not in entry[2]:
                     entry[2].append(sync_id)
         # Many shares name the same group and gateway: their variables are worked out once each.
         self._sync_vars = {}     # ExpressSyncId -> the express_sync_* variables
         self._gateway_vars = {}  # GatewayId -> (the gateway_* variables, ansible_host or None), or None
+
+    def _region_of(self, sync_id, region):
+        """The region of the group ``sync_id``; ``region`` when the group is not known."""
+        return self.syncs[sync_id][0] if sync_id in self.syncs else region
+
+    def gateways_without_details(self) -> list:
+        """``(gateway id, storage bundle id)`` of the member shares' gateways that their cluster's
+        ``DescribeGateways`` did not list (the gateway no longer exists), sorted."""
+        listed_bundles = {gateway.get("StorageBundleId") for gateway in self.gateways.values()}
+        return sorted({(share.get("GatewayId"), share.get("StorageBundleId")) for dummy, share in self.members.values()
+                       if share.get("GatewayId") not in self.gateways
+                       and share.get("StorageBundleId") in listed_bundles})
 
     def share_vars(self, region, share, candidate_for=None) -> dict:
         """The host variables of one share."""

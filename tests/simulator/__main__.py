@@ -12,7 +12,7 @@ import sys
 import threading
 
 from tests.simulator.account import Account, AccountError, dump_document
-from tests.simulator.faults import MALFORMED_KINDS, Faults
+from tests.simulator.faults import BEHAVIOURS, MALFORMED_KINDS, Faults
 from tests.simulator.generate import Shape, generate_account
 from tests.simulator.server import Simulator, SimulatorServer
 from tests.simulator.service import Service
@@ -82,7 +82,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
     faults.add_argument("--fail-task", action="append", default=[], metavar="EXPRESS_SYNC_ID",
                         help="tasks on this group end in task.state.failed")
+    faults.add_argument("--missing-gateway", action="append", default=[], metavar="GATEWAY_ID",
+                        help="this gateway is gone: DescribeGateways leaves it out (StorageBundleNotExist once its "
+                             "cluster has no gateway left) while its shares are still listed")
+    faults.add_argument("--max-query-bytes", type=int, default=0, metavar="N",
+                        help="answer 414 to API calls whose query string is longer (8192 is a real front end's "
+                             "limit; default 0, no limit)")
+
+    behaviours = parser.add_argument_group(
+        "undocumented behaviours (the first choice is the default; also settable with PUT /_sim/faults)")
+    for name, choices in BEHAVIOURS.items():
+        behaviours.add_argument("--" + name.replace("_", "-"), choices=choices, default=choices[0],
+                                help=BEHAVIOUR_HELP[name])
     return parser
+
+
+BEHAVIOUR_HELP = {
+    "region_scope": "DescribeExpressSyncs lists the groups of the call's RegionId, or of the whole account",
+    "candidate_sync_id": "candidates (IsExternal=true) carry the id of the group asked for, or an empty one",
+    "unknown_ids": "DescribeExpressSyncShares answers ExpressSyncNotExist for an unknown id, or leaves it out",
+    "total_count": "paged answers carry TotalCount, or leave it out",
+}
 
 
 def faults_from_args(args: argparse.Namespace) -> Faults:
@@ -90,7 +110,8 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
         "latency_ms": args.latency, "throttle_rate": args.throttle_rate, "retry_after_ms": args.retry_after_ms,
         "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
         "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
-        "fail_tasks": args.fail_task,
+        "fail_tasks": args.fail_task, "missing_gateways": args.missing_gateway,
+        "max_query_bytes": args.max_query_bytes, **{name: getattr(args, name) for name in BEHAVIOURS},
     })
 
 

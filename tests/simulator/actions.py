@@ -17,6 +17,7 @@ import math
 
 from tests.simulator.account import EXPRESS_SYNC_NAME, NOT_ENABLED, mns_queue, mns_topic
 from tests.simulator.errors import ApiError, invalid, missing
+from tests.simulator.faults import Faults
 
 API_VERSION = "2018-05-11"
 DEFAULT_PAGE_SIZE = 10
@@ -36,11 +37,16 @@ def action(name: str):
 
 @dataclasses.dataclass(frozen=True)
 class Call:
-    """The business parameters of one API call, the time it is served at, and the groups whose tasks fail."""
+    """The business parameters of one API call, the time it is served at, and the fault and behaviour
+    settings it is served under (the groups whose tasks fail, the undocumented behaviours)."""
 
     params: dict
     now: float
-    fail_tasks: frozenset = frozenset()
+    faults: Faults = Faults()
+
+    @property
+    def fail_tasks(self) -> tuple:
+        return self.faults.fail_tasks
 
     def text(self, name: str) -> str:
         return self.params.get(name, "").strip()
@@ -76,10 +82,14 @@ class Call:
 
 
 def _paged(call: Call, records: list, wrapper: str, item: str) -> dict:
+    """One page; ``TotalCount`` is left out with the behaviour ``total_count: absent``."""
     number, size = call.page()
     start = (number - 1) * size
-    return {"TotalCount": len(records), "PageNumber": number, "PageSize": size,
+    page = {"TotalCount": len(records), "PageNumber": number, "PageSize": size,
             wrapper: {item: records[start:start + size]}}
+    if call.faults.total_count == "absent":
+        del page["TotalCount"]
+    return page
 
 
 # ----------------------------------------------------------------------------------- lookups
@@ -160,10 +170,11 @@ def _share_record(service, view: dict) -> dict:
     }
 
 
-def _candidate_view(share: dict, group: dict) -> dict:
-    """A share that can join ``group``, as DescribeExpressSyncShares reports it with IsExternal=true."""
-    return {**share, "ExpressSyncId": group["ExpressSyncId"], "ExpressSyncState": NOT_ENABLED, "SyncProgress": -1,
-            "MnsQueue": ""}
+def _candidate_view(share: dict, group: dict, call: Call) -> dict:
+    """A share that can join ``group``, as DescribeExpressSyncShares reports it with IsExternal=true: with the
+    group's id, or with an empty one under the behaviour ``candidate_sync_id: empty``."""
+    sync_id = group["ExpressSyncId"] if call.faults.candidate_sync_id == "group" else ""
+    return {**share, "ExpressSyncId": sync_id, "ExpressSyncState": NOT_ENABLED, "SyncProgress": -1, "MnsQueue": ""}
 
 
 def _candidates(service, group: dict) -> list[dict]:
@@ -209,16 +220,23 @@ def describe_storage_bundles(service, call: Call) -> dict:
 
 @action("DescribeGateways")
 def describe_gateways(service, call: Call) -> dict:
+    """The gateways of a cluster. The ``missing_gateways`` are gone (their shares are still listed); a
+    cluster whose every gateway is gone is gone too (``StorageBundleNotExist``)."""
     bundle_id = call.required("StorageBundleId", ApiError("EmptyStorageBundleId"))
     if bundle_id not in service.account.storage_bundles:
         raise ApiError.about("StorageBundleNotExist", bundle_id)
     gateways = [gateway for gateway in service.account.gateways.values() if gateway["StorageBundleId"] == bundle_id]
-    return _paged(call, gateways, "Gateways", "Gateway")
+    present = [gateway for gateway in gateways if gateway["GatewayId"] not in call.faults.missing_gateways]
+    if gateways and not present:
+        raise ApiError.about("StorageBundleNotExist", bundle_id)
+    return _paged(call, present, "Gateways", "Gateway")
 
 
 @action("DescribeGatewayFileShares")
 def describe_gateway_file_shares(service, call: Call) -> dict:
     gateway_id = _gateway(service, call.required("GatewayId", ApiError("EmptyGatewayId")))["GatewayId"]
+    if gateway_id in call.faults.missing_gateways:
+        raise ApiError.about("GatewayNotExist", gateway_id)
     call.boolean("Refresh")
     index_id = call.text("IndexId")
     shares = [share for share in service.account.shares.values()
@@ -228,11 +246,12 @@ def describe_gateway_file_shares(service, call: Call) -> dict:
 
 @action("DescribeExpressSyncs")
 def describe_express_syncs(service, call: Call) -> dict:
-    """Groups of the call's ``RegionId`` (all groups without one), filtered by bucket and prefix.
+    """Groups of the call's ``RegionId`` (all groups without one, or under the behaviour
+    ``region_scope: account``), filtered by bucket and prefix.
 
     ``BucketPrefix`` counts only with ``BucketName``; an empty prefix selects the bucket-root group.
     """
-    region = call.text("RegionId")
+    region = call.text("RegionId") if call.faults.region_scope == "region" else ""
     bucket = call.text("BucketName")
     prefix = call.params.get("BucketPrefix") if bucket else None
     groups = [group for group in service.account.express_syncs.values()
@@ -249,8 +268,9 @@ def describe_express_sync_shares(service, call: Call) -> dict:
     if not sync_ids:
         raise ApiError("EmptyExpressSyncId")
     unknown = [sync_id for sync_id in sync_ids if sync_id not in service.account.express_syncs]
-    if unknown:
+    if unknown and call.faults.unknown_ids == "error":
         raise ApiError.about("ExpressSyncNotExist", ",".join(unknown))
+    sync_ids = [sync_id for sync_id in sync_ids if sync_id not in unknown]  # unknown_ids: omit
     external = call.boolean("IsExternal")
     members = {}  # one pass over the shares for all the groups of the call
     if not external:
@@ -262,7 +282,7 @@ def describe_express_sync_shares(service, call: Call) -> dict:
     for sync_id in sync_ids:
         group = service.account.express_syncs[sync_id]
         if external:
-            views = [_candidate_view(share, group) for share in _candidates(service, group)]
+            views = [_candidate_view(share, group, call) for share in _candidates(service, group)]
         else:
             views = [service.share_view(share, call.now) for share in members.get(sync_id, ())]
         records += [_share_record(service, view) for view in views]

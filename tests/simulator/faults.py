@@ -11,9 +11,19 @@ import json
 import math
 
 MALFORMED_KINDS = ("truncated", "null-wrapper", "missing-wrapper", "wrong-type")
+# The behaviours where the service's documentation is silent: setting -> its choices, the default first.
+BEHAVIOURS = {
+    "region_scope": ("region", "account"),
+    "candidate_sync_id": ("group", "empty"),
+    "unknown_ids": ("error", "omit"),
+    "total_count": ("present", "absent"),
+}
 BAD_GATEWAY_PAGE = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n"
                     b"</body>\r\n</html>\r\n")
+URI_TOO_LONG_PAGE = (b"<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n"
+                     b"<center><h1>414 Request-URI Too Large</h1></center>\r\n<hr><center>Tengine</center>\r\n"
+                     b"</body>\r\n</html>\r\n")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +39,12 @@ class Faults:
     deny: tuple = ()
     retry_after_ms: int | None = None
     fail_tasks: tuple = ()
+    region_scope: str = "region"
+    candidate_sync_id: str = "group"
+    unknown_ids: str = "error"
+    total_count: str = "present"
+    missing_gateways: tuple = ()
+    max_query_bytes: int = 0
 
     @classmethod
     def from_json(cls, data) -> Faults:
@@ -50,6 +66,10 @@ class Faults:
             deny=_names(data, "deny"),
             retry_after_ms=None if retry_after is None else int(_number(retry_after, "retry_after_ms", 0, math.inf)),
             fail_tasks=_names(data, "fail_tasks"),
+            missing_gateways=_names(data, "missing_gateways"),
+            max_query_bytes=int(_number(data.get("max_query_bytes", defaults.max_query_bytes), "max_query_bytes", 0,
+                                        math.inf)),
+            **{name: _choice(data, name, choices) for name, choices in BEHAVIOURS.items()},
         )
 
     def to_json(self) -> dict:
@@ -75,6 +95,13 @@ def _names(data: dict, name: str) -> tuple:
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ValueError(f"{name} must be a list of non-empty strings")
     return tuple(value)
+
+
+def _choice(data: dict, name: str, choices: tuple) -> str:
+    value = data.get(name, choices[0])
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _malformed(value) -> dict:

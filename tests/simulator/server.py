@@ -5,7 +5,8 @@
 
 An API call (any path but ``/_sim/...``, GET or POST) goes through these steps, in order:
 
-1. counted in ``requests`` (every API request, rejected ones too);
+1. counted in ``requests`` (every API request, rejected ones too); a query string longer than
+   ``max_query_bytes`` (when set) is refused with 414 and an HTML page, as a front end does;
 2. region faults, before the signature is checked: ``hang_regions`` (no answer at all),
    ``html_regions`` (502 with an HTML page), ``unavailable_regions`` (503 ServiceUnavailable);
 3. signature verification (V1 or V3), then the ``latency_ms`` delay;
@@ -36,7 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.simulator.account import Account, AccountError
 from tests.simulator.actions import ACTIONS, API_VERSION
 from tests.simulator.errors import ApiError, error_body
-from tests.simulator.faults import BAD_GATEWAY_PAGE, Faults, corrupt
+from tests.simulator.faults import BAD_GATEWAY_PAGE, URI_TOO_LONG_PAGE, Faults, corrupt
 from tests.simulator.signature import SignedRequest
 
 CONTROL_PREFIX = "/_sim/"
@@ -136,9 +137,12 @@ class Simulator:
 
     def _api(self, request: SignedRequest) -> Response:
         request_id = str(uuid.uuid4()).upper()
+        faults = self.faults
+        if faults.max_query_bytes and request.query_bytes > faults.max_query_bytes:
+            self.stats.failed("RequestURITooLarge")
+            return Response(414, URI_TOO_LONG_PAGE, "text/html")
         params = dict(request.query + request.form)
         region = params.get("RegionId", "")
-        faults = self.faults
         try:
             if region in faults.hang_regions:
                 return HANG
@@ -179,7 +183,7 @@ class Simulator:
     def _run(self, action: str, params: dict, faults: Faults) -> dict:
         """The action's response fields; a simulator bug is answered as the API would, with InternalError."""
         try:
-            return self.service.call(action, params, faults.fail_tasks)
+            return self.service.call(action, params, faults)
         except ApiError:
             raise
         except Exception:  # pylint: disable=broad-exception-caught
@@ -271,7 +275,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         is_form = (self.headers.get("Content-Type") or "").startswith(FORM_TYPE)
         form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) if is_form and body else []
         return SignedRequest(self.command, path, tuple(parse_qsl(query, keep_blank_values=True)), headers, body,
-                             tuple(form))
+                             tuple(form), len(query.encode("utf-8", "replace")))
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

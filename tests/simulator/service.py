@@ -12,6 +12,7 @@ import time
 
 from tests.simulator.account import NOT_ENABLED, Account, new_id
 from tests.simulator.actions import ACTIONS, Call
+from tests.simulator.faults import Faults
 from tests.simulator.tasks import TaskEngine, full_sync_status
 
 
@@ -29,12 +30,12 @@ class Service:
         self.tasks = TaskEngine(task_seconds)
         self.full_sync_started: dict[tuple[str, str], float] = {}
 
-    def call(self, action: str, params: dict, fail_tasks=frozenset()) -> dict:
-        """Run ``action`` (a key of :data:`ACTIONS`) and return a copy of its response fields."""
+    def call(self, action: str, params: dict, faults: Faults = Faults()) -> dict:
+        """Run ``action`` (a key of :data:`ACTIONS`) under ``faults`` and return a copy of its response fields."""
         with self._lock:
             now = self._clock()
             self.tasks.settle(now)
-            return copy.deepcopy(ACTIONS[action](self, Call(params, now, frozenset(fail_tasks))))
+            return copy.deepcopy(ACTIONS[action](self, Call(params, now, faults)))
 
     def replace_account(self, account: Account) -> None:
         """Serve another account from now on; running tasks and full syncs are dropped."""

@@ -66,6 +66,7 @@ class SignedRequest:
     headers: dict
     body: bytes = b""
     form: tuple = ()
+    query_bytes: int = 0  # the length of the raw query string
 
     def header(self, name: str) -> str | None:
         values = self.headers.get(name)

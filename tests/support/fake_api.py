@@ -8,7 +8,9 @@ under test waits for them. Errors are :class:`SgwApiError` with the simulator's 
 a RequestId (``REQ-<n>``, n counting the calls); the tests make further ones: ``script`` for the
 next calls of an action (a busy group, throttling), ``denied`` (``Forbidden.RAM``) and ``fail``
 (a given error) for every call of an action; ``after`` runs a change of the account right after
-an action has answered (a group deleted meanwhile, say).
+an action has answered (a group deleted meanwhile, say); ``behaviours`` plays the service's
+undocumented behaviours as the simulator's settings of the same names do (``region_scope``,
+``unknown_ids``, ``candidate_sync_id``, ``total_count``: see docs/simulator.md).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pathlib
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError
+from tests.simulator.faults import Faults
 from tests.simulator.service import Service
 
 SAMPLE_ACCOUNT = pathlib.Path(__file__).resolve().parents[1] / "simulator" / "data" / "sample_account.yml"
@@ -71,6 +74,7 @@ class FakeApi:
         self.denied = set()      # actions answered Forbidden.RAM
         self.fail = {}           # action -> the error every call of it raises
         self.after = {}          # action -> function(service) run after each answer of it
+        self.behaviours = {}     # setting -> choice, as the simulator's BEHAVIOURS
         self.closed = False
         self._request_ids = itertools.count(1)
 
@@ -88,8 +92,9 @@ class FakeApi:
                 raise ApiError(*scripted.pop(0))
             if action in self.denied:
                 raise ApiError("Forbidden.RAM")
+            faults = Faults(fail_tasks=tuple(sorted(self.fail_tasks)), **self.behaviours)
             fields = self.service.call(action, dict({k: _wire(v) for k, v in given.items()}, RegionId=region),
-                                       frozenset(self.fail_tasks))
+                                       faults)
         except ApiError as error:
             raise SgwApiError(error.code, error.message, action=action, region=region, status=error.status,
                               request_id=request_id) from None

@@ -5,6 +5,7 @@ Regenerate the goldens with ``python -m tests.integration.inventory_plugin.regen
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,12 +15,15 @@ import pytest
 from tests.integration.inventory_plugin.scenarios import (
     CONFIGS,
     SCENARIOS,
+    calls_by_scope,
+    calls_table,
     dump,
+    golden_name,
     golden_path,
     inventory_env,
     list_inventory,
 )
-from tests.support.sim_process import REPO_ROOT, SECRETS, Simulator, run_ansible
+from tests.support.sim_process import REPO_ROOT, SCOPES, SECRETS, Simulator, run_ansible
 
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
@@ -28,6 +32,13 @@ FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f
 @pytest.fixture(scope="module")
 def simulator():
     with Simulator() as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module", params=SCOPES)
+def scoped_simulator(request):
+    """A simulator per way the service may scope DescribeExpressSyncs: the goldens are the same under each."""
+    with Simulator(scope=request.param) as sim:
         yield sim
 
 
@@ -45,8 +56,30 @@ def assert_golden(name, listing):
 
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "cache"])
-def test_list_matches_golden(simulator, tmp_path, name):
-    simulator.faults(**SCENARIOS[name])
+def test_list_matches_golden(scoped_simulator, tmp_path, name):
+    scoped_simulator.faults(**SCENARIOS[name])
+    try:
+        listing, process = list_inventory(name, inventory_env(scoped_simulator,
+                                                              ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
+    finally:
+        scoped_simulator.faults()
+    assert process.returncode == 0, process.stderr
+    assert_clean(process)
+    golden = golden_name(name, scoped_simulator.base_faults["region_scope"])
+    assert_golden(golden, listing)
+    if golden == "region_warn":
+        assert "region ap-southeast-1 skipped" in process.stderr
+        assert "ServiceUnavailable" in process.stderr and "RequestId" in process.stderr
+
+
+@pytest.mark.parametrize("switches, name", [
+    ({"candidate_sync_id": "empty"}, "candidates"),
+    ({"total_count": "absent"}, "gateways"),
+    ({"unknown_ids": "omit"}, "defaults"),
+    ({"region_scope": "account", "candidate_sync_id": "empty", "total_count": "absent"}, "candidates"),
+], ids=["candidates-without-group-id", "no-total-count", "unknown-ids-omitted", "all"])
+def test_the_golden_under_each_undocumented_behaviour(simulator, tmp_path, switches, name):
+    simulator.faults(**switches)
     try:
         listing, process = list_inventory(name, inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
     finally:
@@ -54,9 +87,43 @@ def test_list_matches_golden(simulator, tmp_path, name):
     assert process.returncode == 0, process.stderr
     assert_clean(process)
     assert_golden(name, listing)
-    if name == "region_warn":
-        assert "region ap-southeast-1 skipped" in process.stderr
-        assert "ServiceUnavailable" in process.stderr and "RequestId" in process.stderr
+
+
+def test_account_wide_answers_give_the_same_inventory_with_fewer_calls(tmp_path):
+    """The same hosts, groups and variables whether DescribeExpressSyncs answers per region or for the
+    whole account; account-wide answers are used once (fewer or equal calls)."""
+    found = calls_by_scope(["defaults", "candidates", "region_warn"], tmp_path)
+    print("\nAPI calls of ansible-inventory --list per scope:\n" + calls_table(found))
+    for name, by_scope in found.items():
+        (region_listing, region_calls, dummy), (account_listing, account_calls, process) = (
+            by_scope["region"], by_scope["account"])
+        assert account_listing is not None, process.stderr
+        assert dump(region_listing) == golden_path(name).read_text()
+        assert dump(account_listing) == golden_path(golden_name(name, "account")).read_text(), name
+        assert account_calls <= region_calls, name
+    assert found["defaults"]["account"][1] < found["defaults"]["region"][1]
+
+
+def test_a_deleted_gateway_and_cluster_keep_their_shares_with_a_warning(tmp_path):
+    with Simulator(scope="account") as sim:
+        sim.faults(missing_gateways=["gw-0002w5nb8dj3u6qcx", "gw-0003f6ht0wz8n2lqa"])
+        listing, process = list_inventory("defaults", inventory_env(sim, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
+    assert process.returncode == 0, process.stderr
+    assert_clean(process)
+    expected = json.loads(golden_path("defaults").read_text())
+    assert sorted(listing["_meta"]["hostvars"]) == sorted(expected["_meta"]["hostvars"])
+    stripped = {"exports-smb@gw-0002w5nb8dj3u6qcx", "exports-scratch@gw-0002w5nb8dj3u6qcx",
+                "artifacts@gw-0003f6ht0wz8n2lqa", "artifacts-cache@gw-0003f6ht0wz8n2lqa"}
+    for host, variables in listing["_meta"]["hostvars"].items():
+        if host in stripped:
+            assert "gateway_status" not in variables and "ansible_host" not in variables, host
+            assert variables["sgw_health"] == expected["_meta"]["hostvars"][host]["sgw_health"]
+        else:
+            assert variables == expected["_meta"]["hostvars"][host], host
+    warnings = " ".join(process.stderr.split())
+    assert "the gateway cluster sb-0002k7wq3xv0c1fbn no longer exists" in warnings
+    assert "StorageBundleNotExist" in warnings
+    assert "the gateway gw-0002w5nb8dj3u6qcx is not listed by DescribeGateways of its cluster" in warnings
 
 
 def test_cache_hit_after_the_simulator_is_gone(tmp_path):

@@ -24,6 +24,7 @@ from tests.support.sim_process import (
     STS_KEY_ID,
     STS_SECRET,
     STS_TOKEN,
+    SCOPES,
     Simulator,
     ansible_env,
     run_ansible,
@@ -86,17 +87,23 @@ def _run_playbook(simulator, workdir, name, check, environment) -> dict:
             "report": json.loads(report.read_text()) if report.exists() else None, "stats": simulator.stats()}
 
 
+@pytest.fixture(scope="session", params=SCOPES)
+def scope(request):
+    """Every lookup test runs once per way the service may scope ``DescribeExpressSyncs``."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def simulator():
+def simulator(scope):
     deny = []
     for action in DENIED_ACTIONS:
         deny += ["--deny", "%s@%s" % (action, STS_KEY_ID)]
-    with Simulator(*deny, data=ACCOUNT) as sim:
+    with Simulator(*deny, data=ACCOUNT, scope=scope) as sim:
         yield sim
 
 
 @pytest.fixture(scope="session")
-def play(tmp_path_factory, request):
+def play(tmp_path_factory, request, scope):
     """``play(name, check=False, environment=True)``: run ``playbooks/<name>.yml`` against the simulator.
 
     With ``environment`` the endpoint, the allowed AccessKey and the region are in the
@@ -111,11 +118,12 @@ def play(tmp_path_factory, request):
     shared.mkdir(exist_ok=True)
 
     def run(name, check=False, environment=True):
-        saved = shared / ("%s.json" % name)
-        with open(shared / ("%s.lock" % name), "w", encoding="utf-8") as lock:
+        key = "%s-%s" % (scope, name)
+        saved = shared / ("%s.json" % key)
+        with open(shared / ("%s.lock" % key), "w", encoding="utf-8") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not saved.exists():
-                outcome = _run_playbook(request.getfixturevalue("simulator"), shared / name, name, check,
+                outcome = _run_playbook(request.getfixturevalue("simulator"), shared / key, name, check,
                                         environment)
                 saved.write_text(json.dumps(outcome))
         return PlaybookRun(json.loads(saved.read_text()))

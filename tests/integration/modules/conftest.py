@@ -23,6 +23,7 @@ from tests.support.sim_process import (
     KEY_SECRET,
     REPO_ROOT,
     SAMPLE_ACCOUNT,
+    SCOPES,
     SECRETS,
     Simulator,
     ansible_env,
@@ -131,13 +132,16 @@ def sample_account(tmp_path):
     return path
 
 
-@pytest.fixture
-def start_simulator():
-    """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test."""
+@pytest.fixture(params=SCOPES)
+def start_simulator(request):
+    """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test.
+
+    Each test runs once per way the service may scope ``DescribeExpressSyncs`` (``SCOPES``).
+    """
     started = []
 
     def start(data, *flags):
-        simulator = Simulator(*flags, data=data)
+        simulator = Simulator(*flags, data=data, scope=request.param)
         started.append(simulator)
         return simulator
 

@@ -17,7 +17,9 @@ from tests.support.simlib import sample_account, utc_now
 
 MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
-                  "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": []}
+                  "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
+                  "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
+                  "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present"}
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +186,9 @@ def test_invalid_faults_are_refused(sim, faults, message):
 CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "100", "--unavailable-region",
               "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
-              "--fail-task", MEDIA)
+              "--fail-task", MEDIA, "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
+              "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
+              "--total-count", "absent")
 
 
 def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
@@ -192,7 +196,9 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
     assert hanging.control("GET", "faults").json() == {
         "latency_ms": 5, "throttle_rate": 0.25, "retry_after_ms": 100, "unavailable_regions": ["cn-beijing"],
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
-        "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA]}
+        "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
+        "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
+        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent"}
     outcome = []
 
     def call():

@@ -42,10 +42,30 @@ def estate(tmp_path_factory):
     return {"path": path, "document": yaml.safe_load(path.read_text(encoding="utf-8"))}
 
 
+# Every value of every behaviour switch: the defaults, then each switch the other way.
+MODES = {
+    "default": {},
+    "switched": {"region_scope": "account", "candidate_sync_id": "empty", "unknown_ids": "omit",
+                 "total_count": "absent", "max_query_bytes": 8192},
+}
+
+
 @pytest.fixture(scope="module")
-def sim(start_simulator, estate):
+def simulator(start_simulator, estate):
     return start_simulator("--data", str(estate["path"]), "--task-seconds", str(TASK_SECONDS),
                            "--full-sync-seconds", str(FULL_SYNC_SECONDS))
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def mode(request, simulator):
+    simulator.set_faults(**MODES[request.param])
+    yield MODES[request.param]
+    simulator.set_faults()
+
+
+@pytest.fixture
+def sim(simulator, mode):  # pylint: disable=unused-argument  # the mode is set on the simulator
+    return simulator
 
 
 def sdk(sim, scheme="v3", key_id="testid", secret="testsecret", token=None) -> SgwClient:
@@ -99,12 +119,13 @@ def test_groups_without_region_are_all_groups(sim, estate, scheme):
         assert group.to_map() == by_id[group.express_sync_id]
 
 
-def test_core_sdk_scopes_groups_by_region(sim, estate):
+def test_core_sdk_scopes_groups_by_region(sim, estate, mode):
+    account_wide = mode.get("region_scope") == "account"
     for region in estate["document"]["regions"]:
         _client, call = core(sim, region)
         body = call("DescribeExpressSyncs")
         assert [group["ExpressSyncId"] for group in body["ExpressSyncs"]["ExpressSync"]] == \
-            group_ids(estate["document"], region)
+            group_ids(estate["document"], None if account_wide else region)
 
 
 def test_core_sdk_get_and_post(sim, estate):
@@ -114,7 +135,7 @@ def test_core_sdk_get_and_post(sim, estate):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_member_and_candidate_shares(sim, estate, scheme):
+def test_member_and_candidate_shares(sim, estate, scheme, mode):
     document = estate["document"]
     client = sdk(sim, scheme)
     gateways = {gateway["GatewayId"]: gateway for gateway in document["gateways"]}
@@ -129,8 +150,9 @@ def test_member_and_candidate_shares(sim, estate, scheme):
         request = models.DescribeExpressSyncSharesRequest(express_sync_ids=sync_id, is_external=True)
         candidates = client.describe_express_sync_shares(request).body.shares.share
         assert len(candidates) == 2
+        candidate_id = "" if mode.get("candidate_sync_id") == "empty" else sync_id
         assert {(c.express_sync_id, c.express_sync_state, c.sync_progress) for c in candidates} == \
-            {(sync_id, "MNSNotEnabled", -1)}
+            {(candidate_id, "MNSNotEnabled", -1)}
 
 
 def test_shares_of_several_groups_at_once(sim, estate):
@@ -143,7 +165,7 @@ def test_shares_of_several_groups_at_once(sim, estate):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_gateways_paging_beyond_50(sim, estate, scheme):
+def test_gateways_paging_beyond_50(sim, estate, scheme, mode):
     document = estate["document"]
     bundle = document["storage_bundles"][0]
     expected = [gateway["GatewayId"] for gateway in document["gateways"]
@@ -155,7 +177,8 @@ def test_gateways_paging_beyond_50(sim, estate, scheme):
         request = models.DescribeGatewaysRequest(storage_bundle_id=bundle["StorageBundleId"], page_number=page,
                                                  page_size=50)
         body = client.describe_gateways(request).body
-        assert (body.total_count, body.page_number, body.page_size) == (GATEWAYS_PER_REGION, page, 50)
+        total = None if mode.get("total_count") == "absent" else GATEWAYS_PER_REGION
+        assert (body.total_count, body.page_number, body.page_size) == (total, page, 50)
         seen += [gateway.gateway_id for gateway in body.gateways.gateway]
     assert seen == expected
     gateway = client.describe_gateways(models.DescribeGatewaysRequest(

@@ -38,7 +38,7 @@ def test_option_matches_argument_spec(name):
 
 @pytest.mark.parametrize("name", sorted(OPTION_ENV))
 def test_plugin_env_matches_the_code(name):
-    assert [e["name"] for e in PLUGIN_OPTIONS[name]["env"]] == list(OPTION_ENV[name])
+    assert [e["name"] for e in PLUGIN_OPTIONS[name].get("env", [])] == list(OPTION_ENV[name])
 
 
 def test_region_fragments_match_the_code():

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.template import is_trusted_as_template, trust_as_template
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
+from tests.simulator.account import Account
+from tests.unit.plugins.lookup.conftest import ACCOUNT, share
 
 REGION = {"region": "cn-hangzhou"}
 SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
@@ -66,8 +70,11 @@ def test_all_ids_in_one_call(make_lookup, sgw, terms, sent):
 ])
 def test_max_ids_per_call(make_lookup, sgw, limit, batches):
     result = make_lookup("express_sync_shares").run(["sync-a,sync-b,sync-c"], max_ids_per_call=limit, **REGION)
-    assert [params["ExpressSyncIds"] for dummy, dummy, params in sgw.calls] == batches
+    assert [params["ExpressSyncIds"] for action, dummy, params in sgw.calls
+            if action == "DescribeExpressSyncShares"] == batches
     assert names(result) == ["media-nfs", "media-smb", "daily"]
+    # sync-c has no share: one listing of the groups (per lookup) tells that it is an empty group, not a missing one
+    assert sgw.actions().count("DescribeExpressSyncs") == 1
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -248,3 +255,57 @@ def test_bad_option_values_are_rejected_before_any_call(make_lookup, sgw, kwargs
     with pytest.raises(AnsibleOptionsError, match=message):
         make_lookup("express_sync_shares").run(["sync-a"], **dict(REGION, **kwargs))
     assert sgw.calls == []
+
+
+# A service that leaves unknown ids out of the answer, and candidates that name no group.
+
+@pytest.mark.parametrize("unknown_ids", ["error", "omit"])
+@pytest.mark.parametrize("terms, on_missing, outcome, warned", [
+    (["sync-a,sync-gone"], "skip", ["media-nfs", "media-smb"], None),
+    (["sync-a,sync-gone"], "warn", ["media-nfs", "media-smb"], "sync-gone does not exist in region cn-hangzhou"),
+    (["sync-a,sync-gone"], "error", "express sync group sync-gone does not exist", None),
+    (["sync-gone"], "error", "express sync group sync-gone does not exist", None),
+    (["sync-gone,sync-c"], "warn", [], "sync-gone does not exist"),  # sync-c: an empty group, not missing
+    (["sync-a,sync-c"], "error", ["media-nfs", "media-smb"], None),
+])
+def test_unknown_ids_get_on_missing_whether_refused_or_left_out(make_lookup, sgw, display, unknown_ids, terms,
+                                                                on_missing, outcome, warned):
+    sgw.behaviours["unknown_ids"] = unknown_ids
+    lookup = make_lookup("express_sync_shares")
+    if isinstance(outcome, str):
+        with pytest.raises(AnsibleLookupError, match=outcome):
+            lookup.run(terms, on_missing=on_missing, **REGION)
+        return
+    assert names(lookup.run(terms, on_missing=on_missing, **REGION)) == outcome
+    if warned:
+        assert any(warned in w for w in display.warnings), display.warnings
+    else:
+        assert display.warnings == []
+    assert sgw.actions().count("DescribeExpressSyncs") <= 1
+
+
+SPARES = [("spare-a", "media-bucket"), ("spare-b", "backup-bucket"), ("spare-c", "backup-bucket")]
+
+
+@pytest.mark.parametrize("candidate_sync_id, terms, expected, share_calls", [
+    ("group", ["sync-a,sync-b,sync-c"],
+     [("spare-a", "sync-a"), ("spare-b", "sync-b"), ("spare-c", "sync-b"), ("spare-b", "sync-c"),
+      ("spare-c", "sync-c")], 1),
+    ("empty", ["sync-a"], [("spare-a", "sync-a")], 1),
+    ("empty", ["sync-b"], [("spare-b", "sync-b"), ("spare-c", "sync-b")], 1),
+    # Several groups, candidates naming none: the bucket tells spare-a's group; sync-b and sync-c share a
+    # bucket, so every group is asked again one at a time, each candidate kept and named.
+    ("empty", ["sync-a,sync-b,sync-c"],
+     [("spare-a", "sync-a"), ("spare-b", "sync-b"), ("spare-c", "sync-b"), ("spare-b", "sync-c"),
+      ("spare-c", "sync-c")], 4),
+])
+def test_candidates_are_attributed_to_their_group(make_lookup, sgw, candidate_sync_id, terms, expected, share_calls):
+    document = copy.deepcopy(ACCOUNT)
+    document["shares"] = [s for s in document["shares"] if s["ExpressSyncId"]]
+    document["shares"] += [share("", name, "MNSNotEnabled", gateway="gw-3", progress=-1, bucket=bucket)
+                           for name, bucket in SPARES]
+    sgw.service.replace_account(Account.from_document(document))
+    sgw.behaviours["candidate_sync_id"] = candidate_sync_id
+    result = make_lookup("express_sync_shares").run(terms, is_external=True, **REGION)
+    assert sorted((s["share_name"], s["express_sync_id"]) for s in result) == sorted(expected)
+    assert sgw.actions().count("DescribeExpressSyncShares") == share_calls

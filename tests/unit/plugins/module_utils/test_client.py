@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,10 +109,10 @@ class _Scripted(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.requests.append({"path": self.path, "query": dict(parse_qsl(urlsplit(self.path).query,
                                                                                 keep_blank_values=True)),
-                                     "headers": dict(self.headers.items())})
+                                     "headers": dict(self.headers.items()), "body": body})
         status, headers, body = self.server.replies.pop(0) if self.server.replies else (200, {}, {"Success": True})
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
@@ -142,6 +143,26 @@ def make_client(server, version="v3", token=None, max_retries=3, sleeps=None):
 
 
 OK = (200, {}, {"RequestId": "R-OK", "Code": "200", "Message": "successful", "Success": True, "Value": 1})
+
+
+@pytest.mark.parametrize("version", ["v3", "v1"])
+@pytest.mark.parametrize("ids, in_body", [(1, False), (60, False), (120, True), (1000, True)])
+def test_long_parameters_go_in_a_form_body(server, version, ids, in_body):
+    server.replies.append(OK)
+    sync_ids = ",".join("sync-%016d" % n for n in range(ids))
+    make_client(server, version, token=TOKEN).call("DescribeExpressSyncShares", "cn-hangzhou",
+                                                   {"ExpressSyncIds": sync_ids})
+    request = server.requests[0]
+    form = dict(parse_qsl(request["body"].decode("ascii"), keep_blank_values=True))
+    where = form if in_body else request["query"]
+    assert where["ExpressSyncIds"] == sync_ids and where["RegionId"] == "cn-hangzhou"
+    assert ("ExpressSyncIds" in request["query"]) is not in_body
+    assert (request["headers"].get("Content-Type") == "application/x-www-form-urlencoded") is in_body
+    assert len(request["path"]) < 2048 + 1024
+    if version == "v3":
+        assert request["headers"]["x-acs-content-sha256"] == hashlib.sha256(request["body"]).hexdigest()
+    else:  # the signature and the token stay in the query string
+        assert request["query"]["Signature"] and request["query"]["SecurityToken"] == TOKEN
 
 
 @pytest.mark.parametrize("version", ["v3", "v1"])
@@ -257,6 +278,40 @@ def test_paginate_walks_pages_until_total_count(server):
     assert [i["GatewayId"] for i in items] == ["a", "b", "c", "d", "e"]
     assert [r["query"]["PageNumber"] for r in server.requests] == ["1", "2", "3"]
     assert {r["query"]["PageSize"] for r in server.requests} == {"2"}
+
+
+@pytest.mark.parametrize("pages, asked", [
+    ([["a", "b"], ["c", "d"], ["e"]], 3),          # ends at a short page
+    ([["a", "b"], ["c", "d"], []], 3),             # ends at an empty page
+    ([["a", "b"], ["a", "b"]], 2),                 # a page that repeats the previous one: PageNumber ignored
+    ([["a"]], 1),                                  # a short first page is everything
+])
+def test_paginate_without_total_count_stops_on_a_short_or_repeated_page(server, pages, asked):
+    server.replies.extend((200, {}, {"Success": True, "Gateways": {"Gateway": [{"GatewayId": n} for n in names]}})
+                          for names in pages)
+    items = api.paginate(make_client(server), "DescribeGateways", "cn-hangzhou", {"StorageBundleId": "sb-1"},
+                         "Gateways", "Gateway", page_size=2)
+    expected = [n for names in pages for n in names]
+    if len(pages) > 1 and pages[-1] == pages[-2]:
+        expected = expected[:-len(pages[-1])]
+    assert [i["GatewayId"] for i in items] == expected
+    assert [r["query"]["PageNumber"] for r in server.requests] == [str(n) for n in range(1, asked + 1)]
+
+
+def test_a_listing_without_total_count_that_never_ends_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(api, "MAX_PAGES", 4)
+    asked = []
+
+    def fetch(number):
+        asked.append(number)
+        return [{"GatewayId": "gw-%d-%d" % (number, n)} for n in range(2)]
+
+    with pytest.raises(SgwApiError) as info:
+        api.pages_without_total(fetch, [{"GatewayId": "first"}, {"GatewayId": "second"}], 2, "DescribeGateways",
+                                "cn-hangzhou")
+    assert asked == [2, 3, 4]
+    assert info.value.code == "InvalidResponse"
+    assert "more than 4 full pages of 2 items came without a TotalCount" in str(info.value)
 
 
 def test_repr_hides_secrets(server):

@@ -50,6 +50,10 @@ class FakeClient:
         self.peak = 0
         self.lock = threading.Lock()
 
+    @staticmethod
+    def base_url(dummy_region):
+        return "https://sgw.test"  # one endpoint for every region, as the mainland's
+
     def call(self, action, region, params=None):
         params = params or {}
         with self.lock:
@@ -219,3 +223,138 @@ def test_fail_fast_makes_no_new_call_after_the_failure():
     assert [call[:2] for call in client.calls] in (
         [("DescribeExpressSyncs", "cn-hangzhou")],
         [("DescribeExpressSyncs", "cn-hangzhou"), ("DescribeExpressSyncs", "cn-shanghai")])
+
+
+# ------------------------------------------------------------------ undocumented behaviours
+
+
+class ScopedClient(FakeClient):
+    """Groups carry their BucketRegion; ``scope`` says whether DescribeExpressSyncs answers for the call's
+    region or for the whole account; ``endpoints`` maps regions to endpoints (one for all by default)."""
+
+    def __init__(self, scope="region", endpoints=None, candidate_sync_id="group", gone=(), **kwargs):
+        super().__init__(**kwargs)
+        for region, groups in self.groups.items():
+            for group in groups:
+                group["BucketRegion"] = region
+        self.scope = scope
+        self.endpoints = endpoints or {}
+        self.candidate_sync_id = candidate_sync_id
+        self.gone = dict(gone)  # storage bundle id -> the code DescribeGateways answers
+        self.region_scoped = set()  # regions whose endpoint answers for the region, whatever ``scope`` says
+
+    def base_url(self, region):
+        return self.endpoints.get(region, "https://sgw.test")
+
+    def answer(self, action, region, params):
+        if action == "DescribeExpressSyncs" and self.scope == "account" and region not in self.region_scoped:
+            return {"ExpressSyncs": {"ExpressSync": [g for r in REGIONS for g in self.groups[r]]}}
+        if action == "DescribeGateways" and params["StorageBundleId"] in self.gone:
+            raise SgwApiError(self.gone[params["StorageBundleId"]], "gone", action=action, region=region,
+                              request_id="req-gone")
+        body = super().answer(action, region, params)
+        if action == "DescribeExpressSyncShares" and params["IsExternal"] and self.candidate_sync_id == "empty":
+            body["Shares"]["Share"] = [dict(s, ExpressSyncId="") for s in body["Shares"]["Share"]]
+        return body
+
+
+def without_order_of_claims(estate):
+    return json.dumps(estate, sort_keys=True)
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_account_wide_answers_give_the_same_estate_with_fewer_calls(max_concurrency):
+    scoped = ScopedClient("region")
+    expected = fetch(scoped, include_candidates=True, max_concurrency=max_concurrency)
+    account = ScopedClient("account")
+    estate = fetch(account, include_candidates=True, max_concurrency=max_concurrency)
+    assert without_order_of_claims(estate) == without_order_of_claims(expected)
+    # Each group's shares are asked once; with one call in flight at a time, the other regions of the endpoint
+    # are not asked at all once the first answer showed groups of other regions.
+    assert account.count("DescribeExpressSyncShares") == 2
+    if max_concurrency == 1:
+        assert account.count("DescribeExpressSyncs") == 1
+    else:  # the calls that started before the first answer came are made
+        assert account.count("DescribeExpressSyncs") <= 3
+    assert len(account.calls) < len(scoped.calls)
+    print("calls, region scope: %d, account scope: %d (max_concurrency %d)" % (
+        len(scoped.calls), len(account.calls), max_concurrency))
+
+
+def test_account_wide_answers_are_filed_by_bucket_region_and_filtered_by_the_regions_asked():
+    account = ScopedClient("account")
+    estate = EstateFetcher(account).fetch(["cn-beijing", "cn-shanghai"])
+    regions = estate["regions"]
+    assert set(regions) == {"cn-beijing", "cn-shanghai"}
+    for region in ("cn-beijing", "cn-shanghai"):
+        assert [g["ExpressSyncId"] for g in regions[region]["express_syncs"]] == [
+            g["ExpressSyncId"] for g in account.groups[region]]
+        assert {s["ExpressSyncId"] for s in regions[region]["shares"]} == {
+            g["ExpressSyncId"] for g in account.groups[region]}
+    asked = {i for call in account.calls if call[0] == "DescribeExpressSyncShares"
+             for i in call[2]["ExpressSyncIds"].split(",")}
+    assert not any(i.startswith("sync-cn-hangzhou") for i in asked), "a group of a region not asked for was read"
+
+
+def test_each_endpoint_is_judged_on_its_own():
+    # cn-beijing has its own endpoint, answering for its region only: it is still asked.
+    account = ScopedClient("account", endpoints={"cn-beijing": "https://sgw.beijing.test"})
+    account.region_scoped.add("cn-beijing")
+    estate = fetch(account, max_concurrency=1)
+    assert [call[1] for call in account.calls if call[0] == "DescribeExpressSyncs"] == ["cn-hangzhou", "cn-beijing"]
+    assert estate["regions"]["cn-beijing"]["express_syncs"]
+
+
+@pytest.mark.parametrize("max_ids_per_call", [0, 2])
+def test_candidates_without_a_group_id_are_asked_group_by_group(max_ids_per_call):
+    named = fetch(ScopedClient(), include_candidates=True, max_ids_per_call=max_ids_per_call)
+    client = ScopedClient(candidate_sync_id="empty")
+    estate = fetch(client, include_candidates=True, max_ids_per_call=max_ids_per_call)
+    assert json.dumps(estate) == json.dumps(named)
+    external = [call for call in client.calls if call[0] == "DescribeExpressSyncShares" and call[2]["IsExternal"]]
+    chunks = 1 if not max_ids_per_call else 2
+    assert len(external) == 3 * chunks + 3 * 4  # each chunk, then each of the 4 groups of each region
+    for region in REGIONS:
+        assert all(s["ExpressSyncId"] for s in estate["regions"][region]["candidates"])
+
+
+@pytest.mark.parametrize("code", ["StorageBundleNotExist", "GatewayNotExist"])
+def test_a_bundle_that_no_longer_exists_keeps_its_shares_and_is_listed(code):
+    client = ScopedClient(gone={"sb-shared": code})
+    regions = fetch(client, fail_fast=True)["regions"]
+    assert all(data["error"] is None for data in regions.values())
+    for region in ("cn-hangzhou", "cn-shanghai"):
+        assert [(m["storage_bundle_id"], m["code"], m["request_id"]) for m in regions[region]["missing_bundles"]] == [
+            ("sb-shared", code, "req-gone")]
+        assert any(s["StorageBundleId"] == "sb-shared" for s in regions[region]["shares"])
+    assert {g["StorageBundleId"] for g in regions["cn-hangzhou"]["gateways"]} == {"sb-hz"}
+    assert regions["cn-beijing"]["missing_bundles"] == []
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_a_failed_listing_covered_by_an_account_wide_answer_loses_nothing(max_concurrency):
+    # cn-shanghai's DescribeExpressSyncs fails, or is never made: either way cn-hangzhou's answer held its groups.
+    def fail(action, region, params):
+        return action == "DescribeExpressSyncs" and region == "cn-shanghai"
+
+    expected = fetch(ScopedClient("account"), fail_fast=False)
+    estate = fetch(ScopedClient("account", fail=fail), fail_fast=False, max_concurrency=max_concurrency)
+    assert json.dumps(estate) == json.dumps(expected)
+    # Answering per region, nothing covers it: the region fails.
+    regions = fetch(ScopedClient("region", fail=fail), fail_fast=False)["regions"]
+    assert regions["cn-shanghai"]["error"]["code"] == "ServiceUnavailable"
+
+
+def test_gateways_without_total_count_are_read_page_after_page():
+    class Untold(FakeClient):
+        def answer(self, action, region, params):
+            body = super().answer(action, region, params)
+            body.pop("TotalCount", None)
+            return body
+
+    expected = fetch(FakeClient())
+    client = Untold()
+    assert json.dumps(fetch(client)) == json.dumps(expected)
+    big = [call[2]["PageNumber"] for call in client.calls
+           if call[0] == "DescribeGateways" and call[2]["StorageBundleId"] == "sb-big"]
+    assert big == [1, 2, 3]  # 120 gateways: 50, 50, then a short page of 20 ends it

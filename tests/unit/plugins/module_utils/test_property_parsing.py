@@ -162,7 +162,8 @@ def test_total_count_is_a_bounded_whole_number_or_an_api_error(body):
     except SgwApiError as error:
         assert error.code == "InvalidResponse"
     else:
-        assert isinstance(total, int) and not isinstance(total, bool) and 0 <= total <= MAX_TOTAL_COUNT
+        assert total is None or (isinstance(total, int) and not isinstance(total, bool) and 0 <= total <= MAX_TOTAL_COUNT)
+        assert (total is None) == (not isinstance(body, dict) or body.get("TotalCount") in (None, ""))
 
 
 def fetch(function, *bodies):

@@ -29,7 +29,7 @@ SHARES = [("gw-a", "s1"), ("gw-a", "s2"), ("gw-a", "s5"), ("gw-b", "s3"), ("gw-c
 def account(groups=(GROUP,), members=(), group_id="sync-media01"):
     """An account document: gateways gw-a, gw-b, gw-c, ``groups``, and SHARES, ``members`` in ``group_id``."""
     return {
-        "regions": [REGION],
+        "regions": [REGION, "cn-shanghai"],
         "storage_bundles": [{"StorageBundleId": "sb-1", "Name": "edit", "BackendBucketRegionId": REGION}],
         "gateways": [{"GatewayId": gateway, "Name": "name-" + gateway, "StorageBundleId": "sb-1"}
                      for gateway in ("gw-a", "gw-b", "gw-c")],
@@ -469,3 +469,38 @@ def test_the_secret_is_never_returned(run):
     assert result["rc"] == 0
     assert SECRET not in result["raw"]
     assert run.built[0]["access_key_secret"] == SECRET  # it did reach the client
+
+
+@pytest.mark.parametrize("state", ["task.state.paused", "task.state.cancelled", "unknown"])
+def test_a_task_in_an_unknown_state_is_reported_not_waited_for(run, state):
+    sgw = api(task_seconds=10 ** 6)
+    answer = sgw.call
+
+    def call(action, region, params=None):  # the service reports a state the module does not know
+        fields = answer(action, region, params)
+        for task in fields.get("Tasks", {}).get("SimpleTask", []) if action == "DescribeTasks" else ():
+            task["StateCode"] = state
+        return fields
+
+    sgw.call = call
+    result = run(sgw, name="media", state="absent", wait_timeout=300)
+    assert result["rc"] == 1
+    assert result["error_code"] == "TaskStateUnknown"
+    assert re.match(TASK, result["task_id"])
+    assert "neither running, completed nor failed" in result["msg"]
+    assert sum(sgw.clock.sleeps) < 1, "the module waited on a task that nothing says will end"
+
+
+def test_groups_of_other_regions_in_an_account_wide_answer_are_not_the_regions(run):
+    # The endpoint answers for the whole account: a group named "media" in cn-shanghai is not this region's.
+    elsewhere = dict(GROUP, ExpressSyncId="sync-media09", BucketRegion="cn-shanghai", MnsTopic="topic-09")
+    sgw = api(groups=(elsewhere, GROUP))
+    sgw.behaviours["region_scope"] = "account"
+    result = run(sgw, name="media", state="absent")
+    assert result["changed"] is True
+    assert writes(sgw) == [("DeleteExpressSync", {"ExpressSyncId": "sync-media01"})]
+    sgw = api(groups=(elsewhere,))
+    sgw.behaviours["region_scope"] = "account"
+    result = run(sgw, express_sync_id="sync-media09", state="absent")
+    assert result["rc"] == 1
+    assert "sync-media09 is in region cn-shanghai, not in region cn-hangzhou; set region: cn-shanghai" in result["msg"]

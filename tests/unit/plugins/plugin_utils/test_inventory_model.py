@@ -156,3 +156,50 @@ def test_default_hostname(variables, hosts_from, expected):
 ])
 def test_affix_vars(prefix, suffix, expected):
     assert model.affix_vars({"share_name": "s", "ansible_host": "h"}, prefix, suffix) == expected
+
+
+# The region of a record is the region its data says, whatever region's answer held it.
+ACCOUNT_WIDE = {"format": 2, "regions": {
+    # An account-wide answer for cn-hangzhou, filed as it came (a cache of an older release).
+    "cn-hangzhou": region_data(
+        groups=[group("sync-media", "media"), group("sync-backup", "backup", "cn-shanghai"),
+                group("sync-bare", "bare", "")],
+        shares=[share("media-nfs", "gw-a", "sync-media"), share("backup", "gw-b", "sync-backup"),
+                share("bare", "gw-a", "sync-bare"), share("stray", "gw-a", "sync-unknown")],
+        candidates=[share("spare", "gw-b", "sync-backup", "MNSNotEnabled", -1)],
+        gateways=[GW_A, GW_B]),
+    "cn-shanghai": region_data(groups=[group("sync-backup", "backup", "cn-shanghai")]),
+}}
+
+
+@pytest.mark.parametrize("key, region", [
+    (("gw-a", "media-nfs"), "cn-hangzhou"),
+    (("gw-b", "backup"), "cn-shanghai"),   # its group's BucketRegion, not the answer it came in
+    (("gw-a", "bare"), "cn-hangzhou"),     # a group without BucketRegion: the region it was filed under
+    (("gw-a", "stray"), "cn-hangzhou"),    # a share of no known group: the region it was filed under
+    (("gw-b", "spare"), "cn-shanghai"),    # a candidate: the region of the group it is for
+])
+def test_the_region_of_a_share_is_its_groups(key, region):
+    index = model.EstateIndex(ACCOUNT_WIDE)
+    hosts = {(v["gateway_id"], v["share_name"]): (v, groups) for v, groups in index.share_hosts(True)}
+    variables, groups = hosts[key]
+    assert variables["sgw_region"] == region
+    assert "sgw_region_%s" % region in groups
+    assert variables["gateway_region"] == "cn-hangzhou"  # the gateway's own region is kept apart
+
+
+def test_shares_whose_gateway_is_not_listed_are_reported():
+    estate = {"format": 2, "regions": {"cn-hangzhou": dict(region_data(
+        groups=[group("sync-media", "media")],
+        shares=[share("media-nfs", "gw-a", "sync-media"), share("media-old", "gw-gone", "sync-media"),
+                share("elsewhere", "gw-c", "sync-media", bundle="sb-gone")],
+        gateways=[dict(GW_A, StorageBundleId="sb-1")]), missing_bundles=[
+            {"storage_bundle_id": "sb-gone", "code": "StorageBundleNotExist", "message": "gone", "request_id": "r",
+             "action": "DescribeGateways"}])}}
+    index = model.EstateIndex(estate)
+    assert index.gateways_without_details() == [("gw-gone", "sb-1")]
+    assert [(region, record["storage_bundle_id"]) for region, record in index.missing_bundles] == [
+        ("cn-hangzhou", "sb-gone")]
+    hosts = {v["share_name"]: v for v, dummy in index.share_hosts()}
+    assert "gateway_status" not in hosts["media-old"] and "ansible_host" not in hosts["media-old"]
+    assert hosts["media-nfs"]["ansible_host"] == "172.16.0.10"

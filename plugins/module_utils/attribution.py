@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which region and which group the records of an answer belong to, from the records themselves.
+
+The SGW documentation does not say whether ``RegionId`` selects the groups that
+``DescribeExpressSyncs`` lists or only routes the call (one public endpoint serves every
+mainland region), nor whether candidate shares always carry the id of the group they can join.
+So the region of a group is its ``BucketRegion``, never the region the call was made in, and a
+candidate is attributed to a group only when the answer says which one.
+"""
+
+from __future__ import annotations
+
+
+def group_region(group: dict, asked_region: str) -> str:
+    """The region of a group: its ``BucketRegion``; the region asked when the record has none."""
+    region = group.get("BucketRegion")
+    return region if isinstance(region, str) and region else asked_region
+
+
+def foreign_groups(groups, asked_region: str) -> list:
+    """The groups of an answer for ``asked_region`` that belong to another region.
+
+    Any such group means that the endpoint answers for the whole account, not for the region.
+    """
+    return [group for group in groups if group_region(group, asked_region) != asked_region]
+
+
+def groups_of_region(groups, region: str) -> list:
+    """The groups of ``region``, from an answer that may be account-wide."""
+    return [group for group in groups if group_region(group, region) == region]
+
+
+def candidate_groups(share: dict, groups):
+    """The ids of the groups that a candidate share of an answer for ``groups`` is for, or None when
+    the answer cannot tell (several groups were asked for and the share names none of them).
+
+    ``groups`` are the group records asked for in one ``DescribeExpressSyncShares`` call. A share
+    that names a group is for that group; with one group asked, it is for that group; otherwise a
+    ``BucketName`` on the share (which the documentation does not promise) picks the groups of that
+    bucket, in the share's gateway region when both sides say it.
+    """
+    sync_id = share.get("ExpressSyncId")
+    if sync_id:
+        return [sync_id]
+    groups = list(groups)
+    if len(groups) == 1:
+        return [groups[0].get("ExpressSyncId")]
+    bucket = share.get("BucketName")
+    if not bucket:
+        return None
+    gateway_region = share.get("GatewayRegion")
+    found = [group.get("ExpressSyncId") for group in groups if group.get("BucketName") == bucket and (
+        not gateway_region or not group.get("BucketRegion") or group.get("BucketRegion") == gateway_region)]
+    return found or None
+
+
+def attribute_candidates(shares, groups):
+    """``{group id: [candidate share records naming that group]}`` for one answer, or None when a
+    candidate cannot be attributed (then the groups must be asked one by one)."""
+    by_group = {group.get("ExpressSyncId"): [] for group in groups}
+    for share in shares:
+        ids = candidate_groups(share, groups)
+        if ids is None:
+            return None
+        for sync_id in ids:
+            by_group.setdefault(sync_id, []).append(share if share.get("ExpressSyncId") == sync_id
+                                                    else dict(share, ExpressSyncId=sync_id))
+    return by_group
