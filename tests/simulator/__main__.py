@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"corrupt success bodies; KIND is one of {', '.join(MALFORMED_KINDS)}")
     faults.add_argument("--deny", action="append", default=[], metavar="ACTION[@ACCESS_KEY_ID]",
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
+    faults.add_argument("--hang-action", action="append", default=[], metavar="ACTION",
+                        help="never answer this action, and do not run it (counted in the stats all the same)")
     faults.add_argument("--fail-task", action="append", default=[], metavar="EXPRESS_SYNC_ID",
                         help="tasks on this group end in task.state.failed")
     return parser
@@ -90,7 +92,7 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
         "latency_ms": args.latency, "throttle_rate": args.throttle_rate, "retry_after_ms": args.retry_after_ms,
         "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
         "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
-        "fail_tasks": args.fail_task,
+        "fail_tasks": args.fail_task, "hang_actions": args.hang_action,
     })
 
 

@@ -29,6 +29,7 @@ class Faults:
     deny: tuple = ()
     retry_after_ms: int | None = None
     fail_tasks: tuple = ()
+    hang_actions: tuple = ()
 
     @classmethod
     def from_json(cls, data) -> Faults:
@@ -50,6 +51,7 @@ class Faults:
             deny=_names(data, "deny"),
             retry_after_ms=None if retry_after is None else int(_number(retry_after, "retry_after_ms", 0, math.inf)),
             fail_tasks=_names(data, "fail_tasks"),
+            hang_actions=_names(data, "hang_actions"),
         )
 
     def to_json(self) -> dict:

@@ -17,7 +17,8 @@ from tests.unit.simulator.simlib import sample_account, utc_now
 
 MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
-                  "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": []}
+                  "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
+                  "hang_actions": []}
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +167,16 @@ def test_hang_region(sim):
     assert sim.stats()["requests"] == 2
 
 
+def test_hang_action_is_counted_and_not_run(sim):
+    sim.set_faults(hang_actions=["DeleteExpressSync"])
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        sim.client(timeout=0.5).call("DeleteExpressSync", {"ExpressSyncId": MEDIA})
+    assert sim.stats()["actions"] == {"DeleteExpressSync": 1}
+    assert sim.client().ok("DescribeTasks", TargetId=MEDIA)["Tasks"]["SimpleTask"] == []
+    groups = sim.client(region=None).ok("DescribeExpressSyncs")["ExpressSyncs"]["ExpressSync"]
+    assert MEDIA in [group["ExpressSyncId"] for group in groups]
+
+
 @pytest.mark.parametrize("faults, message", [
     ({"throttle_rate": 2}, "throttle_rate"),
     ({"latency_ms": -1}, "latency_ms"),
@@ -184,7 +195,7 @@ def test_invalid_faults_are_refused(sim, faults, message):
 CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "100", "--unavailable-region",
               "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
-              "--fail-task", MEDIA)
+              "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync")
 
 
 def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
@@ -192,7 +203,8 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
     assert hanging.control("GET", "faults").json() == {
         "latency_ms": 5, "throttle_rate": 0.25, "retry_after_ms": 100, "unavailable_regions": ["cn-beijing"],
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
-        "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA]}
+        "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
+        "hang_actions": ["AddSharesToExpressSync"]}
     outcome = []
 
     def call():
