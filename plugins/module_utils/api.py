@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 import json
-import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import extract_list, total_count
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
@@ -104,22 +103,3 @@ def remove_shares_from_express_sync(client, region, express_sync_id, shares):
     return client.call("RemoveSharesFromExpressSync", region, {
         "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
 
-
-def wait_for_task(client, region, target_id, task_id, timeout=300.0, interval=1.0, sleep=time.sleep,
-                  clock=time.monotonic):
-    """Poll ``DescribeTasks`` until the task completes; raise on failure or when ``timeout`` passes."""
-    deadline = clock() + timeout
-    while True:
-        tasks = [t for t in describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
-        state = tasks[0].get("StateCode") if tasks else None
-        if state == TASK_COMPLETED:
-            return tasks[0]
-        if state == TASK_FAILED:
-            raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
-                task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
-                region=region)
-        if clock() >= deadline:
-            raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
-                              "task in the console" % (task_id, target_id, state or "unknown", timeout),
-                              action="DescribeTasks", region=region)
-        sleep(interval)

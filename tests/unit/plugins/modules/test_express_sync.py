@@ -9,6 +9,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync
 
@@ -156,8 +157,8 @@ class FakeSgw:
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(express_sync, "time", types.SimpleNamespace(sleep=fake.sleep, monotonic=fake.monotonic))
-    monkeypatch.setattr(express_sync, "random", types.SimpleNamespace(random=lambda: 1.0))
+    monkeypatch.setattr(tasks, "time", types.SimpleNamespace(sleep=fake.sleep, monotonic=fake.monotonic))
+    monkeypatch.setattr(tasks, "random", types.SimpleNamespace(random=lambda: 1.0))
     return fake
 
 
@@ -167,7 +168,7 @@ def run(monkeypatch, capsys, clock):
     built = []
 
     def runner(sgw, **args):
-        def build_client(params, log=None):
+        def build_client(params, log=None, pool_size=10):
             built.append(params)
             return sgw
 

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The asynchronous side of the write actions: retrying a call while its group is busy, and
+waiting for any number of tasks at once with ``DescribeTasks``.
+
+Shared by the modules that change express sync groups, so that they retry and wait alike.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+
+BUSY = "ExpressSyncInOperation"
+# The codes of the errors that a task that failed or did not finish in time is reported with.
+TASK_FAILED = "TaskFailed"
+TASK_TIMEOUT = "TaskTimeout"
+
+COMPLETED = "completed"
+FAILED = "failed"
+TIMEOUT = "timeout"
+
+
+class Waits:
+    """The timing of the waits: the delays between polls and between retries of a busy group.
+
+    ``clock``, ``sleep`` and ``rand`` are those of the caller, so that a test drives them.
+    """
+
+    # Seconds between DescribeTasks polls: the first, and the most once doubled.
+    poll_interval = 0.25
+    max_poll_interval = 5.0
+    # Seconds before the first retry of a call on a busy group, and the most between retries.
+    busy_delay = 0.5
+    max_busy_delay = 10.0
+
+    def __init__(self, sleep=None, clock=None, rand=None):
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
+        self.rand = rand or random.random
+
+    def poll_delays(self, deadline, first=None, most=None):
+        """Delays that start at ``first``, double up to ``most``, and never pass ``deadline``."""
+        delay = self.poll_interval if first is None else first
+        most = self.max_poll_interval if most is None else most
+        while True:
+            yield max(0.0, min(delay, deadline - self.clock()))
+            delay = min(delay * 2, most)
+
+    def call_while_busy(self, call, timeout, action, region, target_id):
+        """``call()``, retried while the group is busy with another task, for up to ``timeout`` seconds."""
+        deadline = self.clock() + timeout
+        delay = self.busy_delay
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return call()
+            except SgwApiError as error:
+                if error.code != BUSY:
+                    raise
+                remaining = deadline - self.clock()
+                if remaining <= 0:
+                    raise SgwApiError(BUSY, "express sync group %s was still busy with another task after %d "
+                                      "attempts over %ss (wait_timeout); retry when that task has finished, or "
+                                      "raise wait_timeout" % (target_id, attempts, timeout), action=action,
+                                      region=region, status=error.status, request_id=error.request_id) from None
+                self.sleep(min(delay * (0.5 + self.rand() / 2), remaining))
+                delay = min(delay * 2, self.max_busy_delay)
+
+    def wait_for_tasks(self, client, tasks, timeout, run_all=None):
+        """Poll every task of ``tasks`` (``(region, target_id, task_id)``) until each has ended.
+
+        Each round asks ``DescribeTasks`` once per task still running, all of them through
+        ``run_all`` (a function that runs a list of no-argument functions, concurrently or not,
+        and returns their results in order). Returns ``{task_id: (COMPLETED|FAILED|TIMEOUT, record)}``;
+        an error of a ``DescribeTasks`` call is raised.
+        """
+        run_all = run_all or (lambda calls: [call() for call in calls])
+        deadline = self.clock() + timeout
+        delays = self.poll_delays(deadline)
+        pending = list(dict.fromkeys(tasks))
+        outcome = {}
+        while pending:
+            answers = run_all([_describer(client, task) for task in pending])
+            still = []
+            for task, record in zip(pending, answers):
+                state = record.get("StateCode") if record else None
+                if state == api.TASK_COMPLETED:
+                    outcome[task[2]] = (COMPLETED, record)
+                elif state == api.TASK_FAILED:
+                    outcome[task[2]] = (FAILED, record)
+                else:
+                    still.append(task)
+            pending = still
+            if not pending:
+                break
+            if self.clock() >= deadline:
+                for task in pending:
+                    outcome[task[2]] = (TIMEOUT, None)
+                break
+            self.sleep(next(delays))
+        return outcome
+
+
+def _describer(client, task):
+    region, target_id, task_id = task
+
+    def describe():
+        found = [t for t in api.describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
+        return found[0] if found else None
+
+    return describe
+
+
+def running_tasks(client, region, target_id):
+    """The tasks on ``target_id`` that have not ended, as ``(region, target_id, task_id)``."""
+    return [(region, target_id, t.get("TaskId")) for t in api.describe_tasks(client, region, target_id=target_id)
+            if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+
+
+def task_error(outcome, task_id, action, region, target_id, timeout):
+    """The error of a task that failed or timed out, named after the action that started it."""
+    state, record = outcome
+    if state == FAILED:
+        return SgwApiError(TASK_FAILED, "task %s on %s ended in %s (%s)" % (
+            task_id, target_id, api.TASK_FAILED, (record or {}).get("MessageKey") or "no message"),
+            action=action, region=region)
+    return SgwApiError(TASK_TIMEOUT, "task %s on %s is still running after %ss; raise wait_timeout or check the task "
+                       "in the console" % (task_id, target_id, timeout), action=action, region=region)
