@@ -21,7 +21,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import
 class SgwModule:
     """An ``AnsibleModule`` with the options of the doc fragments ``alibabacloud.sgw.common`` and ``.region``."""
 
-    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, region_required=True, **kwargs):
         spec = common_argument_spec()
         spec.update(region_argument_spec())
         spec.update(argument_spec)
@@ -30,10 +30,10 @@ class SgwModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
         self.region = self.params["region"]
-        if not self.region:
+        if not self.region and region_required:
             self.module.fail_json(msg="region is required: set the option region or the environment variable %s." %
                                   " or ".join(REGION_ENV))
-        problems = invalid_regions([self.region])
+        problems = invalid_regions([self.region] if self.region else [])
         if problems:
             self.module.fail_json(msg="Invalid region: %s." % problems[0])
         self._client = None
@@ -44,20 +44,24 @@ class SgwModule:
 
     @property
     def client(self):
+        return self.make_client()
+
+    def make_client(self, pool_size=10):
+        """The module's client (made on first use, with room for ``pool_size`` connections at once)."""
         if self._client is None:
             try:
-                self._client = build_client(self.params, log=self.module.debug)
+                self._client = build_client(self.params, log=self.module.debug, pool_size=pool_size)
             except SgwError as error:
                 self.fail(error)
         return self._client
 
-    def fail(self, error, **result):
-        """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
+    def fail(self, error, message=None, **result):
+        """Fail the task with the error's message (or ``message``), and its API ``Code`` and ``RequestId``."""
         result.pop("msg", None)
         if isinstance(error, SgwApiError):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)
-        self.module.fail_json(msg=str(error), **result)
+        self.module.fail_json(msg=message or str(error), **result)
 
     def exit(self, **result):
         if self._client is not None:
