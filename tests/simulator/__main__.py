@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
     faults.add_argument("--hang-action", action="append", default=[], metavar="ACTION",
                         help="never answer this action, and do not run it (counted in the stats all the same)")
-    faults.add_argument("--fail-task", action="append", default=[], metavar="EXPRESS_SYNC_ID",
-                        help="tasks on this group end in task.state.failed")
+    faults.add_argument("--fail-task", action="append", default=[], metavar="[ACTION@]EXPRESS_SYNC_ID",
+                        help="tasks on this group (of this action only) end in task.state.failed")
     return parser
 
 

@@ -74,7 +74,9 @@ class Service:
         return new_id(kind, self._rng, self.account.ids() | {task.task_id for task in self.tasks.tasks})
 
     def start_task(self, name: str, sync_id: str, call: Call, apply) -> str:
-        """Start a task on a group and return its id; it fails when the group is in ``call.fail_tasks``."""
+        """Start a task on a group and return its id; it fails when ``call.fail_tasks`` names the group
+        (``EXPRESS_SYNC_ID``, every task) or the action and the group (``ACTION@EXPRESS_SYNC_ID``)."""
         task_id = self.new_id("t")
-        self.tasks.start(task_id, name, sync_id, call.now, apply, fails=sync_id in call.fail_tasks)
+        fails = sync_id in call.fail_tasks or f"{name}@{sync_id}" in call.fail_tasks
+        self.tasks.start(task_id, name, sync_id, call.now, apply, fails=fails)
         return task_id

@@ -127,6 +127,20 @@ def test_fail_tasks_at_run_time(sim):
     assert MEDIA in [group["ExpressSyncId"] for group in groups]
 
 
+def test_fail_tasks_of_one_action(sim):
+    sim.set_faults(fail_tasks=["AddSharesToExpressSync@" + MEDIA])
+    client = sim.client()
+    members = client.ok("DescribeExpressSyncShares", ExpressSyncIds=MEDIA)["Shares"]["Share"]
+    shares = json.dumps({members[0]["GatewayId"]: members[0]["ShareName"]})
+    removed = client.ok("RemoveSharesFromExpressSync", ExpressSyncId=MEDIA, GatewayShares=shares)["TaskId"]
+    time.sleep(0.15)
+    added = client.ok("AddSharesToExpressSync", ExpressSyncId=MEDIA, GatewayShares=shares)["TaskId"]
+    time.sleep(0.15)
+    tasks = client.ok("DescribeTasks", TargetId=MEDIA)["Tasks"]["SimpleTask"]
+    states = {task["TaskId"]: task["StateCode"] for task in tasks}
+    assert states == {removed: "task.state.completed", added: "task.state.failed"}
+
+
 def test_stats_count_requests_calls_and_errors(sim):
     client = sim.client()
     client.ok("DescribeRegions")
