@@ -469,9 +469,10 @@ class Resync:
             "recovered": [] if self.check_mode else recovered,
             "not_recovered": [] if self.check_mode else not_recovered,
             "resumed": self.resumed,
-            "skipped": self.skipped,
+            "not_members": self.skipped,
             "pending": self.pending(),
             "task_ids": self.task_ids,
+            "health_rounds": self.health_rounds,
             "journal": self.journal.path,
             "diff": {
                 "before": {"%s (%s)" % (k[1], k[0]): self.before.get(k, []) for k in groups},

@@ -39,7 +39,7 @@ description:
     controller.
   - Two runs on the same journal do not interleave. A run holds an exclusive lock on C(<journal>.lock) from its
     start until its last Add has ended; another run waits for it up to O(wait_timeout) seconds, then fails.
-  - A share that is not a member of the group given for it is left alone, reported in RV(skipped) and in a warning.
+  - A share that is not a member of the group given for it is left alone, reported in RV(not_members) and in a warning.
   - Runs on the controller or any host that reaches the SGW API, usually with C(run_once) on C(localhost).
   - "RAM actions: C(hcs-sgw:DescribeExpressSyncShares), C(hcs-sgw:RemoveSharesFromExpressSync),
     C(hcs-sgw:AddSharesToExpressSync) and C(hcs-sgw:DescribeTasks). An identity that may remove but not add
@@ -286,7 +286,7 @@ resumed:
   sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
             "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
             "added": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}]}]
-skipped:
+not_members:
   description: The shares of O(shares) that are not members of the group given for them, left alone, with the reason.
   returned: always
   type: list
@@ -317,6 +317,13 @@ task_ids:
   type: list
   elements: str
   sample: [t-0001xv7je357xr6ql001]
+health_rounds:
+  description:
+    - How many times the health of the shares was read, each time with one C(DescribeExpressSyncShares) call per
+      region; 0 in check mode.
+  returned: always
+  type: int
+  sample: 4
 journal:
   description: The path of the journal file.
   returned: always
