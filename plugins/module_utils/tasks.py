@@ -75,9 +75,12 @@ class Waits:
     def wait_for_tasks(self, client, tasks, timeout, run_all=None):
         """Poll every task of ``tasks`` (``(region, target_id, task_id)``) until each has ended.
 
-        Each round asks ``DescribeTasks`` once per task still running, all of them through
-        ``run_all`` (a function that runs a list of no-argument functions, concurrently or not,
-        and returns their results in order). Returns ``{task_id: (COMPLETED|FAILED|TIMEOUT, record)}``;
+        Every task must be seen to end, and the caller goes on only when all have: so each round
+        first asks ``DescribeTasks`` about the last task started (the one least likely to have
+        ended), and only once it has ended about every other task still pending, all of those at
+        once through ``run_all`` (a function that runs a list of no-argument functions,
+        concurrently or not, and returns their results in order). A round while the tasks run
+        costs one call, not one per task. Returns ``{task_id: (COMPLETED|FAILED|TIMEOUT, record)}``;
         an error of a ``DescribeTasks`` call is raised.
         """
         run_all = run_all or (lambda calls: [call() for call in calls])
@@ -86,25 +89,34 @@ class Waits:
         pending = list(dict.fromkeys(tasks))
         outcome = {}
         while pending:
-            answers = run_all([_describer(client, task) for task in pending])
-            still = []
-            for task, record in zip(pending, answers):
+            # The last round, at the deadline, asks about every task, whatever the last one does.
+            final = self.clock() >= deadline
+            last = pending[-1]
+            first = _describer(client, last)()
+            if (_ended(first) or final) and len(pending) > 1:
+                asked = pending
+                answers = run_all([_describer(client, task) for task in pending[:-1]]) + [first]
+            else:
+                asked, answers = [last], [first]
+            for task, record in zip(asked, answers):
                 state = record.get("StateCode") if record else None
                 if state == api.TASK_COMPLETED:
                     outcome[task[2]] = (COMPLETED, record)
                 elif state == api.TASK_FAILED:
                     outcome[task[2]] = (FAILED, record)
-                else:
-                    still.append(task)
-            pending = still
+            pending = [task for task in pending if task[2] not in outcome]
             if not pending:
                 break
-            if self.clock() >= deadline:
+            if final:
                 for task in pending:
                     outcome[task[2]] = (TIMEOUT, None)
                 break
             self.sleep(next(delays))
         return outcome
+
+
+def _ended(record) -> bool:
+    return bool(record) and record.get("StateCode") in (api.TASK_COMPLETED, api.TASK_FAILED)
 
 
 def _describer(client, task):
