@@ -428,8 +428,8 @@ class Resync:
         keys = sorted({k[:2] for k in self.records} | set(self.before))
         if not keys:
             return
-        deadline = self.waits.clock() + (self.params["healthy_timeout"] if self.params["wait_healthy"] else 0)
-        delays = self.waits.poll_delays(deadline, HEALTH_POLL_FIRST, HEALTH_POLL_MOST)
+        backoff = self.waits.poll_backoff(timeout=self.params["healthy_timeout"] if self.params["wait_healthy"] else 0,
+                                          first=HEALTH_POLL_FIRST, most=HEALTH_POLL_MOST)
         while True:
             try:
                 members = self.read_members(keys)
@@ -444,9 +444,10 @@ class Resync:
                 record["state_after"] = share.get("ExpressSyncState") if share else "not a member"
                 record["sgw_health"] = health_of(share.get("ExpressSyncState")) if share else "unknown"
                 record["sync_progress"] = share.get("SyncProgress") if share else None
-            if all(self.records[k]["sgw_health"] == HEALTHY for k in watched) or self.waits.clock() >= deadline:
+            delay = None if all(self.records[k]["sgw_health"] == HEALTHY for k in watched) else next(backoff, None)
+            if delay is None:
                 return
-            self.waits.sleep(next(delays))
+            backoff.sleep(delay)
 
     # -------------------------------------------------------------------------------- output
 

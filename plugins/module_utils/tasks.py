@@ -13,6 +13,7 @@ import random
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 
 BUSY = "ExpressSyncInOperation"
@@ -26,7 +27,8 @@ TIMEOUT = "timeout"
 
 
 class Waits:
-    """The timing of the waits: the delays between polls and between retries of a busy group.
+    """The timing of the waits, all of them made of :class:`.backoff.Backoff`: the polls of tasks
+    (and of anything else that takes its time), and the retries of a call on a busy group.
 
     ``clock``, ``sleep`` and ``rand`` are those of the caller, so that a test drives them.
     """
@@ -43,34 +45,32 @@ class Waits:
         self.clock = clock or time.monotonic
         self.rand = rand or random.random
 
-    def poll_delays(self, deadline, first=None, most=None):
-        """Delays that start at ``first``, double up to ``most``, and never pass ``deadline``."""
-        delay = self.poll_interval if first is None else first
-        most = self.max_poll_interval if most is None else most
-        while True:
-            yield max(0.0, min(delay, deadline - self.clock()))
-            delay = min(delay * 2, most)
+    def poll_backoff(self, timeout=None, deadline=None, first=None, most=None) -> Backoff:
+        """The delays between polls: from ``first``, doubling up to ``most``, never past the deadline."""
+        return api.task_poll_backoff(timeout=timeout, deadline=deadline,
+                                     interval=self.poll_interval if first is None else first,
+                                     max_interval=self.max_poll_interval if most is None else most,
+                                     clock=self.clock, sleep=self.sleep)
 
     def call_while_busy(self, call, timeout, action, region, target_id):
-        """``call()``, retried while the group is busy with another task, for up to ``timeout`` seconds."""
-        deadline = self.clock() + timeout
-        delay = self.busy_delay
-        attempts = 0
+        """``call()``, retried while the group is busy with another task, for up to ``timeout`` seconds
+        (exponential backoff with full jitter, so that runs that met the same busy group spread out)."""
+        backoff = Backoff(timeout=timeout, base=self.busy_delay, cap=self.max_busy_delay, clock=self.clock,
+                          sleep=self.sleep, rand=self.rand)
         while True:
-            attempts += 1
             try:
                 return call()
             except SgwApiError as error:
                 if error.code != BUSY:
                     raise
-                remaining = deadline - self.clock()
-                if remaining <= 0:
+                delay = next(backoff, None)
+                if delay is None:
                     raise SgwApiError(BUSY, "express sync group %s was still busy with another task after %d "
                                       "attempts over %ss (wait_timeout); retry when that task has finished, or "
-                                      "raise wait_timeout" % (target_id, attempts, timeout), action=action,
-                                      region=region, status=error.status, request_id=error.request_id) from None
-                self.sleep(min(delay * (0.5 + self.rand() / 2), remaining))
-                delay = min(delay * 2, self.max_busy_delay)
+                                      "raise wait_timeout" % (target_id, backoff.count + 1, backoff.timeout),
+                                      action=action, region=region, status=error.status,
+                                      request_id=error.request_id) from None
+            backoff.sleep(delay)
 
     def wait_for_tasks(self, client, tasks, timeout, run_all=None):
         """Poll every task of ``tasks`` (``(region, target_id, task_id)``) until each has ended.
@@ -84,13 +84,12 @@ class Waits:
         an error of a ``DescribeTasks`` call is raised.
         """
         run_all = run_all or (lambda calls: [call() for call in calls])
-        deadline = self.clock() + timeout
-        delays = self.poll_delays(deadline)
+        backoff = self.poll_backoff(timeout=timeout)
         pending = list(dict.fromkeys(tasks))
         outcome = {}
         while pending:
             # The last round, at the deadline, asks about every task, whatever the last one does.
-            final = self.clock() >= deadline
+            final = backoff.remaining() <= 0
             last = pending[-1]
             first = _describer(client, last)()
             if (_ended(first) or final) and len(pending) > 1:
@@ -105,13 +104,13 @@ class Waits:
                 elif state == api.TASK_FAILED:
                     outcome[task[2]] = (FAILED, record)
             pending = [task for task in pending if task[2] not in outcome]
-            if not pending:
-                break
-            if final:
+            if pending and final:
                 for task in pending:
                     outcome[task[2]] = (TIMEOUT, None)
                 break
-            self.sleep(next(delays))
+            delay = next(backoff, None)
+            if pending and delay is not None:
+                backoff.sleep(delay)
         return outcome
 
 

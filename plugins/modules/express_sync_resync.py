@@ -342,7 +342,7 @@ request_id:
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.resync import Resync

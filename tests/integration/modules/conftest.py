@@ -36,7 +36,7 @@ from tests.integration.sim_process import (
 )
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 
 __all__ = ["KEY_ID", "REPO_ROOT", "run_ansible"]

@@ -59,9 +59,6 @@ class ServiceClient:
         except ApiError as error:
             raise SgwApiError(error.code, error.message, action=action, region=region, status=error.status) from None
 
-    def paginate(self, action, region, params, wrapper, item, page_size=50):
-        return self.call(action, region, dict(params, PageSize=page_size))[wrapper][item]
-
     def _refuse_members(self, params):
         """Another plausible service: adding a share that is already a member is an error."""
         for gateway_id, names in json.loads(params["GatewayShares"]).items():

@@ -30,13 +30,14 @@ class TaskClient:
         self.ends = ends  # task id -> (end time, final state)
         self.asked = []
 
-    def paginate(self, action, region, params, wrapper, item, page_size=50):
+    def call(self, action, region, params=None):
         assert action == "DescribeTasks"
         task_id = params["TaskId"]
         self.asked.append(task_id)
         end, state = self.ends[task_id]
         running = self.clock.now < end
-        return [{"TaskId": task_id, "StateCode": "task.state.running" if running else state}]
+        return {"TotalCount": 1, "Tasks": {"SimpleTask": [
+            {"TaskId": task_id, "StateCode": "task.state.running" if running else state}]}}
 
 
 DONE, FAILED = "task.state.completed", "task.state.failed"
@@ -66,12 +67,13 @@ def test_wait_for_tasks(ends, timeout, expected, calls):
 def test_the_delays_double_up_to_the_most_and_never_pass_the_deadline():
     clock = Clock()
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time)
-    delays = waits.poll_delays(deadline=12.0)
+    backoff = waits.poll_backoff(deadline=12.0)
     taken = []
-    for _ in range(8):
-        taken.append(next(delays))
-        clock.sleep(taken[-1])
-    assert taken == [0.25, 0.5, 1.0, 2.0, 4.0, 4.25, 0.0, 0.0]
+    for delay in backoff:
+        taken.append(delay)
+        backoff.sleep(delay)
+    assert taken == [0.25, 0.5, 1.0, 2.0, 4.0, 4.25]
+    assert clock.now == 12.0
 
 
 def test_a_busy_group_is_retried_with_backoff_until_wait_timeout():
