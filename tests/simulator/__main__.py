@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--full-sync-seconds", type=float, default=3.0, metavar="S",
                       help="time from MNSFullSyncInit to MNSHealthy for an added share (default 3)")
 
+    data.add_argument("--strict-membership", action="store_true",
+                      help="refuse to add a share that is already a member (ShareAlreadyInExpressSync) and to remove "
+                           "a share that is in no group (ShareNotInExpressSync); by default both are ignored")
+
     faults = parser.add_argument_group("faults (also settable at run time with PUT /_sim/faults)")
     faults.add_argument("--latency", type=float, default=0, metavar="MS", help="delay added to every call")
     faults.add_argument("--throttle-rate", type=float, default=0.0, metavar="RATE",
@@ -111,7 +115,8 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
     if args.tls:
         from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
         ssl_context = tls.server_context(args.cert_out)
-    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed)
+    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed,
+                      strict_membership=args.strict_membership)
     simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed)
     return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
 

@@ -19,8 +19,11 @@ class Service:
     """Serves API actions against an :class:`Account`; every call holds the one lock."""
 
     def __init__(self, account: Account, task_seconds: float = 1.0, full_sync_seconds: float = 3.0,
-                 clock=time.time, seed: int | None = None):
+                 clock=time.time, seed: int | None = None, strict_membership: bool = False):
         self.task_seconds = task_seconds
+        # Where the API reference is silent: adding a member again, or removing a share of no group,
+        # is ignored (default) or refused (strict).
+        self.strict_membership = strict_membership
         self.full_sync_seconds = full_sync_seconds
         self._clock = clock
         self._rng = random.Random(seed)
