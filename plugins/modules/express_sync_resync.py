@@ -440,6 +440,13 @@ def main():
         result = resync.run(groups, entries, resume_only=params["resume_only"])
     except journals.JournalLocked as locked:
         module.fail_json(msg=str(locked), changed=False, journal=journal.path)
+    except OSError as error:
+        partial = resync.result()
+        partial.pop("diff")
+        module.fail_json(msg="The resync journal %s could not be read or written (%s). What was done before is in "
+                         "the journal as it was last written; set the option journal (or %s) to a path this host "
+                         "can write, and run the module again." % (journal.path, error, journals.JOURNAL_ENV),
+                         **partial)
     except SgwError as error:
         partial = resync.result()
         partial.pop("diff")

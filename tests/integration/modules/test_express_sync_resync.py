@@ -221,3 +221,16 @@ def test_bad_options_fail_before_any_call(tmp_path, sample_account, start_simula
                      "https://sgw.cn-shanghai.aliyuncs.com", "resume_entries[1]: express_sync_id is missing"):
         assert expected in message
     assert simulator.stats()["total"] == start["total"]
+
+
+def test_a_journal_that_cannot_be_written_fails_before_any_write(tmp_path, sample_account, start_simulator, play):
+    simulator = start_simulator(sample_account)
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the journal's directory should be", encoding="utf-8")
+    start = simulator.stats()
+    run = play(simulator, resync_playbook(tmp_path, shares=SHARES, journal=str(blocked / "journal.json")))
+    assert run.rc == 2, run
+    result = run.result(TASK)
+    assert result["msg"].startswith("The resync journal %s could not be read or written" % (blocked / "journal.json"))
+    assert "Traceback" not in run.stdout + run.stderr and result["changed"] is False
+    assert writes(stats_delta(simulator.stats(), start)) == {}
