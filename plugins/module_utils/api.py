@@ -150,4 +150,3 @@ def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -
     """The delays between ``DescribeTasks`` polls: from ``interval``, doubling up to ``max_interval``,
     never past ``timeout`` (no jitter: one poller per wait has nobody to spread out from)."""
     return Backoff(timeout=timeout, base=interval, cap=max_interval, jitter=False, **kwargs)
-

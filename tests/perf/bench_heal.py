@@ -57,7 +57,7 @@ COUNTED = ("RemoveSharesFromExpressSync", "AddSharesToExpressSync", "DescribeTas
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--groups", default="3,9,27", help="the numbers of failed groups (default 3,9,27)")
     parser.add_argument("--runs", type=int, default=1, help="runs of each playbook at each size; the median counts")
     parser.add_argument("--task-seconds", type=float, default=2.0, help="duration of a task (default 2)")
@@ -103,15 +103,16 @@ def run_playbook(kind, simulator, document, workdir, env, args) -> dict:
     extra = ["-e", "sgw_heal_delay=%g" % args.health_delay, "-e", "sgw_heal_retries=%d" % int(600 / args.health_delay)]
     simulator.reset()
     started = time.monotonic()
-    process = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
-                              str(PLAYBOOKS[kind]), *extra], env=dict(env, ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url,
-                                                                    ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(journal)),
-                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600, check=False)
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
+               str(PLAYBOOKS[kind]), *extra]
+    run_env = dict(env, ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url, ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(journal))
+    process = subprocess.run(command, env=run_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600,
+                             check=False)
     seconds = time.monotonic() - started
     stats = simulator.stats()
     if process.returncode != 0:
-        raise RuntimeError("the %s playbook failed (rc %d):\n%s\n%s" % (kind, process.returncode,
-                                                                       process.stdout[-3000:], process.stderr[-2000:]))
+        raise RuntimeError("the %s playbook failed (rc %d):\n%s\n%s" % (
+            kind, process.returncode, process.stdout[-3000:], process.stderr[-2000:]))
     healthy = [s for s in simulator.control("/_sim/account")["shares"] if s.get("ExpressSyncId")]
     return {"seconds": seconds, "calls": stats["total"], "actions": stats["actions"],
             "peak_concurrency": stats["peak_concurrency"],
@@ -128,7 +129,7 @@ def measure(args, workdir, env) -> list:
         with Simulator("--task-seconds", args.task_seconds, "--full-sync-seconds", args.full_sync_seconds,
                        data=account) as simulator:
             for kind in kinds:
-                runs = [run_playbook(kind, simulator, document, workdir, env, args) for _ in range(args.runs)]
+                runs = [run_playbook(kind, simulator, document, workdir, env, args) for dummy in range(args.runs)]
                 median = statistics.median(r["seconds"] for r in runs)
                 chosen = min(runs, key=lambda r: abs(r["seconds"] - median))
                 results.append(dict(chosen, kind=kind, groups=groups, seconds=median,

@@ -124,8 +124,8 @@ def test_two_runs_on_one_journal_do_not_interleave(tmp_path, sample_account, sta
     simulator = start_simulator(sample_account, "--task-seconds", "0.2", "--full-sync-seconds", "1",
                                 "--hang-action", "AddSharesToExpressSync")
     before = membership(simulator, GROUPS)
-    first = start_local(simulator, tmp_path, resync_playbook(tmp_path, shares=SHARES, timeout=3, max_retries=2,
-                                                                healthy_timeout=60))
+    playbook = resync_playbook(tmp_path, shares=SHARES, timeout=3, max_retries=2, healthy_timeout=60)
+    first = start_local(simulator, tmp_path, playbook)
     try:
         wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, 120, "the Add calls")
         refused = play(simulator, resync_playbook(tmp_path, resume_only=True, wait_timeout=1))
