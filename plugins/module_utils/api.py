@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff, wait_until
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import extract_list, request_id_of
 
@@ -181,35 +181,5 @@ def remove_shares_from_express_sync(client, region, express_sync_id, shares):
 
 def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -> Backoff:
     """The delays between ``DescribeTasks`` polls: from ``interval``, doubling up to ``max_interval``,
-    never past ``timeout`` (no jitter: one poller per task has nobody to spread out from)."""
+    never past ``timeout`` (no jitter: one poller per wait has nobody to spread out from)."""
     return Backoff(timeout=timeout, base=interval, cap=max_interval, jitter=False, **kwargs)
-
-
-def wait_for_task(client, region, target_id, task_id, backoff):
-    """Poll ``DescribeTasks`` until the task completes, waiting ``backoff``'s delays in between
-    (see :func:`task_poll_backoff`); raise on failure or when its deadline passes.
-
-    Only a running task (or one not listed yet) is waited for: a state that is neither running,
-    completed nor failed is reported at once (``TaskStateUnknown``), as nothing says it will end.
-    """
-    last = {}
-
-    def finished():
-        tasks = [t for t in describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
-        last["state"] = state = tasks[0].get("StateCode") if tasks else None
-        if state == TASK_FAILED:
-            raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
-                task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
-                region=region)
-        if state not in (None, TASK_RUNNING, TASK_COMPLETED):
-            raise SgwApiError(TASK_STATE_UNKNOWN, "task %s on %s is in the state %s, which is neither running, "
-                              "completed nor failed, so it is not waited for; check the task in the console" % (
-                                  task_id, target_id, state), action="DescribeTasks", region=region)
-        return tasks[0] if state == TASK_COMPLETED else None
-
-    task = wait_until(finished, backoff)
-    if task is None:
-        raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
-                          "task in the console" % (task_id, target_id, last["state"] or "unknown", backoff.timeout),
-                          action="DescribeTasks", region=region)
-    return task

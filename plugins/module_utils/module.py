@@ -20,14 +20,15 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import
 class SgwModule:
     """An ``AnsibleModule`` with the options of the doc fragments ``alibabacloud.sgw.common`` and ``.region``."""
 
-    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, region_required=True, **kwargs):
         spec = common_argument_spec()
         spec.update(region_argument_spec())
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
         self.region = self.params["region"]
-        problem = region_problem(self.region, REGION_ENV)
+        # A module whose every item may name its own region (region_required=False) needs none.
+        problem = region_problem(self.region, REGION_ENV) if (self.region or region_required) else None
         if problem:
             self.module.fail_json(msg=problem)
         self._client = None
@@ -38,19 +39,23 @@ class SgwModule:
 
     @property
     def client(self):
+        return self.make_client()
+
+    def make_client(self, pool_size=10):
+        """The module's client (made on first use, with room for ``pool_size`` connections at once)."""
         if self._client is None:
             try:
-                self._client = build_client(self.params, log=self.module.debug)
+                self._client = build_client(self.params, log=self.module.debug, pool_size=pool_size)
             except SgwError as error:
                 self.fail(error)
         return self._client
 
-    def fail(self, error, **result):
-        """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
+    def fail(self, error, message=None, **result):
+        """Fail the task with the error's message (or ``message``), and its API ``Code`` and ``RequestId``."""
         if isinstance(error, SgwApiError):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)
-        self.module.fail_json(msg=str(error), **result)
+        self.module.fail_json(msg=message or str(error), **result)
 
     def exit(self, **result):
         if self._client is not None:

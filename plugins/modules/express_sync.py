@@ -323,12 +323,8 @@ task_id:
   sample: t-0001xv7je357xr6ql001
 """
 
-import random
-import time
-
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region, groups_of_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
@@ -339,12 +335,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import
     invalid_gateway_ids,
 )
 
-BUSY = "ExpressSyncInOperation"
 NOT_FOUND = "ExpressSyncNotExist"
-# The codes of the errors that api.wait_for_task raises.
-TASK_FAILED = "TaskFailed"
-TASK_TIMEOUT = "TaskTimeout"
-TASK_ERRORS = (TASK_FAILED, TASK_TIMEOUT, api.TASK_STATE_UNKNOWN)
 
 # The group fields that cannot change once the group exists: option name -> API field.
 IMMUTABLE = (
@@ -429,21 +420,12 @@ def _same(wanted, actual) -> bool:
 class ExpressSyncManager:
     """Brings one express sync group and its members to the state the options ask for."""
 
-    # Seconds between DescribeTasks polls: the first, and the most once doubled.
-    poll_interval = 0.25
-    max_poll_interval = 5.0
-    # Seconds before the first retry of a call on a busy group, and the most between retries.
-    busy_delay = 0.5
-    max_busy_delay = 10.0
-
     def __init__(self, client, region, params, check_mode=False, sleep=None, clock=None, rand=None):
         self.client = client
         self.region = region
         self.params = params
         self.check_mode = check_mode
-        self.sleep = sleep or time.sleep
-        self.clock = clock or time.monotonic
-        self.rand = rand or random.random
+        self.waits = tasks.Waits(sleep=sleep, clock=clock, rand=rand)
         self.changed = False
         self.added = []
         self.removed = []
@@ -483,18 +465,10 @@ class ExpressSyncManager:
         """
         if not self.params["wait"]:
             return
-        running = [t.get("TaskId") for t in api.describe_tasks(self.client, self.region, target_id=self.group_id)
-                   if t.get("TaskId") and t.get("StateCode") == api.TASK_RUNNING]
-        deadline = self.clock() + self.params["wait_timeout"]
-        for task_id in running:
-            try:
-                api.wait_for_task(self.client, self.region, self.group_id, task_id,
-                                  self._poll_backoff(deadline))
-            except SgwApiError as error:
-                # A failed earlier change leaves the group idle; one still running past wait_timeout is
-                # met again by the write itself, which reports the group busy.
-                if error.code not in (TASK_FAILED, TASK_TIMEOUT):
-                    raise
+        running = tasks.running_tasks(self.client, self.region, self.group_id)
+        # A failed earlier change leaves the group idle; one still running past wait_timeout is
+        # met again by the write itself, which reports the group busy.
+        self.waits.wait_for_tasks(self.client, running, self.params["wait_timeout"])
 
     def members(self, group_id):
         """The member shares of a group, as API records keyed by ``(GatewayId, ShareName)``."""
@@ -504,30 +478,10 @@ class ExpressSyncManager:
 
     # ----------------------------------------------------------------------------- writes
 
-    def _poll_backoff(self, deadline=None):
-        """The delays between the polls of one task, within ``wait_timeout`` or until ``deadline``."""
-        return api.task_poll_backoff(timeout=self.params["wait_timeout"] if deadline is None else None,
-                                     deadline=deadline, interval=self.poll_interval,
-                                     max_interval=self.max_poll_interval, clock=self.clock, sleep=self.sleep)
-
     def _call(self, action, function, *args):
         """Call a write action, retrying while the group is busy, for up to ``wait_timeout`` seconds."""
-        backoff = Backoff(timeout=self.params["wait_timeout"], base=self.busy_delay, cap=self.max_busy_delay,
-                          clock=self.clock, sleep=self.sleep, rand=self.rand)
-        while True:
-            try:
-                return function(self.client, self.region, *args)
-            except SgwApiError as error:
-                if error.code != BUSY:
-                    raise
-                delay = next(backoff, None)
-                if delay is None:
-                    raise SgwApiError(BUSY, "express sync group %s was still busy with another task after %d "
-                                      "attempts over %ss (wait_timeout); retry when that task has finished, or "
-                                      "raise wait_timeout" % (self.group_id, backoff.count + 1, backoff.timeout),
-                                      action=action, region=self.region, status=error.status,
-                                      request_id=error.request_id) from None
-            backoff.sleep(delay)
+        return self.waits.call_while_busy(lambda: function(self.client, self.region, *args),
+                                          self.params["wait_timeout"], action, self.region, self.group_id)
 
     def _wait(self, action, task_id):
         if not task_id:
@@ -536,14 +490,11 @@ class ExpressSyncManager:
         if not self.params["wait"]:
             return
         self.current_task_id = task_id
-        try:
-            api.wait_for_task(self.client, self.region, self.group_id, task_id, self._poll_backoff())
-        except SgwApiError as error:
-            if error.code not in TASK_ERRORS:
-                raise
+        timeout = self.params["wait_timeout"]
+        outcome = self.waits.wait_for_tasks(self.client, [(self.region, self.group_id, task_id)], timeout)[task_id]
+        if outcome[0] != tasks.COMPLETED:
             # Name the action whose task failed, not the DescribeTasks call that found out.
-            raise SgwApiError(error.code, error.api_message, action=action, region=self.region,
-                              request_id=error.request_id) from None
+            raise tasks.task_error(outcome, task_id, action, self.region, self.group_id, timeout)
         self.current_task_id = None
 
     def create(self):

@@ -45,3 +45,25 @@ def test_quick_benchmark_prints_the_table_with_ideal_calls(tmp_path):
     assert set(scale["ratios"]) == {"cold_vs_floor_plus_3_latency", "cached_vs_floor", "cold_rss_vs_floor",
                                     "cached_rss_vs_floor"}
     assert set(scale["probe"]) == {"cold", "cached", "floor"}
+
+
+HEAL_BENCHMARK = REPO_ROOT / "tests" / "perf" / "bench_heal.py"
+
+
+def test_quick_heal_benchmark_prints_both_heals_and_their_calls(tmp_path):
+    figures = tmp_path / "heal.json"
+    process = subprocess.run([sys.executable, str(HEAL_BENCHMARK), "--quick", "--json", str(figures)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    assert lines[0].startswith("alibabacloud.sgw heal benchmark")
+    assert [line.split("|")[1:3] for line in lines if line.startswith("| 1 |") or line.startswith("| 2 |")] == [
+        [" 1 ", " 1.0.0 playbook (express_sync loops) "], [" 1 ", " express_sync_resync "],
+        [" 2 ", " 1.0.0 playbook (express_sync loops) "], [" 2 ", " express_sync_resync "]]
+    assert any(line.startswith("express_sync_resync: 2 groups / 1 groups = ") for line in lines)
+    results = json.loads(figures.read_text())["results"]
+    for row in results:
+        # whatever the timing: one Remove and one Add per group, and every share healthy at the end
+        assert row["actions"]["RemoveSharesFromExpressSync"] == row["groups"]
+        assert row["actions"]["AddSharesToExpressSync"] == row["groups"]
+        assert row["all_healthy"] is True and row["seconds"] > 0

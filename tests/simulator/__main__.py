@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--full-sync-seconds", type=float, default=3.0, metavar="S",
                       help="time from MNSFullSyncInit to MNSHealthy for an added share (default 3)")
 
+    data.add_argument("--strict-membership", action="store_true",
+                      help="refuse to add a share that is already a member (ShareAlreadyInExpressSync) and to remove "
+                           "a share that is in no group (ShareNotInExpressSync); by default both are ignored")
+
     faults = parser.add_argument_group("faults (also settable at run time with PUT /_sim/faults)")
     faults.add_argument("--latency", type=float, default=0, metavar="MS", help="delay added to every call")
     faults.add_argument("--throttle-rate", type=float, default=0.0, metavar="RATE",
@@ -80,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"corrupt success bodies; KIND is one of {', '.join(MALFORMED_KINDS)}")
     faults.add_argument("--deny", action="append", default=[], metavar="ACTION[@ACCESS_KEY_ID]",
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
-    faults.add_argument("--fail-task", action="append", default=[], metavar="EXPRESS_SYNC_ID",
-                        help="tasks on this group end in task.state.failed")
+    faults.add_argument("--hang-action", action="append", default=[], metavar="ACTION",
+                        help="never answer this action, and do not run it (counted in the stats all the same)")
+    faults.add_argument("--fail-task", action="append", default=[], metavar="[ACTION@]EXPRESS_SYNC_ID",
+                        help="tasks on this group (of this action only) end in task.state.failed")
     faults.add_argument("--missing-gateway", action="append", default=[], metavar="GATEWAY_ID",
                         help="this gateway is gone: DescribeGateways leaves it out (StorageBundleNotExist once its "
                              "cluster has no gateway left) while its shares are still listed")
@@ -110,7 +116,7 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
         "latency_ms": args.latency, "throttle_rate": args.throttle_rate, "retry_after_ms": args.retry_after_ms,
         "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
         "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
-        "fail_tasks": args.fail_task, "missing_gateways": args.missing_gateway,
+        "fail_tasks": args.fail_task, "hang_actions": args.hang_action, "missing_gateways": args.missing_gateway,
         "max_query_bytes": args.max_query_bytes, **{name: getattr(args, name) for name in BEHAVIOURS},
     })
 
@@ -130,7 +136,8 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
     if args.tls:
         from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
         ssl_context = tls.server_context(args.cert_out)
-    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed)
+    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed,
+                      strict_membership=args.strict_membership)
     simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed)
     return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
 

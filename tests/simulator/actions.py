@@ -138,20 +138,24 @@ def _gateway_shares(service, call: Call) -> list[dict]:
     return shares
 
 
-def _check_joinable(share: dict, group: dict) -> None:
-    """A share may join a group of its own bucket, unless it is in another group."""
+def _check_joinable(share: dict, group: dict, strict: bool = False) -> None:
+    """A share may join a group of its own bucket, unless it is in another group (or, ``strict``, in this one:
+    by default adding a member again is ignored)."""
     subject = f"{share['GatewayId']}/{share['ShareName']}"
     if share["BucketName"] != group["BucketName"]:
         raise ApiError.about("ShareBucketMismatch", f"{subject} is on bucket {share['BucketName']}")
-    if share["ExpressSyncId"] not in ("", group["ExpressSyncId"]):
+    allowed = ("",) if strict else ("", group["ExpressSyncId"])
+    if share["ExpressSyncId"] not in allowed:
         raise ApiError.about("ShareAlreadyInExpressSync", f"{subject} is in {share['ExpressSyncId']}")
 
 
-def _check_leavable(share: dict, group: dict) -> None:
-    """A share may leave a group it is in; shares in no group are ignored, shares in another group refused."""
-    if share["ExpressSyncId"] not in ("", group["ExpressSyncId"]):
+def _check_leavable(share: dict, group: dict, strict: bool = False) -> None:
+    """A share may leave a group it is in; shares in no group are ignored (or, ``strict``, refused), shares in
+    another group refused."""
+    allowed = (group["ExpressSyncId"],) if strict else ("", group["ExpressSyncId"])
+    if share["ExpressSyncId"] not in allowed:
         raise ApiError.about("ShareNotInExpressSync", f"{share['GatewayId']}/{share['ShareName']} is in "
-                                                      f"{share['ExpressSyncId']}")
+                                                      f"{share['ExpressSyncId'] or 'no group'}")
 
 
 def _share_record(service, view: dict) -> dict:
@@ -343,7 +347,7 @@ def add_shares_to_express_sync(service, call: Call) -> dict:
     sync_id = group["ExpressSyncId"]
     shares = _gateway_shares(service, call)
     for share in shares:
-        _check_joinable(share, group)
+        _check_joinable(share, group, service.strict_membership)
     joining = [(share, mns_queue(share["GatewayId"], sync_id, share["ShareName"]))
                for share in shares if not share["ExpressSyncId"]]
 
@@ -371,7 +375,7 @@ def remove_shares_from_express_sync(service, call: Call) -> dict:
     sync_id = group["ExpressSyncId"]
     shares = _gateway_shares(service, call)
     for share in shares:
-        _check_leavable(share, group)
+        _check_leavable(share, group, service.strict_membership)
     leaving = [share for share in shares if share["ExpressSyncId"]]
 
     def apply(_ended: float) -> None:

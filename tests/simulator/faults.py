@@ -45,6 +45,7 @@ class Faults:
     total_count: str = "present"
     missing_gateways: tuple = ()
     max_query_bytes: int = 0
+    hang_actions: tuple = ()
 
     @classmethod
     def from_json(cls, data) -> Faults:
@@ -70,6 +71,7 @@ class Faults:
             max_query_bytes=int(_number(data.get("max_query_bytes", defaults.max_query_bytes), "max_query_bytes", 0,
                                         math.inf)),
             **{name: _choice(data, name, choices) for name, choices in BEHAVIOURS.items()},
+            hang_actions=_names(data, "hang_actions"),
         )
 
     def to_json(self) -> dict:

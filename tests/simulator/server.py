@@ -11,8 +11,9 @@ An API call (any path but ``/_sim/...``, GET or POST) goes through these steps, 
    ``html_regions`` (502 with an HTML page), ``unavailable_regions`` (503 ServiceUnavailable);
 3. signature verification (V1 or V3), then the ``latency_ms`` delay;
 4. version and action checks (``InvalidVersion``, ``InvalidAction.NotFound``);
-5. dispatch: counted in ``total``, ``actions`` and ``regions``; then ``deny`` (403 Forbidden.RAM)
-   and ``throttle_rate`` (Throttling.User), then the action itself;
+5. dispatch: counted in ``total``, ``actions`` and ``regions``; then ``deny`` (403 Forbidden.RAM),
+   ``hang_actions`` (never answered, and the action is not run) and ``throttle_rate``
+   (Throttling.User), then the action itself;
 6. a success body of a ``malformed`` region is corrupted.
 
 Every error answer is counted in ``errors`` by code (the HTML page as ``BadGateway``). The region
@@ -169,6 +170,8 @@ class Simulator:
         self.stats.dispatched(identity.action, region)
         if faults.denies(identity.action, identity.key_id):
             raise ApiError("Forbidden.RAM")
+        if identity.action in faults.hang_actions:
+            return HANG
         if self._throttled(faults.throttle_rate):
             retry_after = {} if faults.retry_after_ms is None else {"x-acs-retry-after": str(faults.retry_after_ms)}
             raise ApiError("Throttling.User", headers=retry_after)

@@ -20,8 +20,11 @@ class Service:
     """Serves API actions against an :class:`Account`; every call holds the one lock."""
 
     def __init__(self, account: Account, task_seconds: float = 1.0, full_sync_seconds: float = 3.0,
-                 clock=time.time, seed: int | None = None):
+                 clock=time.time, seed: int | None = None, strict_membership: bool = False):
         self.task_seconds = task_seconds
+        # Where the API reference is silent: adding a member again, or removing a share of no group,
+        # is ignored (default) or refused (strict).
+        self.strict_membership = strict_membership
         self.full_sync_seconds = full_sync_seconds
         self._clock = clock
         self._rng = random.Random(seed)
@@ -75,7 +78,9 @@ class Service:
         return new_id(kind, self._rng, self.account.ids() | {task.task_id for task in self.tasks.tasks})
 
     def start_task(self, name: str, sync_id: str, call: Call, apply) -> str:
-        """Start a task on a group and return its id; it fails when the group is in ``call.fail_tasks``."""
+        """Start a task on a group and return its id; it fails when ``call.fail_tasks`` names the group
+        (``EXPRESS_SYNC_ID``, every task) or the action and the group (``ACTION@EXPRESS_SYNC_ID``)."""
         task_id = self.new_id("t")
-        self.tasks.start(task_id, name, sync_id, call.now, apply, fails=sync_id in call.fail_tasks)
+        fails = sync_id in call.fail_tasks or f"{name}@{sync_id}" in call.fail_tasks
+        self.tasks.start(task_id, name, sync_id, call.now, apply, fails=fails)
         return task_id

@@ -11,9 +11,14 @@ file, and every run is checked not to print one.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import shutil
+import signal
+import subprocess
 import textwrap
+import time
+import types
 
 import pytest
 import yaml
@@ -26,11 +31,16 @@ from tests.support.sim_process import (
     SCOPES,
     SECRETS,
     Simulator,
+    ansible_command,
     ansible_env,
     run_ansible,
 )
 
-__all__ = ["REPO_ROOT", "run_ansible"]
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
+
+__all__ = ["KEY_ID", "REPO_ROOT", "run_ansible"]
 
 # ansible-core has no JSON stdout callback (ansible.builtin.json redirects to ansible.posix, not installed).
 CALLBACK_PLUGINS = pathlib.Path(__file__).resolve().parent / "callback_plugins"
@@ -150,6 +160,35 @@ def start_simulator(request):
         simulator.stop()
 
 
+def playbook_env(simulator, tmp_path, extra_env=None) -> dict:
+    """The environment of an ``ansible-playbook`` run against ``simulator`` with the JSON callback."""
+    return ansible_env(
+        ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_PLUGINS),
+        ANSIBLE_STDOUT_CALLBACK="json_results",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url,
+        ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET,
+        # each test its own resync journal (the default one, under the Ansible home, is shared)
+        ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(tmp_path / "resync-journal.json"),
+        **(extra_env or {}),
+    )
+
+
+def playbook_path(tmp_path, playbook):
+    """``playbook`` as a path: a path as it is, YAML text written to the test's directory first."""
+    if not isinstance(playbook, (str, bytes)) or "\n" not in playbook:
+        return playbook
+    path = tmp_path / ("playbook_%d.yml" % len(list(tmp_path.glob("playbook_*.yml"))))
+    path.write_text(textwrap.dedent(playbook), encoding="utf-8")
+    return path
+
+
+def check_no_secret(*texts):
+    for secret in SECRETS:
+        assert all(secret not in text for text in texts), "a secret was printed"
+
+
 @pytest.fixture
 def ansible_playbook(tmp_path):
     """Run ``ansible-playbook`` against a simulator and return the parsed :class:`PlaybookRun`.
@@ -157,23 +196,81 @@ def ansible_playbook(tmp_path):
     ``playbook`` is a path, or YAML text that is written to the test's directory first.
     """
     def run(simulator, playbook, *args, extra_env=None, timeout=240):
-        if not isinstance(playbook, (str, bytes)) or "\n" not in playbook:
-            path = playbook
-        else:
-            path = tmp_path / ("playbook_%d.yml" % len(list(tmp_path.glob("playbook_*.yml"))))
-            path.write_text(textwrap.dedent(playbook), encoding="utf-8")
-        env = ansible_env(
-            ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_PLUGINS),
-            ANSIBLE_STDOUT_CALLBACK="json_results",
-            ANSIBLE_RETRY_FILES_ENABLED="false",
-            ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url,
-            ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID,
-            ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET,
-            **(extra_env or {}),
-        )
-        process = run_ansible("ansible-playbook", str(path), *args, env=env, timeout=timeout)
-        for secret in SECRETS:
-            assert secret not in process.stdout and secret not in process.stderr, "a secret was printed"
+        env = playbook_env(simulator, tmp_path, extra_env)
+        process = run_ansible("ansible-playbook", str(playbook_path(tmp_path, playbook)), *args, env=env,
+                              timeout=timeout)
+        check_no_secret(process.stdout, process.stderr)
         return PlaybookRun(process)
 
     return run
+
+
+def membership(simulator, groups) -> dict:
+    """``{group id: [<share>@<gateway>, ...]}`` as ``DescribeExpressSyncShares`` answers for each group
+    (``groups`` maps group ids to their regions)."""
+    client = SgwClient(Credentials(KEY_ID, KEY_SECRET, source="tests"), endpoint=simulator.url)
+    try:
+        return {group: sorted("%s@%s" % (s["ShareName"], s["GatewayId"])
+                              for s in api.describe_express_sync_shares(client, region, [group]))
+                for group, region in groups.items()}
+    finally:
+        client.close()
+
+
+def wait_until(condition, timeout, what):
+    """Wait for ``condition()`` to be true, polling; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting for %s after %ss" % (what, timeout)
+        time.sleep(0.05)
+
+
+def _descendants(pid) -> list:
+    """The processes below ``pid`` (Ansible's workers start sessions of their own, so a process group misses them)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class BackgroundPlaybook:
+    """An ``ansible-playbook`` run in the background, to be killed like a lost controller or finished."""
+
+    def __init__(self, command, env):
+        self.process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self.returncode = None
+
+    def kill(self):
+        """SIGKILL ansible-playbook and every process it started, all of them before any can react."""
+        if self.process.poll() is None:
+            for pid in [self.process.pid] + _descendants(self.process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.process.communicate(timeout=30)
+        self.returncode = self.process.returncode
+
+    def finish(self, timeout=240) -> PlaybookRun:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        self.returncode = self.process.returncode
+        check_no_secret(stdout, stderr)
+        return PlaybookRun(types.SimpleNamespace(returncode=self.returncode, stdout=stdout, stderr=stderr))
+
+
+def start_playbook(simulator, tmp_path, playbook, *args, extra_env=None) -> BackgroundPlaybook:
+    env = playbook_env(simulator, tmp_path, extra_env)
+    return BackgroundPlaybook([ansible_command("ansible-playbook"), str(playbook_path(tmp_path, playbook)),
+                               *map(str, args)], env)

@@ -428,3 +428,24 @@ def test_account_control(sim):
     assert sim.control("PUT", "account", data=b"{oops").status_code == 400
     assert sim.control("DELETE", "account").status_code == 405
     assert sim.control("GET", "nothing").status_code == 404
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_adding_a_member_or_removing_a_share_of_no_group(start_simulator, strict):
+    """The reference does not say what the service does: the simulator plays both readings."""
+    strict_sim = start_simulator(*(["--strict-membership"] if strict else []))
+    client = strict_sim.client()
+    member = json.dumps({EDIT01: "media-nfs"})
+    loose = next(key for key, share in shares(client, MEDIA, external=True).items())
+    outsider = json.dumps({loose[0]: loose[1]})
+    if strict:
+        assert client.error("AddSharesToExpressSync", ExpressSyncId=MEDIA, GatewayShares=member)[1] == \
+            "ShareAlreadyInExpressSync"
+        assert client.error("RemoveSharesFromExpressSync", ExpressSyncId=MEDIA, GatewayShares=outsider)[1] == \
+            "ShareNotInExpressSync"
+    else:
+        wait_for_task(client, MEDIA, client.ok("AddSharesToExpressSync", ExpressSyncId=MEDIA,
+                                               GatewayShares=member)["TaskId"])
+        wait_for_task(client, MEDIA, client.ok("RemoveSharesFromExpressSync", ExpressSyncId=MEDIA,
+                                               GatewayShares=outsider)["TaskId"])
+    assert (EDIT01, "media-nfs") in shares(client, MEDIA) and loose not in shares(client, MEDIA)

@@ -18,7 +18,7 @@ from tests.support.simlib import sample_account, utc_now
 MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
                   "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
-                  "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
+                  "hang_actions": [], "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
                   "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present"}
 
 
@@ -128,6 +128,20 @@ def test_fail_tasks_at_run_time(sim):
     assert MEDIA in [group["ExpressSyncId"] for group in groups]
 
 
+def test_fail_tasks_of_one_action(sim):
+    sim.set_faults(fail_tasks=["AddSharesToExpressSync@" + MEDIA])
+    client = sim.client()
+    members = client.ok("DescribeExpressSyncShares", ExpressSyncIds=MEDIA)["Shares"]["Share"]
+    shares = json.dumps({members[0]["GatewayId"]: members[0]["ShareName"]})
+    removed = client.ok("RemoveSharesFromExpressSync", ExpressSyncId=MEDIA, GatewayShares=shares)["TaskId"]
+    time.sleep(0.15)
+    added = client.ok("AddSharesToExpressSync", ExpressSyncId=MEDIA, GatewayShares=shares)["TaskId"]
+    time.sleep(0.15)
+    tasks = client.ok("DescribeTasks", TargetId=MEDIA)["Tasks"]["SimpleTask"]
+    states = {task["TaskId"]: task["StateCode"] for task in tasks}
+    assert states == {removed: "task.state.completed", added: "task.state.failed"}
+
+
 def test_stats_count_requests_calls_and_errors(sim):
     client = sim.client()
     client.ok("DescribeRegions")
@@ -168,6 +182,16 @@ def test_hang_region(sim):
     assert sim.stats()["requests"] == 2
 
 
+def test_hang_action_is_counted_and_not_run(sim):
+    sim.set_faults(hang_actions=["DeleteExpressSync"])
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        sim.client(timeout=0.5).call("DeleteExpressSync", {"ExpressSyncId": MEDIA})
+    assert sim.stats()["actions"] == {"DeleteExpressSync": 1}
+    assert sim.client().ok("DescribeTasks", TargetId=MEDIA)["Tasks"]["SimpleTask"] == []
+    groups = sim.client(region=None).ok("DescribeExpressSyncs")["ExpressSyncs"]["ExpressSync"]
+    assert MEDIA in [group["ExpressSyncId"] for group in groups]
+
+
 @pytest.mark.parametrize("faults, message", [
     ({"throttle_rate": 2}, "throttle_rate"),
     ({"latency_ms": -1}, "latency_ms"),
@@ -186,7 +210,7 @@ def test_invalid_faults_are_refused(sim, faults, message):
 CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "100", "--unavailable-region",
               "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
-              "--fail-task", MEDIA, "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
+              "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
               "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
               "--total-count", "absent")
 
@@ -197,7 +221,7 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
         "latency_ms": 5, "throttle_rate": 0.25, "retry_after_ms": 100, "unavailable_regions": ["cn-beijing"],
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
         "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
-        "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
+        "hang_actions": ["AddSharesToExpressSync"], "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
         "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent"}
     outcome = []
 

@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
 from tests.support.fake_api import FakeApi
 from tests.support.in_process import InProcessSimulator, route_sessions
 
@@ -30,7 +31,7 @@ def run_module(monkeypatch, capsys):
     """
     built = []
 
-    def build_client(params, log=None):
+    def build_client(params, log=None, pool_size=10):
         built.append(params)
         return client_of[0]
 
@@ -39,10 +40,10 @@ def run_module(monkeypatch, capsys):
     def runner(main, client, **args):
         client_of[:] = [client]
         monkeypatch.setattr(module_base, "build_client", build_client)
-        module = sys.modules[main.__module__]
         clock = getattr(client, "clock", None)
-        if clock is not None and hasattr(module, "time"):
-            monkeypatch.setattr(module, "time", types.SimpleNamespace(sleep=clock.sleep, monotonic=clock.monotonic))
+        for module in (sys.modules[main.__module__], tasks):  # the module, and the waits it shares
+            if clock is not None and hasattr(module, "time"):
+                monkeypatch.setattr(module, "time", types.SimpleNamespace(sleep=clock.sleep, monotonic=clock.monotonic))
         args.setdefault("region", "cn-hangzhou")
         with patch_module_args(args):
             with pytest.raises(SystemExit) as exit_info:

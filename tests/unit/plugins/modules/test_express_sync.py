@@ -12,6 +12,7 @@ import types
 
 import pytest
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
 from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync
 from tests.support.fake_api import FakeApi
 
@@ -381,7 +382,7 @@ def test_cjk_names_are_valid():
 
 
 def test_a_busy_group_is_retried_with_growing_backoff(run, monkeypatch):
-    monkeypatch.setattr(express_sync, "random", types.SimpleNamespace(random=lambda: 1.0))
+    monkeypatch.setattr(tasks, "random", types.SimpleNamespace(random=lambda: 1.0))
     sgw = api()
     sgw.script("AddSharesToExpressSync", "ExpressSyncInOperation", times=3)
     result = run(sgw, name="media", shares=key_dicts(("gw-a", "s1")))

@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The resync journal: what a resync is about to do to each express sync group, kept on disk.
+
+A share taken out of its group is a member of nothing until it is added back; when the run that
+removed it dies first, nothing in the service remembers which group it belonged to. The journal
+does: an entry is written before the first Remove of a group, updated after each step, and
+dropped only once the Add task of the group has completed. The next run completes what it finds.
+
+The file is JSON, written atomically (temporary file, fsync, rename, fsync of the directory), and
+guarded by an exclusive lock on ``<journal>.lock`` for the whole run that changes it. It never
+holds a secret: an entry names the AccessKey ID masked, and matches credentials by a one-way
+digest of their identity.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import hashlib
+import json
+import os
+import tempfile
+import time
+import uuid
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - not on POSIX
+    HAS_FCNTL = False
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+    invalid_express_sync_ids,
+    invalid_gateway_ids,
+    invalid_regions,
+)
+
+JOURNAL_ENV = "ALIBABA_CLOUD_SGW_RESYNC_JOURNAL"
+FORMAT_VERSION = 1
+
+# The steps of an entry, in order. "removing": the Remove of the group is about to be sent (or was
+# sent, without an answer yet); "removed": its task completed; "adding": the Add was sent; an entry
+# whose Add task completed is dropped. "add_failed": the Add was refused or its task failed.
+STEPS = ("removing", "removed", "adding", "add_failed")
+ENTRY_FIELDS = ("id", "created", "updated", "account", "endpoint", "region", "express_sync_id", "shares", "step",
+                "task_id", "error")
+
+
+def default_path(env=None) -> str:
+    """The journal's default path: ``$ALIBABA_CLOUD_SGW_RESYNC_JOURNAL``, else under the Ansible home."""
+    env = os.environ if env is None else env
+    if env.get(JOURNAL_ENV):
+        return os.path.expanduser(env[JOURNAL_ENV])
+    home = env.get("ANSIBLE_HOME") or os.path.join(os.path.expanduser("~"), ".ansible")
+    return os.path.join(os.path.expanduser(home), "alibabacloud.sgw", "resync-journal.json")
+
+
+def account_of(credentials) -> dict:
+    """The journal's record of an identity: the masked AccessKey ID and a digest to match it by.
+
+    Permanent keys are matched by their AccessKey ID. STS key ids change with every session, so
+    STS credentials are matched by where they came from (a profile, an ECS role, the environment).
+    """
+    if credentials.security_token:
+        basis = "sts:" + str(credentials.source)
+    else:
+        basis = "key:" + credentials.access_key_id
+    return {"key_id": credentials.masked_key_id,
+            "identity": hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]}
+
+
+def now_text() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_entry(account, endpoint, region, express_sync_id, shares) -> dict:
+    """An entry at its first step; ``shares`` are ``(gateway_id, share_name)`` pairs."""
+    stamp = now_text()
+    return {"id": uuid.uuid4().hex[:16], "created": stamp, "updated": stamp, "account": dict(account),
+            "endpoint": endpoint, "region": region, "express_sync_id": express_sync_id,
+            "shares": [{"gateway_id": g, "share_name": s} for g, s in shares], "step": "removing",
+            "task_id": None, "error": None}
+
+
+def entry_label(entry) -> str:
+    shares = ", ".join("%s@%s" % (s["share_name"], s["gateway_id"]) for s in entry["shares"])
+    return "%s in region %s (%s)" % (entry["express_sync_id"], entry["region"], shares)
+
+
+def invalid_entry(entry) -> list:
+    """Every problem of one entry (from the file, or given back by the user)."""
+    if not isinstance(entry, dict):
+        return ["an entry must be a dictionary, not %s" % type(entry).__name__]
+    problems = []
+    for field in ("region", "express_sync_id", "endpoint", "step"):
+        if not isinstance(entry.get(field), str) or not entry.get(field):
+            problems.append("%s is missing" % field)
+    if problems:
+        return problems
+    problems += invalid_regions([entry["region"]]) + invalid_express_sync_ids([entry["express_sync_id"]])
+    if entry["step"] not in STEPS:
+        problems.append("step %r is not one of %s" % (entry["step"], ", ".join(STEPS)))
+    account = entry.get("account")
+    if not isinstance(account, dict) or not all(isinstance(account.get(k), str) for k in ("key_id", "identity")):
+        problems.append("account must have key_id and identity")
+    shares = entry.get("shares")
+    if not isinstance(shares, list) or not shares:
+        problems.append("shares must be a non-empty list")
+    else:
+        for share in shares:
+            if not isinstance(share, dict) or not isinstance(share.get("share_name"), str) or not share["share_name"]:
+                problems.append("every share needs gateway_id and share_name")
+                break
+            problems += invalid_gateway_ids([share.get("gateway_id")])
+    return problems
+
+
+def clean_entry(entry) -> dict:
+    """An entry with only the journal's fields (anything else given back by a user is dropped)."""
+    cleaned = {field: entry.get(field) for field in ENTRY_FIELDS}
+    cleaned["account"] = {"key_id": entry["account"]["key_id"], "identity": entry["account"]["identity"]}
+    cleaned["shares"] = [{"gateway_id": s["gateway_id"], "share_name": s["share_name"]} for s in entry["shares"]]
+    cleaned["id"] = str(entry.get("id") or uuid.uuid4().hex[:16])
+    return cleaned
+
+
+class JournalLocked(Exception):
+    """Another run holds the journal's lock."""
+
+
+class Journal:
+    """The entries of one journal file; :meth:`lock` before changing it."""
+
+    def __init__(self, path, clock=time.monotonic, sleep=time.sleep):
+        self.path = os.path.abspath(os.path.expanduser(str(path)))
+        self.lock_path = self.path + ".lock"
+        self.entries = []
+        self.clock = clock
+        self.sleep = sleep
+        self._lock_fd = None
+        self.writes = 0
+
+    # ------------------------------------------------------------------------------ lock
+
+    def lock(self, timeout):
+        """Take the exclusive lock, waiting up to ``timeout`` seconds for another run to release it."""
+        if not HAS_FCNTL:  # pragma: no cover
+            raise SgwConfigError("the resync journal needs a POSIX system (fcntl) for its lock")
+        self._make_directory()
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = self.clock() + timeout
+        delay = 0.05
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                holder = _read_text(fd)
+                os.close(fd)
+                raise JournalLocked(
+                    "the resync journal %s is locked by another run (%s) and was not released within %ss "
+                    "(wait_timeout); let that run finish, then run again" % (
+                        self.path, holder or "holder unknown", timeout))
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 2, 1.0)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, ("pid %d since %s" % (os.getpid(), now_text())).encode("ascii"), 0)
+        self._lock_fd = fd
+
+    def unlock(self):
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # ------------------------------------------------------------------------ read, write
+
+    def load(self):
+        """Read the entries; a missing file has none. A damaged file is an error, never silently emptied."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                document = json.load(handle)
+        except FileNotFoundError:
+            self.entries = []
+            return self.entries
+        except (OSError, ValueError) as exc:
+            raise SgwConfigError("the resync journal %s cannot be read (%s); move it aside after looking at what "
+                                 "it holds, then run again" % (self.path, exc)) from None
+        entries = document.get("entries") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            raise SgwConfigError("the resync journal %s is not a journal (no list of entries)" % self.path)
+        for index, entry in enumerate(entries):
+            problems = invalid_entry(entry)
+            if problems:
+                raise SgwConfigError("entry %d of the resync journal %s is damaged: %s" % (
+                    index, self.path, "; ".join(problems)))
+        self.entries = [clean_entry(entry) for entry in entries]
+        return self.entries
+
+    def save(self):
+        """Write every entry atomically; the file is removed when no entry is left."""
+        self.writes += 1
+        if not self.entries:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                return
+            self._sync_directory()
+            return
+        self._make_directory()
+        data = json.dumps({"version": FORMAT_VERSION, "entries": self.entries}, indent=1, sort_keys=True)
+        fd, temporary = tempfile.mkstemp(prefix=".resync-journal.", suffix=".tmp", dir=os.path.dirname(self.path))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+        self._sync_directory()
+
+    def _make_directory(self):
+        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+
+    def _sync_directory(self):
+        try:
+            fd = os.open(os.path.dirname(self.path), os.O_RDONLY)
+        except OSError:  # pragma: no cover - a directory that cannot be opened is not synced
+            return
+        try:
+            os.fsync(fd)
+        except OSError:  # pragma: no cover - some file systems refuse fsync on directories
+            pass
+        finally:
+            os.close(fd)
+
+    # ----------------------------------------------------------------------------- entries
+
+    def update(self, entries, **fields):
+        """Set ``fields`` on each of ``entries`` (entries of this journal)."""
+        stamp = now_text()
+        for entry in entries:
+            entry.update(fields, updated=stamp)
+
+    def drop(self, entries):
+        ids = {entry["id"] for entry in entries}
+        self.entries = [entry for entry in self.entries if entry["id"] not in ids]
+
+
+def _read_text(fd) -> str:
+    try:
+        return os.pread(fd, 200, 0).decode("ascii", "replace").strip()
+    except OSError:  # pragma: no cover
+        return ""

@@ -1,0 +1,471 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: express_sync_resync
+short_description: Resync Cloud Storage Gateway express sync shares, crash-safe, many groups at once
+version_added: 1.1.0
+author:
+  - alibabacloud.sgw maintainers (@alibabacloud-sgw)
+description:
+  - Takes shares out of their express sync group and adds them back, which restarts their sync (C(MNSFullSyncInit),
+    then C(MNSFullSyncing), then C(MNSHealthy)). This is how shares whose sync has failed are healed
+    (C(QueueFailure), C(TopicFailure), C(TopicAndQueueFailure)).
+  - The shares may belong to any number of groups and regions. The groups are handled side by side, phase after
+    phase for all of them. Every group's C(RemoveSharesFromExpressSync) is sent (one call per group, whatever the
+    number of its shares), then all those tasks are waited for together with C(DescribeTasks), then every group's
+    C(AddSharesToExpressSync) likewise. O(max_concurrency) bounds the API calls in flight, not the tasks running
+    in the service, so the time for many groups stays close to the time for one until the API throttles.
+  - While another task runs on a group the API answers C(ExpressSyncInOperation); the call is retried with
+    exponential backoff for up to O(wait_timeout) seconds, as M(alibabacloud.sgw.express_sync) does.
+  - With O(wait_healthy=true) the module then reads the health of every resynced share, with one
+    C(DescribeExpressSyncShares) call per region per round (all the groups of the region in that call), until every
+    share is healthy or O(healthy_timeout) has passed, and returns each share's state before and after.
+  - B(Nothing is lost when a run is interrupted.) Before the first Remove of a group the module writes what it is
+    about to do (the AccessKey ID masked, the endpoint, the region, the group, the shares, the step) to a journal
+    file, atomically, and updates it after each step. An entry is dropped only once the Add task of its group has
+    completed. A run that dies (a denied Add, a failed task, a timeout, Ctrl-C, a lost controller) leaves the
+    entry behind.
+  - B(Every run first completes the pending entries of its credentials and endpoint), whether or not their shares
+    are in O(shares) now, and returns them in RV(resumed). Resuming waits for the tasks still running on the group,
+    reads its members, and adds back the entry's shares that are not members. So it does the right thing whether or
+    not the interrupted run's Remove or Add happened.
+  - The entries still pending at the end are returned in RV(pending) (they hold no secret); O(resume_entries)
+    takes them back in a later run that does not have the journal file, for example a later job on an ephemeral
+    controller.
+  - Two runs on the same journal do not interleave. A run holds an exclusive lock on C(<journal>.lock) from its
+    start until its last Add has ended; another run waits for it up to O(wait_timeout) seconds, then fails.
+  - A share that is not a member of the group given for it is left alone, reported in RV(not_members) and in a warning.
+  - Runs on the controller or any host that reaches the SGW API, usually with C(run_once) on C(localhost).
+  - "RAM actions: C(hcs-sgw:DescribeExpressSyncShares), C(hcs-sgw:RemoveSharesFromExpressSync),
+    C(hcs-sgw:AddSharesToExpressSync) and C(hcs-sgw:DescribeTasks). An identity that may remove but not add
+    strands the shares until a run with the right to add resumes them: grant both."
+requirements:
+  - requests
+extends_documentation_fragment:
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Reads the journal and the members of the groups, and reports the shares it would remove and add back
+        (RV(shares)) and the pending entries it would resume (RV(resumed)). Calls no write action, writes nothing,
+        takes no lock.
+  diff_mode:
+    support: full
+    description: The members of each group (as C(<share_name>@<gateway_id>)) before and after.
+  action_group:
+    description: Use C(group/alibabacloud.sgw.sgw) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - alibabacloud.sgw.sgw
+options:
+  region:
+    description:
+      - The region of the shares of O(shares) that do not name theirs, for example C(cn-hangzhou).
+      - Not needed when every share names its region, nor with O(resume_only=true). A journal entry has its own.
+      - Also read from E(ALIBABA_CLOUD_REGION_ID) or E(ALICLOUD_REGION).
+    type: str
+    aliases: [region_id]
+  shares:
+    description:
+      - The shares to resync, in any number of groups and regions.
+      - "The host variables that the P(alibabacloud.sgw.sgw#inventory) inventory gives each share have these keys:
+        the play's hosts become the option with
+        C(ansible_play_hosts | map('extract', hostvars) | map('dict2items')
+        | map('selectattr', 'key', 'in', ['express_sync_id', 'gateway_id', 'share_name', 'sgw_region'])
+        | map('items2dict') | list) (see the example playbook C(docs/examples/heal_failed_shares.yml))."
+      - Ignored with O(resume_only=true).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      express_sync_id:
+        description: The id of the group (C(sync-...)) that the share is a member of.
+        type: str
+        required: true
+      gateway_id:
+        description: The id of the gateway (C(gw-...)) of the share.
+        type: str
+        required: true
+      share_name:
+        description: The name of the share on that gateway.
+        type: str
+        required: true
+      region:
+        description:
+          - The region to call for the group; O(region) when omitted.
+          - The inventory's host variable C(sgw_region) is the same.
+        type: str
+        aliases: [sgw_region]
+  max_concurrency:
+    description:
+      - The most API calls in flight at once (1 makes them one after another).
+    type: int
+    default: 8
+  wait_timeout:
+    description:
+      - The most seconds to wait for the Remove tasks (all together), and then for the Add tasks; the most seconds to
+        retry one call while its group is busy; and the most seconds to wait for the journal's lock.
+    type: int
+    default: 300
+  wait_healthy:
+    description:
+      - After the adds, wait until every resynced share is healthy (C(MNSHealthy)), or O(healthy_timeout) passes.
+      - With V(false) the health is read once, right after the adds.
+    type: bool
+    default: true
+  healthy_timeout:
+    description:
+      - The most seconds to wait for the shares to be healthy. A full sync of a large share can take long.
+    type: int
+    default: 1800
+  require_healthy:
+    description:
+      - Fail, after returning everything, when a share is not healthy at the end (it is in RV(not_recovered)).
+      - With O(wait_healthy=false) the shares are usually still syncing when they are read, so set V(false) then.
+    type: bool
+    default: true
+  journal:
+    description:
+      - The journal file.
+      - Also read from E(ALIBABA_CLOUD_SGW_RESYNC_JOURNAL). The default is
+        C(alibabacloud.sgw/resync-journal.json) under the Ansible home (E(ANSIBLE_HOME), else C(~/.ansible)) of the
+        host that runs the module.
+      - The file is removed when no entry is left. Its directory is created when missing.
+    type: path
+  resume_only:
+    description:
+      - Only complete the pending entries (those of the journal and O(resume_entries)); O(shares) is ignored.
+    type: bool
+    default: false
+  resume_entries:
+    description:
+      - Entries of RV(pending) returned by an earlier run, to resume as if they were in the journal, for a run that
+        does not have that journal file (a fresh container, another controller).
+      - Each is checked like a journal entry, and must have been recorded for the endpoint that this run calls in
+        its region; an entry recorded with another AccessKey ID is resumed with a warning.
+      - An entry that the journal already has (the same C(id)) is taken once.
+    type: list
+    elements: dict
+    default: []
+notes:
+  - The module never returns, logs or writes to the journal the AccessKey secret or the security token. Entries are
+    matched to credentials by a one-way digest of the AccessKey ID, or for STS credentials (whose key id changes
+    with every session) of where they came from (the environment, a profile, an ECS RAM role).
+  - A topic failure (C(TopicFailure), C(TopicAndQueueFailure)) may need more than a resync of the share, for
+    example the MNS topic of the group to be repaired; such a share is then in RV(not_recovered).
+seealso:
+  - module: alibabacloud.sgw.express_sync
+  - name: RemoveSharesFromExpressSync
+    description: The SGW API action that removes shares from a group.
+    link: https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-removesharesfromexpresssync
+  - name: AddSharesToExpressSync
+    description: The SGW API action that adds shares to a group.
+    link: https://help.aliyun.com/zh/csg/developer-reference/api-addsharestoexpresssync
+"""
+
+EXAMPLES = r"""
+- name: Resync two shares of two groups in two regions, and wait until they are healthy
+  alibabacloud.sgw.express_sync_resync:
+    shares:
+      - express_sync_id: sync-0001xv7je357xn8tr001
+        gateway_id: gw-0001xv7je357xn8tr001
+        share_name: media-nfs
+        region: cn-hangzhou
+      - express_sync_id: sync-0002xv7je357xn8tr002
+        gateway_id: gw-0002xv7je357xn8tr002
+        share_name: exports-smb
+        region: cn-shanghai
+    healthy_timeout: 3600
+  register: resync
+
+- name: Resync every share of the play (inventory alibabacloud.sgw.sgw), once, from the controller
+  alibabacloud.sgw.express_sync_resync:
+    shares: >-
+      {{ ansible_play_hosts | map('extract', hostvars) | map('dict2items')
+         | map('selectattr', 'key', 'in', ['express_sync_id', 'gateway_id', 'share_name', 'sgw_region'])
+         | map('items2dict') | list }}
+  run_once: true
+  delegate_to: localhost
+
+- name: Complete what an interrupted run left in the journal, and nothing else
+  alibabacloud.sgw.express_sync_resync:
+    resume_only: true
+
+- name: In a fresh container, resume what an earlier job returned as pending
+  alibabacloud.sgw.express_sync_resync:
+    resume_only: true
+    resume_entries: "{{ earlier_job_result.pending }}"
+"""
+
+RETURN = r"""
+shares:
+  description:
+    - Every share resynced or resumed by the run (or that would be, in check mode), sorted by region, group, gateway
+      and share.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    express_sync_id:
+      description: The id of the group.
+      type: str
+      sample: sync-0001xv7je357xn8tr001
+    region:
+      description: The region called for the group.
+      type: str
+      sample: cn-hangzhou
+    gateway_id:
+      description: The id of the gateway.
+      type: str
+      sample: gw-0001xv7je357xn8tr001
+    share_name:
+      description: The name of the share.
+      type: str
+      sample: media-nfs
+    state_before:
+      description: The C(ExpressSyncState) before the run; V(not a member) for a share that a resumed entry adds back.
+      type: str
+      sample: QueueFailure
+    state_after:
+      description: The C(ExpressSyncState) at the end; V(not a member) when it is not a member; null in check mode.
+      type: str
+      sample: MNSHealthy
+    sgw_health:
+      description:
+        - The state after folded into V(healthy), V(syncing), V(failed), V(disabled) or V(unknown), as in the
+          P(alibabacloud.sgw.sgw#inventory) inventory; null in check mode.
+      type: str
+      sample: healthy
+    sync_progress:
+      description: Percent done of the share's full sync at the end; null in check mode or when not a member.
+      type: int
+      sample: 100
+    resumed:
+      description: Whether the share was added back by a resumed journal entry.
+      type: bool
+      sample: false
+recovered:
+  description: The shares healthy at the end, as C(<share_name>@<gateway_id>); empty in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: [media-nfs@gw-0001xv7je357xn8tr001]
+not_recovered:
+  description: The shares not healthy at the end; empty in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+resumed:
+  description: The pending entries that the run completed (or would, in check mode), one per group.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    express_sync_id:
+      description: The id of the group.
+      type: str
+    region:
+      description: The region of the group.
+      type: str
+    shares:
+      description: The shares of the entries, each a C(gateway_id) and a C(share_name).
+      type: list
+      elements: dict
+    added:
+      description: The shares that were not members and were added back.
+      type: list
+      elements: dict
+  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
+            "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
+            "added": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}]}]
+not_members:
+  description: The shares of O(shares) that are not members of the group given for them, left alone, with the reason.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
+            "gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "old-share",
+            "reason": "not a member of sync-0001xv7je357xn8tr001"}]
+pending:
+  description:
+    - The journal entries of this run's credentials and endpoint still pending at the end (in check mode, those it
+      would resume). Empty after a run that completed.
+    - Give them to O(resume_entries) of a later run that does not have this journal file.
+    - "Each entry: C(id), C(created), C(updated), C(account) (C(key_id), masked, and C(identity), a digest),
+      C(endpoint), C(region), C(express_sync_id), C(shares), C(step) (V(removing), V(removed), V(adding) or
+      V(add_failed)), C(task_id) and C(error)."
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "5f1c0e9a2b7d4c13", "created": "2026-01-05T10:12:03Z", "updated": "2026-01-05T10:12:09Z",
+            "account": {"key_id": "LTAI****ab12", "identity": "3b0e2d61f0a94c8e7d15a2c4"},
+            "endpoint": "https://sgw.cn-shanghai.aliyuncs.com", "region": "cn-hangzhou",
+            "express_sync_id": "sync-0001xv7je357xn8tr001",
+            "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
+            "step": "add_failed", "task_id": null, "error": "AddSharesToExpressSync in region cn-hangzhou failed"}]
+task_ids:
+  description: The ids of the Remove and Add tasks started.
+  returned: always
+  type: list
+  elements: str
+  sample: [t-0001xv7je357xr6ql001]
+health_rounds:
+  description:
+    - How many times the health of the shares was read, each time with one C(DescribeExpressSyncShares) call per
+      region; 0 in check mode.
+  returned: always
+  type: int
+  sample: 4
+journal:
+  description: The path of the journal file.
+  returned: always
+  type: str
+  sample: /home/ops/.ansible/alibabacloud.sgw/resync-journal.json
+error_code:
+  description: The API C(Code) of the first error, or C(TaskFailed) and C(TaskTimeout) for a task.
+  returned: failure
+  type: str
+  sample: Forbidden.RAM
+request_id:
+  description: The C(RequestId) of the first failed call.
+  returned: failure, when the API answered
+  type: str
+  sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
+"""
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.resync import Resync
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+    invalid_express_sync_ids,
+    invalid_gateway_ids,
+    invalid_regions,
+)
+
+
+def argument_spec():
+    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
+
+    return {
+        "shares": {"type": "list", "elements": "dict", "default": [], "options": {
+            "express_sync_id": {"type": "str", "required": True},
+            "gateway_id": {"type": "str", "required": True},
+            "share_name": {"type": "str", "required": True},
+            "region": {"type": "str", "aliases": ["sgw_region"]},
+        }},
+        "max_concurrency": {"type": "int", "default": 8},
+        "wait_timeout": {"type": "int", "default": 300},
+        "wait_healthy": {"type": "bool", "default": True},
+        "healthy_timeout": {"type": "int", "default": 1800},
+        "require_healthy": {"type": "bool", "default": True},
+        "journal": {"type": "path", "fallback": (env_fallback, [journals.JOURNAL_ENV])},
+        "resume_only": {"type": "bool", "default": False},
+        "resume_entries": {"type": "list", "elements": "dict", "default": []},
+    }
+
+
+def requested_groups(params, default_region):
+    """``({(region, group id): [(gateway_id, share_name), ...]}, problems)`` from O(shares)."""
+    groups, problems = {}, []
+    if params["resume_only"]:
+        return groups, problems
+    for index, share in enumerate(params["shares"]):
+        region = share.get("region") or default_region
+        if not region:
+            problems.append("shares[%d] names no region, and the option region is not set" % index)
+            continue
+        found = (invalid_regions([region]) + invalid_express_sync_ids([share["express_sync_id"]])
+                 + invalid_gateway_ids([share["gateway_id"]]))
+        if not share["share_name"].strip():
+            found.append("the share name is empty")
+        if found:
+            problems += ["shares[%d]: %s" % (index, problem) for problem in found]
+            continue
+        keys = groups.setdefault((region, share["express_sync_id"]), [])
+        key = (share["gateway_id"], share["share_name"])
+        if key not in keys:
+            keys.append(key)
+    return groups, problems
+
+
+def given_entries(params, endpoint_of):
+    """The entries of O(resume_entries), checked, with only the journal's fields; and the problems found."""
+    entries, problems = [], []
+    for index, entry in enumerate(params["resume_entries"]):
+        found = journals.invalid_entry(entry)
+        if not found and entry["endpoint"] != endpoint_of(entry["region"]):
+            found.append("it was recorded for the endpoint %s, and this run calls %s in region %s" % (
+                entry["endpoint"], endpoint_of(entry["region"]), entry["region"]))
+        if found:
+            problems += ["resume_entries[%d]: %s" % (index, problem) for problem in found]
+        else:
+            entries.append(journals.clean_entry(entry))
+    return entries, problems
+
+
+def main():
+    sgw = SgwModule(argument_spec(), region_required=False)
+    module = sgw.module
+    params = sgw.params
+    problems = []
+    for option, least in (("max_concurrency", 1), ("wait_timeout", 0), ("healthy_timeout", 0)):
+        if params[option] < least:
+            problems.append("%s must be %d or more" % (option, least))
+    groups, found = requested_groups(params, sgw.region)
+    problems += found
+    client = sgw.make_client(pool_size=max(1, params["max_concurrency"]))
+
+    def endpoint_of(region):
+        return endpoint_url(region, client.endpoint)
+
+    entries, found = given_entries(params, endpoint_of)
+    problems += found
+    if problems:
+        module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
+
+    journal = journals.Journal(params["journal"] or journals.default_path())
+    resync = Resync(client, journal, journals.account_of(client.credentials), endpoint_of, params,
+                    check_mode=sgw.check_mode)
+    try:
+        result = resync.run(groups, entries, resume_only=params["resume_only"])
+    except journals.JournalLocked as locked:
+        module.fail_json(msg=str(locked), changed=False, journal=journal.path)
+    except OSError as error:
+        partial = resync.result()
+        partial.pop("diff")
+        module.fail_json(msg="The resync journal %s could not be read or written (%s). What was done before is in "
+                         "the journal as it was last written; set the option journal (or %s) to a path this host "
+                         "can write, and run the module again." % (journal.path, error, journals.JOURNAL_ENV),
+                         **partial)
+    except SgwError as error:
+        partial = resync.result()
+        partial.pop("diff")
+        sgw.fail(error, **partial)
+    for warning in resync.warnings:
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    if resync.errors:
+        sgw.fail(resync.errors[0], message=resync.failure_message(), **result)
+    if params["require_healthy"] and result["not_recovered"]:
+        module.fail_json(msg="%d of %d shares did not recover within healthy_timeout (%ss): %s. They are members of "
+                         "their group again and their sync continues; look at them on their gateway, or raise "
+                         "healthy_timeout." % (len(result["not_recovered"]), len(result["shares"]),
+                                               params["healthy_timeout"], ", ".join(result["not_recovered"])),
+                         **result)
+    sgw.exit(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The resync journal: paths, identities, atomic writes, damaged files, entries given back, the lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+
+SECRET = "journal-unit-secret-Q7"
+TOKEN = "journal-unit-token-CAIS8x"
+
+
+def entry(**changes):
+    account = {"key_id": "LTAI****ey01", "identity": "a" * 24}
+    made = journals.new_entry(account, "https://sgw.cn-shanghai.aliyuncs.com", "cn-hangzhou", "sync-0001abc",
+                              [("gw-0001abc", "media"), ("gw-0002abc", "edit")])
+    made.update(changes)
+    return made
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({journals.JOURNAL_ENV: "/srv/heal/journal.json", "ANSIBLE_HOME": "/x"}, "/srv/heal/journal.json"),
+    ({"ANSIBLE_HOME": "/opt/ansible"}, "/opt/ansible/alibabacloud.sgw/resync-journal.json"),
+    ({}, os.path.expanduser("~/.ansible/alibabacloud.sgw/resync-journal.json")),
+])
+def test_default_path(env, expected):
+    assert journals.default_path(env) == expected
+
+
+def test_account_is_masked_and_matched_by_key_or_by_the_source_of_sts_credentials():
+    permanent = journals.account_of(Credentials("LTAI5tJournalKey01", SECRET, source="environment"))
+    again = journals.account_of(Credentials("LTAI5tJournalKey01", "other-secret", source="profile prod"))
+    other = journals.account_of(Credentials("LTAI5tJournalKey02", SECRET, source="environment"))
+    assert permanent["key_id"] == "LTAI****ey01"
+    assert permanent["identity"] == again["identity"] != other["identity"]
+    # STS key ids change with every session: the source is what stays
+    first = journals.account_of(Credentials("STS.NUgYrLnoC37mZZ01", SECRET, TOKEN, source="ECS RAM role ops"))
+    next_session = journals.account_of(Credentials("STS.NUgYrLnoC37mZZ02", SECRET, TOKEN + "2",
+                                                   source="ECS RAM role ops"))
+    assert first["identity"] == next_session["identity"] != permanent["identity"]
+    text = json.dumps([permanent, first])
+    assert SECRET not in text and TOKEN not in text and "LTAI5tJournalKey01" not in text
+
+
+def test_save_and_load_round_trip_private_file_removed_when_empty(tmp_path):
+    journal = journals.Journal(tmp_path / "deep" / "journal.json")
+    journal.entries = [entry()]
+    journal.save()
+    assert stat.S_IMODE(os.stat(journal.path).st_mode) == 0o600
+    assert json.loads(open(journal.path, encoding="utf-8").read())["version"] == journals.FORMAT_VERSION
+    loaded = journals.Journal(journal.path)
+    assert loaded.load() == journal.entries
+    loaded.drop(loaded.entries)
+    loaded.save()
+    assert not os.path.exists(journal.path)
+    assert os.listdir(tmp_path / "deep") == []
+
+
+def test_a_write_that_dies_leaves_the_previous_journal_whole(tmp_path, monkeypatch):
+    journal = journals.Journal(tmp_path / "journal.json")
+    journal.entries = [entry()]
+    journal.save()
+    before = open(journal.path, encoding="utf-8").read()
+
+    def replace(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(journals.os, "replace", replace)
+    journal.update(journal.entries, step="removed")
+    with pytest.raises(OSError):
+        journal.save()
+    assert open(journal.path, encoding="utf-8").read() == before
+    assert os.listdir(tmp_path) == ["journal.json"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "cannot be read"),
+    ('{"entries": {}}', "not a journal"),
+    ('{"entries": [{"region": "cn-hangzhou"}]}', "entry 0 of the resync journal"),
+])
+def test_a_damaged_journal_is_an_error_never_emptied(tmp_path, text, message):
+    path = tmp_path / "journal.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SgwConfigError, match=message) as raised:
+        journals.Journal(path).load()
+    assert str(path) in str(raised.value)
+    assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({}, None),
+    ({"region": "Hangzhou"}, "is not a region id"),
+    ({"express_sync_id": "group-1"}, "is not an express sync group id"),
+    ({"step": "done"}, "step 'done' is not one of"),
+    ({"endpoint": ""}, "endpoint is missing"),
+    ({"account": {"key_id": "x"}}, "account must have key_id and identity"),
+    ({"shares": []}, "shares must be a non-empty list"),
+    ({"shares": [{"gateway_id": "gw-1"}]}, "every share needs gateway_id and share_name"),
+    ({"shares": [{"gateway_id": "nope", "share_name": "a"}]}, "is not a gateway id"),
+])
+def test_invalid_entry(changes, problem):
+    problems = journals.invalid_entry(entry(**changes))
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+def test_entries_given_back_keep_only_the_journal_fields():
+    given = entry(secret=SECRET)
+    given["account"]["access_key_secret"] = SECRET
+    given["shares"][0]["token"] = TOKEN
+    cleaned = journals.clean_entry(given)
+    assert set(cleaned) == set(journals.ENTRY_FIELDS)
+    assert SECRET not in json.dumps(cleaned) and TOKEN not in json.dumps(cleaned)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_a_second_run_waits_for_the_lock_then_fails_clearly(tmp_path):
+    first = journals.Journal(tmp_path / "journal.json")
+    first.lock(0)
+    clock = Clock()
+    second = journals.Journal(tmp_path / "journal.json", clock=clock.monotonic, sleep=clock.sleep)
+    with pytest.raises(journals.JournalLocked) as raised:
+        second.lock(5)
+    assert clock.now == pytest.approx(5.0)
+    message = str(raised.value)
+    assert "is locked by another run (pid %d since " % os.getpid() in message
+    assert "within 5s (wait_timeout)" in message
+    first.unlock()
+    second.lock(0)  # free now
+    second.unlock()
