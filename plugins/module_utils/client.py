@@ -293,6 +293,8 @@ def _reject_constant(name):
 class SgwClient:
     """A signed client of the SGW API for one set of credentials and settings."""
 
+    api_version = API_VERSION
+
     def __init__(self, credentials, endpoint=None, signature_version=signing.V3, timeout=30.0,
                  validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep):
         if not HAS_REQUESTS:
@@ -377,14 +379,17 @@ class SgwClient:
 
     def _send(self, action, region, params):
         base = endpoint_url(region, self.endpoint)
-        creds = self.credentials
-        if self.signature_version == signing.V1:
-            query = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
+        creds = self.credentials.current()  # temporary credentials are refreshed here, before they expire
+        if creds is None:  # an anonymous call (AssumeRoleWithOIDC)
+            query = signing.v1_common_params(action, self.api_version, params)
+            headers = {}
+        elif self.signature_version == signing.V1:
+            query = signing.v1_signed_params("POST", action, self.api_version, params, creds.access_key_id,
                                              creds.access_key_secret, creds.security_token)
             headers = {}
         else:
             query = params
-            headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, API_VERSION, query,
+            headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, self.api_version, query,
                                                 creds.access_key_id, creds.access_key_secret, creds.security_token)
         url = base + "/?" + signing.canonical_query_string(query)
         self.log("SGW %s in %s -> %s" % (action, region, base))
@@ -454,8 +459,7 @@ class SgwClient:
     def _scrub(self, text) -> str:
         """``text`` without URL query strings, the secret or the token (whatever a server or a library echoed)."""
         text = hide_query(str(text))
-        creds = self.credentials
-        for value in (creds.access_key_secret, creds.security_token):
+        for value in self.credentials.secret_values():
             if value and len(value) >= 4:
                 for form in (value, signing.percent_encode(value), quote_plus(value)):
                     text = text.replace(form, "****")

@@ -46,7 +46,7 @@ class SgwModule:
     def client(self):
         if self._client is None:
             try:
-                self._client = build_client(self.params, log=self.module.debug)
+                self._client = build_client(self.params, log=self.module.debug, region=self.region)
             except SgwError as error:
                 self.fail(error)
         return self._client

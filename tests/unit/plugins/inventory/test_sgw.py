@@ -199,7 +199,7 @@ def test_hostile_names_stay_inert(tmp_path):
     ({"signature_version": "v2"}, "Invalid value 'v2' for config 'signature_version'"),
     ({"hosts_from": "buckets"}, "Invalid value 'buckets' for config 'hosts_from'"),
     ({"plugin": "alibabacloud.sgw.other"}, "plugin: alibabacloud.sgw.sgw"),
-    ({"access_key_secret": None}, "access_key_secret is missing"),
+    ({"access_key_secret": None}, "access_key_id is set but access_key_secret is not"),
     ({"region": ["cn-hangzhou"]}, "unknown option 'region' \\(did you mean 'regions'\\?\\)"),
 ])
 def test_bad_configuration_fails_before_any_call(parse, sim, options, message):

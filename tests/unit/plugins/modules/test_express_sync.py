@@ -167,7 +167,7 @@ def run(monkeypatch, capsys, clock):
     built = []
 
     def runner(sgw, **args):
-        def build_client(params, log=None):
+        def build_client(params, log=None, region=None):
             built.append(params)
             return sgw
 
