@@ -14,6 +14,16 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import Sgw
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
 
+# The regions where SGW is offered (the product's list of supported regions). A configured region
+# outside it is checked with DescribeRegions before any other call, so that a typo is an error
+# naming the valid regions rather than an empty inventory or a DNS failure.
+KNOWN_REGIONS = frozenset((
+    "cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu",
+    "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu", "cn-hongkong", "ap-southeast-1", "ap-southeast-3",
+    "ap-southeast-5", "ap-southeast-6", "ap-northeast-1", "ap-northeast-2", "eu-central-1", "us-west-1", "us-east-1",
+    "me-central-1", "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-north-2-gov-1",
+))
+
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
 
@@ -53,6 +63,12 @@ def describe_express_sync_shares(client, region, express_sync_ids, is_external=F
     body = client.call("DescribeExpressSyncShares", region,
                        {"ExpressSyncIds": ",".join(ids), "IsExternal": bool(is_external)})
     return extract_list(body, "Shares", "Share", "DescribeExpressSyncShares", region)
+
+
+def describe_gateway_file_shares(client, region, gateway_id):
+    """Every file share of one gateway (``DescribeGatewayFileShares``, not paged)."""
+    body = client.call("DescribeGatewayFileShares", region, {"GatewayId": gateway_id})
+    return extract_list(body, "FileShares", "FileShare", "DescribeGatewayFileShares", region)
 
 
 def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=50):

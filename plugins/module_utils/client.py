@@ -204,12 +204,14 @@ STRING_FIELDS = {
     "ExpressSync": ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix"),
     "Gateway": ("GatewayId", "StorageBundleId", "InnerIp", "Ip", "Name", "GatewayRegionId"),
     "Region": ("RegionId",),
+    "FileShare": ("Name", "IndexId", "Protocol", "OssBucketName", "OssEndpoint", "PathPrefix", "ExpressSyncId"),
     "SimpleTask": ("TaskId", "StateCode"),
 }
 REQUIRED_FIELDS = {
     "Share": ("GatewayId", "ShareName"),
     "ExpressSync": ("ExpressSyncId",),
     "Gateway": ("GatewayId",),
+    "FileShare": ("Name",),
 }
 
 

@@ -33,7 +33,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import MAX_PAGE_SIZE, further_pages
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
-ESTATE_FORMAT = 1
+ESTATE_FORMAT = 2
 
 
 class RegionFailure(Exception):
@@ -59,7 +59,8 @@ class EstateFetcher:
     """Fetch the estate of a list of regions on a pool of ``max_concurrency`` threads."""
 
     def __init__(self, client, max_concurrency=8, max_ids_per_call=0, include_candidates=False,
-                 gateway_details=True, express_sync_ids=None, fail_fast=True):
+                 gateway_details=True, express_sync_ids=None, fail_fast=True, bucket_name=None, bucket_prefix=None,
+                 share_details=False):
         self.client = client
         self.max_concurrency = max(1, int(max_concurrency))
         self.max_ids_per_call = max_ids_per_call or 0
@@ -67,13 +68,16 @@ class EstateFetcher:
         self.gateway_details = gateway_details
         self.express_sync_ids = set(express_sync_ids or ())
         self.fail_fast = fail_fast
+        self.bucket_name = bucket_name or None
+        self.bucket_prefix = bucket_prefix if bucket_name else None
+        self.share_details = share_details
 
     def fetch(self, regions) -> dict:
         """``{"format": ESTATE_FORMAT, "regions": {region: data}}``; raises :class:`RegionFailure` when
         ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
         regions = list(dict.fromkeys(regions))
-        result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [], "error": None}
-                  for region in regions}
+        result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [], "file_shares": {},
+                           "error": None} for region in regions}
         with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as pool:
             _Fetch(self, pool, result).run()
         return {"format": ESTATE_FORMAT, "regions": result}
@@ -107,7 +111,11 @@ class _Fetch:
     # The calls, run on the pool threads.
 
     def _groups_call(self, region):
-        return api.describe_express_syncs(self.fetcher.client, region)
+        return api.describe_express_syncs(self.fetcher.client, region, self.fetcher.bucket_name,
+                                          self.fetcher.bucket_prefix)
+
+    def _file_shares_call(self, region, gateway_id):
+        return api.describe_gateway_file_shares(self.fetcher.client, region, gateway_id)
 
     def _shares_call(self, region, ids, external):
         return api.describe_express_sync_shares(self.fetcher.client, region, ids, is_external=external)
@@ -187,6 +195,8 @@ class _Fetch:
         data = self.result[region]
         for kind, shares in self.parts.pop(region):
             data[kind].extend(shares)
+        if self.fetcher.share_details:
+            self._submit_file_shares(region)
         if not self.fetcher.gateway_details:
             return
         needs = set()
@@ -199,6 +209,15 @@ class _Fetch:
             if bundle not in self.bundles:
                 self.bundles[bundle] = _Bundle(region)
                 self._submit(region, self._page_call, (region, bundle, 1), self._page_done, (bundle, 1))
+
+    def _submit_file_shares(self, region):
+        """share_details: one DescribeGatewayFileShares per gateway that has member shares in the region."""
+        for gateway_id in sorted({share.get("GatewayId") for share in self.result[region]["shares"]}):
+            self._submit(region, self._file_shares_call, (region, gateway_id), self._file_shares_done, gateway_id)
+
+    def _file_shares_done(self, region, gateway_id, file_shares):
+        if self.result[region]["error"] is None:
+            self.result[region]["file_shares"][gateway_id] = file_shares
 
     def _page_done(self, region, context, answer):
         bundle_id, page = context

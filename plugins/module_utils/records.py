@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import full_sync_supported, health_of
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -37,6 +37,38 @@ GATEWAY_VARS = (
 def snake_case(name: str) -> str:
     """``ExpressSyncId`` → ``express_sync_id``, ``InnerIp`` → ``inner_ip``, ``VSwitchId`` → ``v_switch_id``."""
     return _WORD_BOUNDARY.sub("_", name).lower()
+
+
+# DescribeGatewayFileShares fields added to share hosts by share_details, under these names.
+FILE_SHARE_VARS = (
+    ("Protocol", "share_protocol"),
+    ("OssBucketName", "share_oss_bucket"),
+    ("OssEndpoint", "share_oss_endpoint"),
+    ("PathPrefix", "share_path_prefix"),
+    ("OssHealth", "share_oss_health"),
+    ("MnsHealth", "share_mns_health"),
+    ("IndexId", "share_index_id"),
+    ("Enabled", "share_enabled"),
+    ("State", "share_state"),
+    ("Address", "share_address"),
+    ("LocalPath", "share_local_path"),
+    ("CacheMode", "share_cache_mode"),
+    ("Size", "share_size"),
+    ("Used", "share_used"),
+    ("InRate", "share_in_rate"),
+    ("OutRate", "share_out_rate"),
+    ("RemoteSync", "share_remote_sync"),
+)
+
+
+def file_share_vars(file_share: dict) -> dict:
+    """A ``DescribeGatewayFileShares`` share as the ``share_*`` variables of its host."""
+    return {name: file_share.get(field) for field, name in FILE_SHARE_VARS}
+
+
+def member_vars(share: dict) -> dict:
+    """What a member share (not a candidate) adds: whether its gateway supports full sync."""
+    return {"sgw_full_sync_supported": full_sync_supported(share.get("SyncProgress"))}
 
 
 def share_record(share: dict) -> dict:

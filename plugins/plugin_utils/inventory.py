@@ -9,11 +9,15 @@ variables, built-in groups, the gateway view) is tested with plain tables.
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import worst_health
+import re
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER, worst_health
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
+    file_share_vars,
     gateway_address,
     gateway_vars,
     group_vars,
+    member_vars,
     share_key,
     share_record,
 )
@@ -23,6 +27,22 @@ HOSTS_FROM_GATEWAYS = "gateways"
 
 # Host variables that hostvars_prefix / hostvars_suffix leave alone.
 UNAFFIXED_VARS = frozenset(("ansible_host",))
+
+FULL_SYNC_UNSUPPORTED_GROUP = "sgw_full_sync_unsupported"
+# Groups that exist even when empty, so that ``hosts: sgw_health_failed`` works on a healthy estate.
+ALWAYS_GROUPS = ("sgw",) + tuple("sgw_health_%s" % health for health in HEALTH_ORDER)
+
+_NAMES_THIS_PLUGIN = re.compile(r"^plugin:\s*['\"]?alibabacloud\.sgw\.sgw['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+def names_this_plugin(path) -> bool:
+    """Whether the YAML file at ``path`` says ``plugin: alibabacloud.sgw.sgw`` (a cheap look, no parsing)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return bool(_NAMES_THIS_PLUGIN.search(head))
 
 
 class EstateIndex:
@@ -39,8 +59,12 @@ class EstateIndex:
         self.gateways = {}    # GatewayId -> gateway
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
         self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
+        self.file_shares = {}  # (GatewayId, share Name) -> DescribeGatewayFileShares record (share_details)
         regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
         for region, data in regions:
+            for gateway_id, file_shares in (data.get("file_shares") or {}).items():
+                for file_share in file_shares:
+                    self.file_shares.setdefault((gateway_id, file_share.get("Name")), file_share)
             for group in data.get("express_syncs", ()):
                 self.groups.setdefault(group.get("ExpressSyncId"), (region, group))
             for gateway in data.get("gateways", ()):
@@ -69,6 +93,10 @@ class EstateIndex:
             if group is None:
                 group = self._group_vars[sync_id] = group_vars(self.groups.get(sync_id, (None, {}))[1])
             variables.update(group)
+            variables.update(member_vars(share))
+            file_share = self.file_shares.get(share_key(share))
+            if file_share is not None:
+                variables.update(file_share_vars(file_share))
             variables["sgw_candidate"] = False
         else:
             variables["express_sync_id"] = ""
@@ -122,6 +150,8 @@ def share_groups(variables: dict) -> list:
         names.extend("sgw_sync_%s_candidates" % sync_id for sync_id in variables["sgw_candidate_for"])
     elif variables.get("express_sync_id"):
         names.append("sgw_sync_%s" % variables["express_sync_id"])
+    if variables.get("sgw_full_sync_supported") is False:
+        names.append(FULL_SYNC_UNSUPPORTED_GROUP)
     return names
 
 
@@ -161,7 +191,8 @@ def gateway_groups(variables: dict, shares: list) -> list:
     seen = set(names)
     for share in shares:
         for name in share_groups(share):
-            if name.startswith(("sgw_sync_", "sgw_state_", "sgw_candidates")) and name not in seen:
+            if name.startswith(("sgw_sync_", "sgw_state_", "sgw_candidates", FULL_SYNC_UNSUPPORTED_GROUP)) \
+                    and name not in seen:
                 seen.add(name)
                 names.append(name)
     return names

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from tests.integration.inventory_plugin.scenarios import (
+    CALLS,
     CONFIGS,
     SCENARIOS,
     dump,
@@ -46,6 +47,7 @@ def assert_golden(name, listing):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "cache"])
 def test_list_matches_golden(simulator, tmp_path, name):
+    simulator.reset()
     simulator.faults(**SCENARIOS[name])
     try:
         listing, process = list_inventory(name, inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
@@ -54,6 +56,8 @@ def test_list_matches_golden(simulator, tmp_path, name):
     assert process.returncode == 0, process.stderr
     assert_clean(process)
     assert_golden(name, listing)
+    if name in CALLS:
+        assert simulator.stats()["actions"] == CALLS[name]
     if name == "region_warn":
         assert "region ap-southeast-1 skipped" in process.stderr
         assert "ServiceUnavailable" in process.stderr and "RequestId" in process.stderr
@@ -119,12 +123,12 @@ def test_bad_configuration_is_one_clear_error(simulator, tmp_path, config, messa
     assert simulator.stats()["total"] == 0
 
 
-def test_wrongly_named_file_is_declined_with_a_reason_at_vvv(simulator, tmp_path):
+def test_wrongly_named_file_is_declined_with_a_warning_at_normal_verbosity(simulator, tmp_path):
     path = tmp_path / "hosts.yml"
     path.write_text("plugin: alibabacloud.sgw.sgw\n")
-    process = run_ansible("ansible-inventory", "-i", path, "--list", "-vvv", env=inventory_env(simulator))
+    process = run_ansible("ansible-inventory", "-i", path, "--list", env=inventory_env(simulator))
     assert process.returncode != 0
-    assert "its file name must end in sgw.yml or sgw.yaml" in process.stdout + process.stderr
+    assert "its file name must end in sgw.yml or sgw.yaml" in " ".join(process.stderr.split())
 
 
 def test_demo_script_runs_end_to_end():
