@@ -79,6 +79,13 @@ options:
         C(share_in_rate), C(share_out_rate) and C(share_remote_sync).
     type: bool
     default: false
+  gateway_tags:
+    description:
+      - "Read the tags of each gateway that has member shares with C(ListTagResources) (one call per region and per
+        50 gateways) into C(gateway_tags), a dict of tag key to value (empty when the gateway has none), on share
+        and gateway hosts; use it in O(keyed_groups), for example C(key: gateway_tags) with C(prefix: tag)."
+    type: bool
+    default: false
   hosts_from:
     description:
       - V(shares) makes one host per member share, named C(<ShareName>@<GatewayId>) by default.
@@ -177,9 +184,12 @@ regions:
 # ram_role_arn: acs:ram::123456789012****:role/sgw-reader
 # bucket_name: acme-media-assets
 # share_details: true
+# gateway_tags: true
 # keyed_groups:
 #   - key: share_protocol
 #     prefix: protocol
+#   - key: gateway_tags       # tag_env_prod, tag_team_media...
+#     prefix: tag
 
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
@@ -340,6 +350,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                                     bucket_name=self.get_option("bucket_name"),
                                     bucket_prefix=self.get_option("bucket_prefix"),
                                     share_details=self.get_option("share_details"),
+                                    gateway_tags=self.get_option("gateway_tags"),
                                     fail_fast=not warn)
             estate = fetcher.fetch(regions)
         except RegionFailure as failure:

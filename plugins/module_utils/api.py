@@ -24,6 +24,9 @@ KNOWN_REGIONS = frozenset((
     "me-central-1", "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-north-2-gov-1",
 ))
 
+# ListTagResources takes at most this many ResourceId.N.
+MAX_TAG_RESOURCES = 50
+
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
 
@@ -69,6 +72,23 @@ def describe_gateway_file_shares(client, region, gateway_id):
     """Every file share of one gateway (``DescribeGatewayFileShares``, not paged)."""
     body = client.call("DescribeGatewayFileShares", region, {"GatewayId": gateway_id})
     return extract_list(body, "FileShares", "FileShare", "DescribeGatewayFileShares", region)
+
+
+def list_gateway_tags(client, region, gateway_ids):
+    """``{GatewayId: {TagKey: TagValue}}`` of at most 50 gateways (``ListTagResources``, every page)."""
+    action = "ListTagResources"
+    params = {"ResourceType": "GATEWAY"}
+    params.update(("ResourceId.%d" % number, gateway_id) for number, gateway_id in enumerate(gateway_ids, 1))
+    tags = {gateway_id: {} for gateway_id in gateway_ids}
+    token, seen = None, set()
+    while True:
+        body = client.call(action, region, dict(params, NextToken=token))
+        for entry in extract_list(body, "TagResources", "TagResource", action, region):
+            tags.setdefault(entry.get("ResourceId"), {})[entry.get("TagKey")] = entry.get("TagValue")
+        token = body.get("NextToken") if isinstance(body, dict) else None
+        if not token or token in seen:  # a token seen before would loop forever
+            return tags
+        seen.add(token)
 
 
 def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=50):

@@ -204,6 +204,7 @@ STRING_FIELDS = {
     "ExpressSync": ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix"),
     "Gateway": ("GatewayId", "StorageBundleId", "InnerIp", "Ip", "Name", "GatewayRegionId"),
     "Region": ("RegionId",),
+    "TagResource": ("ResourceId", "TagKey", "TagValue"),
     "FileShare": ("Name", "IndexId", "Protocol", "OssBucketName", "OssEndpoint", "PathPrefix", "ExpressSyncId"),
     "SimpleTask": ("TaskId", "StateCode"),
 }
@@ -212,6 +213,7 @@ REQUIRED_FIELDS = {
     "ExpressSync": ("ExpressSyncId",),
     "Gateway": ("GatewayId",),
     "FileShare": ("Name",),
+    "TagResource": ("ResourceId", "TagKey"),
 }
 
 

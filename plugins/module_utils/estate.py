@@ -60,7 +60,7 @@ class EstateFetcher:
 
     def __init__(self, client, max_concurrency=8, max_ids_per_call=0, include_candidates=False,
                  gateway_details=True, express_sync_ids=None, fail_fast=True, bucket_name=None, bucket_prefix=None,
-                 share_details=False):
+                 share_details=False, gateway_tags=False):
         self.client = client
         self.max_concurrency = max(1, int(max_concurrency))
         self.max_ids_per_call = max_ids_per_call or 0
@@ -71,13 +71,14 @@ class EstateFetcher:
         self.bucket_name = bucket_name or None
         self.bucket_prefix = bucket_prefix if bucket_name else None
         self.share_details = share_details
+        self.gateway_tags = gateway_tags
 
     def fetch(self, regions) -> dict:
         """``{"format": ESTATE_FORMAT, "regions": {region: data}}``; raises :class:`RegionFailure` when
         ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
         regions = list(dict.fromkeys(regions))
         result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [], "file_shares": {},
-                           "error": None} for region in regions}
+                           "gateway_tags": {}, "error": None} for region in regions}
         with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as pool:
             _Fetch(self, pool, result).run()
         return {"format": ESTATE_FORMAT, "regions": result}
@@ -197,6 +198,8 @@ class _Fetch:
             data[kind].extend(shares)
         if self.fetcher.share_details:
             self._submit_file_shares(region)
+        if self.fetcher.gateway_tags:
+            self._submit_gateway_tags(region)
         if not self.fetcher.gateway_details:
             return
         needs = set()
@@ -214,6 +217,16 @@ class _Fetch:
         """share_details: one DescribeGatewayFileShares per gateway that has member shares in the region."""
         for gateway_id in sorted({share.get("GatewayId") for share in self.result[region]["shares"]}):
             self._submit(region, self._file_shares_call, (region, gateway_id), self._file_shares_done, gateway_id)
+
+    def _submit_gateway_tags(self, region):
+        """gateway_tags: one ListTagResources per 50 gateways that have member shares in the region."""
+        gateway_ids = sorted({share.get("GatewayId") for share in self.result[region]["shares"]})
+        for chunk in api.chunked(gateway_ids, api.MAX_TAG_RESOURCES):
+            self._submit(region, api.list_gateway_tags, (self.fetcher.client, region, chunk), self._gateway_tags_done)
+
+    def _gateway_tags_done(self, region, dummy, tags):
+        if self.result[region]["error"] is None:
+            self.result[region]["gateway_tags"].update(tags)
 
     def _file_shares_done(self, region, gateway_id, file_shares):
         if self.result[region]["error"] is None:

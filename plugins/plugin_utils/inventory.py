@@ -60,8 +60,11 @@ class EstateIndex:
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
         self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
         self.file_shares = {}  # (GatewayId, share Name) -> DescribeGatewayFileShares record (share_details)
+        self.gateway_tags = {}  # GatewayId -> {TagKey: TagValue} (gateway_tags)
         regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
         for region, data in regions:
+            for gateway_id, tags in (data.get("gateway_tags") or {}).items():
+                self.gateway_tags.setdefault(gateway_id, tags)
             for gateway_id, file_shares in (data.get("file_shares") or {}).items():
                 for file_share in file_shares:
                     self.file_shares.setdefault((gateway_id, file_share.get("Name")), file_share)
@@ -112,6 +115,9 @@ class EstateIndex:
             variables.update(gateway[0])
             if gateway[1]:
                 variables["ansible_host"] = gateway[1]
+        tags = self.gateway_tags.get(gateway_id)
+        if tags is not None:
+            variables["gateway_tags"] = tags
         return variables
 
     def _gateway_details(self, gateway_id):
@@ -172,6 +178,8 @@ def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:
         "sgw_shares": [{k: s.get(k) for k in SHARE_LIST_KEYS} for s in members],
         "sgw_health": worst_health(s["sgw_health"] for s in (members or shares)),
     }
+    if "gateway_tags" in first:
+        variables["gateway_tags"] = first["gateway_tags"]
     candidates = [s for s in shares if s["sgw_candidate"]]
     if candidates:
         variables["sgw_candidate_shares"] = [

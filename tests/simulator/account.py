@@ -13,6 +13,7 @@ The account file (YAML or JSON) mirrors the API's own records, with the API's fi
     shares: [{GatewayId, ShareName, BucketName, ExpressSyncId, ExpressSyncState, SyncProgress, MnsQueue,
               Protocol, PathPrefix, IndexId}]
     roles: [{Arn, MaxSessionDuration, Trust: {Principals, OidcProviderArn, ExternalId}}]   # for STS, optional
+    gateway_tags: {GatewayId: {TagKey: TagValue}}                                          # optional
 
 :func:`Account.from_document` validates the whole file and fills the optional fields, so that the
 rest of the simulator can rely on complete records.
@@ -60,7 +61,8 @@ SHARE_FIELDS = ("GatewayId", "ShareName", "BucketName", "ExpressSyncId", "Expres
 STORAGE_BUNDLE_FIELDS = ("StorageBundleId", "Name", "BackendBucketRegionId", "Description", "CreatedTime")
 EXPRESS_SYNC_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix", "MnsTopic",
                        "Description")
-TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles")
+TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
+                  "gateway_tags")
 ROLE_FIELDS = ("Arn", "MaxSessionDuration", "Trust")
 TRUST_FIELDS = ("Principals", "OidcProviderArn", "ExternalId")
 
@@ -99,8 +101,10 @@ def default_progress(state: str) -> int:
 class Account:
     """The records of one account, keyed by id; the order of the file is kept."""
 
-    def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares, roles=None):
+    def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares, roles=None,
+                 gateway_tags=None):
         self.roles = roles or {}
+        self.gateway_tags = gateway_tags or {}
         self.account_id = account_id
         self.regions = regions
         self.storage_bundles = storage_bundles
@@ -127,7 +131,7 @@ class Account:
             shares[key] = share
         roles = _index("roles", document, "Arn", _role)
         return cls(str(document.get("account_id", DEFAULT_ACCOUNT_ID)), regions, bundles, gateways, syncs, shares,
-                   roles)
+                   roles, _gateway_tags(document.get("gateway_tags"), gateways))
 
     @classmethod
     def load(cls, path) -> Account:
@@ -152,6 +156,7 @@ class Account:
             "express_syncs": list(self.express_syncs.values()),
             "shares": list(self.shares.values()),
             **({"roles": list(self.roles.values())} if self.roles else {}),
+            **({"gateway_tags": copy.deepcopy(self.gateway_tags)} if self.gateway_tags else {}),
         }
 
     def members(self, express_sync_id: str) -> list[dict]:
@@ -347,3 +352,17 @@ def _role(record: dict, where: str) -> dict:
             if field in trust:
                 _text(trust, field, f"{where}.Trust")
     return {"Arn": arn, "MaxSessionDuration": duration, "Trust": copy.deepcopy(trust)}
+
+
+def _gateway_tags(value, gateways: dict) -> dict:
+    """``{GatewayId: {TagKey: TagValue}}``, the tags that ListTagResources reports."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AccountError("gateway_tags: must be a mapping of gateway id to {tag key: tag value}")
+    for gateway_id, tags in value.items():
+        if gateway_id not in gateways:
+            raise AccountError(f"gateway_tags: unknown GatewayId {gateway_id!r}")
+        if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+            raise AccountError(f"gateway_tags.{gateway_id}: must be a mapping of tag keys to string values")
+    return copy.deepcopy(value)

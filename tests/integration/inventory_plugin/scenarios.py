@@ -30,6 +30,7 @@ SCENARIOS = {
     "bucket_filters": {},
     "templated": {},
     "empty_health": {},
+    "gateway_tags": {},
 }
 
 # The API calls each of these scenarios makes, by action (a cold run, no cache).
@@ -39,6 +40,8 @@ CALLS = {
     "bucket_filters": {"DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 1, "DescribeGateways": 1},
     "templated": {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2, "DescribeGateways": 3},
     "empty_health": {"DescribeExpressSyncs": 1, "DescribeExpressSyncShares": 1, "DescribeGateways": 1},
+    "gateway_tags": {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2, "DescribeGateways": 3,
+                     "ListTagResources": 2},
 }
 
 

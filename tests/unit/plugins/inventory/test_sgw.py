@@ -312,3 +312,18 @@ def test_an_invalid_choice_lists_the_valid_values(parse):
 def test_a_failing_filter_names_the_host_as_it_is_named(parse, hosts_from, expected):
     with pytest.raises(AnsibleError, match="a filter failed on %s" % expected):
         parse(regions=["cn-hangzhou"], hosts_from=hosts_from, filters=["undefined_variable_xyz > 1"])
+
+
+def test_gateway_tags_one_call_per_region_and_keyed_groups(parse, sim):
+    inventory = parse(regions=["cn-hangzhou"], gateway_tags=True, keyed_groups=[{"key": "gateway_tags",
+                                                                                   "prefix": "tag"}])
+    tags = ACCOUNT.get("gateway_tags", {})
+    assert sim.stats()["actions"]["ListTagResources"] == 1
+    for host in inventory.groups["sgw"].get_hosts():
+        variables = host.get_vars()
+        assert variables["gateway_tags"] == tags.get(variables["gateway_id"], {})
+    assert members_of(inventory, "tag_env_prod") == {
+        h.name for h in inventory.groups["sgw"].get_hosts() if tags.get(h.get_vars()["gateway_id"], {}).get("env")
+        == "prod"}
+    plain = parse(regions=["cn-hangzhou"])
+    assert all("gateway_tags" not in h.get_vars() for h in plain.groups["sgw"].get_hosts())
