@@ -45,3 +45,16 @@ def test_quick_benchmark_prints_the_table_with_ideal_calls(tmp_path):
     assert set(scale["ratios"]) == {"cold_vs_floor_plus_3_latency", "cached_vs_floor", "cold_rss_vs_floor",
                                     "cached_rss_vs_floor"}
     assert set(scale["probe"]) == {"cold", "cached", "floor"}
+
+
+def test_quick_benchmark_counts_the_optional_per_gateway_calls(tmp_path):
+    figures = tmp_path / "figures.json"
+    process = subprocess.run([sys.executable, str(BENCHMARK), "--quick", "--share-details", "--gateway-tags",
+                              "--no-probe", "--no-stripped-floor", "--json", str(figures)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=240, check=False)
+    assert process.returncode == 0, process.stderr
+    calls = json.loads(figures.read_text())["scales"][0]["api_calls"]
+    assert calls["ideal_actions"] == {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2,
+                                      "DescribeGateways": 2, "DescribeGatewayFileShares": 4, "ListTagResources": 2}
+    assert calls["actions"] == calls["ideal_actions"]
+    assert "DescribeGatewayFileShares 4" in process.stdout
