@@ -83,7 +83,7 @@ def common_argument_spec() -> dict:
         "external_id": {"type": "str", "no_log": False},
         "sts_endpoint": dict(type="str", **env("sts_endpoint")),
         "oidc_provider_arn": {"type": "str"},
-        "oidc_token_file": {"type": "path"},
+        "oidc_token_file": {"type": "path", "no_log": False},
         "credentials_uri": {"type": "str"},
         "endpoint": dict(type="str", **env("endpoint")),
         "signature_version": dict(type="str", choices=list(SIGNATURE_VERSIONS), default="v3",

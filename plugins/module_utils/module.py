@@ -14,7 +14,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
     common_argument_spec,
     region_argument_spec,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwCredentialError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_regions
 
 
@@ -54,7 +54,7 @@ class SgwModule:
     def fail(self, error, **result):
         """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
         result.pop("msg", None)
-        if isinstance(error, SgwApiError):
+        if isinstance(error, (SgwApiError, SgwCredentialError)):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)
         self.module.fail_json(msg=str(error), **result)

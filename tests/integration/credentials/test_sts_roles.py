@@ -104,6 +104,20 @@ def test_assume_role_from_environment_keys(sim_factory, tmp_path):
     assert_clean(run)
 
 
+def test_temporary_credentials_never_reach_the_cache_or_the_output(sim_factory, tmp_path):
+    sim = sim_factory()
+    cache = tmp_path / "cache"
+    run = inventory(sim, tmp_path, dict(BASE_KEY), ram_role_arn=READER, cache=True,
+                    cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache))
+    assert run.returncode == 0, run.stderr
+    written = "".join(path.read_text() for path in cache.rglob("*") if path.is_file())
+    assert written and "sgw" in written
+    # The simulator's temporary keys start with STS. and its tokens with CAIS: neither is kept or shown.
+    for text in (written, run.stdout, run.stderr):
+        assert "STS." not in text and "CAIS" not in text
+    assert_clean(run)
+
+
 def test_assume_role_from_a_cli_profile_chain(sim_factory, tmp_path):
     """base (AK) -> central (RamRoleArn) -> sgw-reader (ChainableRamRoleArn), named by profile in a lookup."""
     sim = sim_factory()
