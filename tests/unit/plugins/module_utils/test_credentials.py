@@ -234,6 +234,9 @@ class _Metadata(BaseHTTPRequestHandler):
         if self.path.endswith("/security-credentials/GoodRole"):
             self._answer(200, json.dumps({"Code": "Success", "AccessKeyId": "STS.role", "AccessKeySecret": SECRET,
                                           "SecurityToken": "role-token", "Expiration": "2099-01-01T00:00:00Z"}))
+        elif self.path == "/credentials-uri":
+            self._answer(200, json.dumps({"Code": "Success", "AccessKeyId": "STS.uri", "AccessKeySecret": SECRET,
+                                          "SecurityToken": "uri-token", "Expiration": "2099-01-01T00:00:00Z"}))
         elif self.path.endswith("/security-credentials/RefusedRole"):
             self._answer(200, json.dumps({"Code": "Failed"}))
         else:
@@ -282,3 +285,19 @@ def test_ecs_role_name_and_url_from_environment(metadata, tmp_path):
            "ALIBABA_CLOUD_ECS_METADATA_URL": "http://127.0.0.1:%d" % metadata.server_address[1]}
     found = creds.resolve_credentials(credentials_file=str(tmp_path / "none.json"), env=env)
     assert found.access_key_id == "STS.role"
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "profile"])
+def test_credentials_uri(metadata, tmp_path, how):
+    uri = "http://127.0.0.1:%d/credentials-uri" % metadata.server_address[1]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"current": "uri", "profiles": [
+        {"name": "uri", "mode": "CredentialsURI", "credentials_uri": uri}]}))
+    kwargs = {"option": {"credentials_uri": uri, "credentials_file": str(tmp_path / "none.json")},
+              "environment": {"env": {"ALIBABA_CLOUD_CREDENTIALS_URI": uri}, "credentials_file": str(tmp_path / "x")},
+              "profile": {"credentials_file": str(path)}}[how]
+    kwargs.setdefault("env", {})
+    found = creds.resolve_credentials(**kwargs)
+    assert (found.access_key_id, found.security_token) == ("STS.uri", "uri-token")
+    assert found.expiration == creds.parse_expiration("2099-01-01T00:00:00Z")
+    assert SECRET not in repr(found)
