@@ -315,8 +315,8 @@ def test_a_failing_filter_names_the_host_as_it_is_named(parse, hosts_from, expec
 
 
 def test_gateway_tags_one_call_per_region_and_keyed_groups(parse, sim):
-    inventory = parse(regions=["cn-hangzhou"], gateway_tags=True, keyed_groups=[{"key": "gateway_tags",
-                                                                                   "prefix": "tag"}])
+    keyed_groups = [{"key": "gateway_tags", "prefix": "tag"}]
+    inventory = parse(regions=["cn-hangzhou"], gateway_tags=True, keyed_groups=keyed_groups)
     tags = ACCOUNT.get("gateway_tags", {})
     assert sim.stats()["actions"]["ListTagResources"] == 1
     for host in inventory.groups["sgw"].get_hosts():

@@ -81,7 +81,7 @@ def test_share_host_variables():
         "gateway_status": "Stopped", "gateway_location": "On_Premise", "gateway_type": None, "gateway_class": None,
         "gateway_version": None, "gateway_ip": "10.0.0.5", "gateway_inner_ip": "", "gateway_vpc_id": None,
         "gateway_vswitch_id": None, "gateway_ecs_instance_id": None, "ansible_host": "10.0.0.5",
-            "sgw_full_sync_supported": True,
+        "sgw_full_sync_supported": True,
     }
 
 
