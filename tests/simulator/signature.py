@@ -162,7 +162,7 @@ class Verifier:
         """Accept a temporary credential (with its token) until ``expires_at``."""
         with self._issued_lock:
             now = self._clock()
-            for old in [k for k, (expiry, _) in self._issued.items() if expiry < now - self._window]:
+            for old in [k for k, (expiry, dummy) in self._issued.items() if expiry < now - self._window]:
                 self._issued.pop(old)
                 self.keys.pop(old, None)
             self.keys[key_id] = AccessKey(key_id, secret, token)
