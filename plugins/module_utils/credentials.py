@@ -34,6 +34,7 @@ import threading
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.redaction import mask_key_id
 
 ENV_ACCESS_KEY_ID = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY")
 ENV_ACCESS_KEY_SECRET = ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")
@@ -91,7 +92,7 @@ class Credentials:
 
     @property
     def masked_key_id(self) -> str:
-        return mask(self.access_key_id)
+        return mask_key_id(self.access_key_id)
 
     def describe(self) -> str:
         """Where the credentials came from, safe to print: the source and a masked key id."""
@@ -187,11 +188,6 @@ class RefreshingCredentials:
         return "RefreshingCredentials(%s)" % self.describe()
 
     __str__ = __repr__
-
-
-def mask(key) -> str:
-    key = key or ""
-    return key[:4] + "****" + key[-4:] if len(key) > 8 else "****"
 
 
 def _checked(value, what, source):

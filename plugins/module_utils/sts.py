@@ -11,13 +11,15 @@ error becomes one :class:`~.errors.SgwCredentialError` that names the role, the 
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import SgwClient, endpoint_url, is_region_id
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
     SgwApiError,
     SgwConfigError,
     SgwCredentialError,
     SgwTransportError,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import is_region_id
 
 STS_VERSION = "2015-04-01"
 DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com"
@@ -93,8 +95,8 @@ class StsCaller:
             parts = ["%s of role %s failed at %s: %s" % (action, role_arn, self.endpoint, error.code)]
             if error.status:
                 parts[0] += " (HTTP %s)" % error.status
-            if error.api_message:
-                parts.append(client._scrub(error.api_message).rstrip("."))  # pylint: disable=protected-access
+            if error.api_message:  # already scrubbed of every secret the client signs with
+                parts.append(error.api_message.rstrip("."))
             if error.request_id:
                 parts.append("RequestId %s" % error.request_id)
             parts.append("identity: %s" % identity)

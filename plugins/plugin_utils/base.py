@@ -14,7 +14,6 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
     IDENTITY_OPTIONS,
     OPTION_ENV,
@@ -105,9 +104,6 @@ class SgwPluginMixin:
 
     def sgw_client(self, pool_size=10, region=None):
         """A client built from this plugin's options; configuration errors become the plugin's error."""
-        if not HAS_REQUESTS:
-            raise self.sgw_error_class("The %s plugin needs the Python library requests: pip install requests." %
-                                       getattr(self, "NAME", "alibabacloud.sgw"))
         options = self.sgw_client_options()
         try:
             return build_client(options, log=display.vvvv, note=display.vvv, pool_size=pool_size, region=region)
