@@ -274,8 +274,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 raise AnsibleParserError("%s: %s; it must be 'plugin: %s'." % (path, exc, self.NAME)) from None
             raise
         except AnsibleOptionsError as exc:  # an invalid choice: say which values are valid
-            raise AnsibleParserError("%s: %s%s" % (path, exc.message, (" " + exc._help_text)  # pylint: disable=protected-access
-                                                   if exc._help_text else "")) from None  # pylint: disable=protected-access
+            help_text = exc._help_text  # pylint: disable=protected-access
+            raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
         self._template_options(config)
         self._check_options(config)
         estate = self._cached_estate(path) if cache else None
