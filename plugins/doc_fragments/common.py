@@ -19,11 +19,14 @@ options:
   access_key_id:
     description:
       - The AccessKey ID of a RAM user or an STS identity.
-      - Credentials are looked for in this order, the first found wins. The options O(access_key_id),
-        O(access_key_secret) and O(security_token); the environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID),
-        E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and E(ALIBABA_CLOUD_SECURITY_TOKEN) (or E(ALICLOUD_ACCESS_KEY),
-        E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN)); a O(profile) of the aliyun CLI file
-        O(credentials_file); an ECS RAM role named by O(ecs_role_name).
+      - "Credentials are looked for by one rule: what is set explicitly in the options wins over the environment,
+        and the environment wins over the implicit C(current) profile of the aliyun CLI file. Explicit: O(access_key_id)
+        with O(access_key_secret) (and O(security_token)), OIDC, O(credentials_uri), O(profile), O(ecs_role_name).
+        Environment: E(ALIBABA_CLOUD_ACCESS_KEY_ID) with E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) (and
+        E(ALIBABA_CLOUD_SECURITY_TOKEN)), else E(ALICLOUD_ACCESS_KEY) with E(ALICLOUD_SECRET_KEY) (an id is always
+        paired with the secret of its own family), then OIDC, E(ALIBABA_CLOUD_CREDENTIALS_URI), E(ALIBABA_CLOUD_PROFILE),
+        E(ALIBABA_CLOUD_ECS_METADATA). With O(ram_role_arn), the identity found assumes that role."
+      - See the full table in the collection's credentials guide (docs/credentials.md).
     type: str
     aliases: [access_key]
   access_key_secret:
@@ -40,10 +43,12 @@ options:
     aliases: [sts_token]
   profile:
     description:
-      - A profile of the aliyun CLI configuration file O(credentials_file), used when no AccessKey is set
-        by option or environment. Modes C(AK), C(StsToken) and C(EcsRamRole) are supported.
-      - Also read from E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). When unset and the file exists,
-        its C(current) profile is used.
+      - A profile of the aliyun CLI configuration file O(credentials_file). Set as an option it wins over AccessKey
+        variables of the environment. Modes C(AK), C(StsToken), C(EcsRamRole), C(RamRoleArn), C(ChainableRamRoleArn)
+        (with C(source_profile)), C(OIDC) and C(CredentialsURI) are supported; a profile named here of another mode is
+        an error.
+      - Also read from E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). When no credentials are set at all and the
+        file exists, its C(current) profile is used (skipped, with a C(-vvv) note, when its mode is not supported).
     type: str
   credentials_file:
     description:
@@ -54,7 +59,8 @@ options:
   ecs_role_name:
     description:
       - The RAM role of the ECS instance this runs on; temporary credentials are fetched from the
-        instance metadata service. Used when no AccessKey or profile is found.
+        instance metadata service and renewed before they expire. Set as an option it wins over the environment
+        and the C(current) profile.
       - Also read from E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME).
     type: str
     aliases: [role_name]
@@ -62,6 +68,56 @@ options:
     description:
       - The base URL of the ECS instance metadata service, for O(ecs_role_name).
       - Also read from E(ALIBABA_CLOUD_ECS_METADATA_URL). Defaults to C(http://100.100.100.200).
+    type: str
+  ram_role_arn:
+    description:
+      - The ARN of a RAM role to assume with STS C(AssumeRole), for example C(acs:ram::123456789012****:role/sgw-reader).
+        The credentials the chain finds (options, environment, profile, ECS RAM role...) are the identity that assumes
+        it; with O(oidc_provider_arn) and O(oidc_token_file) the role is assumed with C(AssumeRoleWithOIDC) instead.
+      - The temporary credentials are refreshed before they expire, kept in memory only and never printed.
+      - Also read from E(ALIBABA_CLOUD_ROLE_ARN).
+    type: str
+  role_session_name:
+    description:
+      - The session name of the assumed role, seen in ActionTrail. Defaults to C(alibabacloud-sgw-<timestamp>).
+      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
+    type: str
+  role_session_expiration:
+    description:
+      - How many seconds the temporary credentials of the assumed role last, from 900 to 43200 (and at most the
+        role's maximum session duration). They are renewed before they expire during long runs.
+      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION).
+    type: int
+    default: 3600
+  role_policy:
+    description:
+      - An inline RAM policy (JSON text) that further restricts the assumed role's session.
+    type: str
+  external_id:
+    description:
+      - The external ID that the role's trust policy asks for (STS C(AssumeRole) parameter C(ExternalId)).
+    type: str
+  sts_endpoint:
+    description:
+      - The STS endpoint for O(ram_role_arn) and OIDC, any http(s) URL. Defaults to the regional endpoint
+        C(https://sts.<region>.aliyuncs.com) (for the inventory, of its first region), else C(https://sts.aliyuncs.com).
+      - Also read from E(ALIBABA_CLOUD_STS_ENDPOINT).
+    type: str
+  oidc_provider_arn:
+    description:
+      - The ARN of the OIDC identity provider, for C(AssumeRoleWithOIDC) of O(ram_role_arn) (RRSA in Kubernetes, CI jobs).
+      - Also read from E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
+    type: str
+  oidc_token_file:
+    description:
+      - The file that holds the OIDC token; it is read again at each renewal, so it may be rotated.
+      - Also read from E(ALIBABA_CLOUD_OIDC_TOKEN_FILE).
+    type: path
+  credentials_uri:
+    description:
+      - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
+        C(Expiration)), as the official credentials library reads it.
+      - Also read from E(ALIBABA_CLOUD_CREDENTIALS_URI).
     type: str
   endpoint:
     description:
@@ -128,11 +184,14 @@ options:
   access_key_id:
     description:
       - The AccessKey ID of a RAM user or an STS identity.
-      - Credentials are looked for in this order, the first found wins. The options O(access_key_id),
-        O(access_key_secret) and O(security_token); the environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID),
-        E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and E(ALIBABA_CLOUD_SECURITY_TOKEN) (or E(ALICLOUD_ACCESS_KEY),
-        E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN)); a O(profile) of the aliyun CLI file
-        O(credentials_file); an ECS RAM role named by O(ecs_role_name).
+      - "Credentials are looked for by one rule: what is set explicitly in the options wins over the environment,
+        and the environment wins over the implicit C(current) profile of the aliyun CLI file. Explicit: O(access_key_id)
+        with O(access_key_secret) (and O(security_token)), OIDC, O(credentials_uri), O(profile), O(ecs_role_name).
+        Environment: E(ALIBABA_CLOUD_ACCESS_KEY_ID) with E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) (and
+        E(ALIBABA_CLOUD_SECURITY_TOKEN)), else E(ALICLOUD_ACCESS_KEY) with E(ALICLOUD_SECRET_KEY) (an id is always
+        paired with the secret of its own family), then OIDC, E(ALIBABA_CLOUD_CREDENTIALS_URI), E(ALIBABA_CLOUD_PROFILE),
+        E(ALIBABA_CLOUD_ECS_METADATA). With O(ram_role_arn), the identity found assumes that role."
+      - See the full table in the collection's credentials guide (docs/credentials.md).
     type: str
     aliases: [access_key]
     env:
@@ -158,10 +217,12 @@ options:
       - name: ALICLOUD_SECURITY_TOKEN
   profile:
     description:
-      - A profile of the aliyun CLI configuration file O(credentials_file), used when no AccessKey is set
-        by option or environment. Modes C(AK), C(StsToken) and C(EcsRamRole) are supported.
-      - Also read from E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). When unset and the file exists,
-        its C(current) profile is used.
+      - A profile of the aliyun CLI configuration file O(credentials_file). Set as an option it wins over AccessKey
+        variables of the environment. Modes C(AK), C(StsToken), C(EcsRamRole), C(RamRoleArn), C(ChainableRamRoleArn)
+        (with C(source_profile)), C(OIDC) and C(CredentialsURI) are supported; a profile named here of another mode is
+        an error.
+      - Also read from E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). When no credentials are set at all and the
+        file exists, its C(current) profile is used (skipped, with a C(-vvv) note, when its mode is not supported).
     type: str
     env:
       - name: ALIBABA_CLOUD_PROFILE
@@ -177,7 +238,8 @@ options:
   ecs_role_name:
     description:
       - The RAM role of the ECS instance this runs on; temporary credentials are fetched from the
-        instance metadata service. Used when no AccessKey or profile is found.
+        instance metadata service and renewed before they expire. Set as an option it wins over the environment
+        and the C(current) profile.
       - Also read from E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME).
     type: str
     aliases: [role_name]
@@ -191,6 +253,70 @@ options:
     type: str
     env:
       - name: ALIBABA_CLOUD_ECS_METADATA_URL
+  ram_role_arn:
+    description:
+      - The ARN of a RAM role to assume with STS C(AssumeRole), for example C(acs:ram::123456789012****:role/sgw-reader).
+        The credentials the chain finds (options, environment, profile, ECS RAM role...) are the identity that assumes
+        it; with O(oidc_provider_arn) and O(oidc_token_file) the role is assumed with C(AssumeRoleWithOIDC) instead.
+      - The temporary credentials are refreshed before they expire, kept in memory only and never printed.
+      - Also read from E(ALIBABA_CLOUD_ROLE_ARN).
+    type: str
+    env:
+      - name: ALIBABA_CLOUD_ROLE_ARN
+  role_session_name:
+    description:
+      - The session name of the assumed role, seen in ActionTrail. Defaults to C(alibabacloud-sgw-<timestamp>).
+      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
+    type: str
+    env:
+      - name: ALIBABA_CLOUD_ROLE_SESSION_NAME
+  role_session_expiration:
+    description:
+      - How many seconds the temporary credentials of the assumed role last, from 900 to 43200 (and at most the
+        role's maximum session duration). They are renewed before they expire during long runs.
+      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION).
+    type: int
+    default: 3600
+    env:
+      - name: ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION
+  role_policy:
+    description:
+      - An inline RAM policy (JSON text) that further restricts the assumed role's session.
+    type: str
+  external_id:
+    description:
+      - The external ID that the role's trust policy asks for (STS C(AssumeRole) parameter C(ExternalId)).
+    type: str
+  sts_endpoint:
+    description:
+      - The STS endpoint for O(ram_role_arn) and OIDC, any http(s) URL. Defaults to the regional endpoint
+        C(https://sts.<region>.aliyuncs.com) (for the inventory, of its first region), else C(https://sts.aliyuncs.com).
+      - Also read from E(ALIBABA_CLOUD_STS_ENDPOINT).
+    type: str
+    env:
+      - name: ALIBABA_CLOUD_STS_ENDPOINT
+  oidc_provider_arn:
+    description:
+      - The ARN of the OIDC identity provider, for C(AssumeRoleWithOIDC) of O(ram_role_arn) (RRSA in Kubernetes, CI jobs).
+      - Also read from E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
+    type: str
+    env:
+      - name: ALIBABA_CLOUD_OIDC_PROVIDER_ARN
+  oidc_token_file:
+    description:
+      - The file that holds the OIDC token; it is read again at each renewal, so it may be rotated.
+      - Also read from E(ALIBABA_CLOUD_OIDC_TOKEN_FILE).
+    type: path
+    env:
+      - name: ALIBABA_CLOUD_OIDC_TOKEN_FILE
+  credentials_uri:
+    description:
+      - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
+        C(Expiration)), as the official credentials library reads it.
+      - Also read from E(ALIBABA_CLOUD_CREDENTIALS_URI).
+    type: str
+    env:
+      - name: ALIBABA_CLOUD_CREDENTIALS_URI
   endpoint:
     description:
       - A full URL that overrides the SGW endpoint of every region (but those of O(endpoints)), for example

@@ -13,8 +13,8 @@ author:
 description:
   - Calls the Alibaba Cloud Cloud Storage Gateway (SGW) API and makes one host per share that is a member of an
     express sync group (or, with O(hosts_from=gateways), one host per gateway).
-  - Hosts are grouped by express sync group, by sync health, by raw C(ExpressSyncState), by region and by
-    gateway, so that C(ansible-playbook -l sgw_health_failed) targets exactly the shares whose sync is broken.
+  - "Hosts are grouped by express sync group, by sync health, by raw C(ExpressSyncState), by region and by
+    gateway, so that a play with C(hosts: sgw_health_failed) targets exactly the shares whose sync is broken."
   - Per region it makes one C(DescribeExpressSyncs) call, one C(DescribeExpressSyncShares) call with all the
     group ids of the region, and C(DescribeGateways) calls for the storage bundles that the shares name; regions
     are fetched concurrently.
@@ -28,9 +28,18 @@ description:
   - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
     C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
     any other state, the empty one included, is V(unknown)."
+  - "A member share whose C(SyncProgress) is V(-2) (its gateway version does not support full sync) has
+    C(sgw_full_sync_supported=false) and is in the group C(sgw_full_sync_unsupported); other member shares have
+    C(sgw_full_sync_supported=true)."
+  - "The options O(regions), O(endpoint), O(sts_endpoint), O(bucket_name), O(bucket_prefix) and the credential and
+    role options may be Jinja templates and use lookups, for example
+    C(access_key_secret: \"{{ lookup('ansible.builtin.env', 'PROD_SECRET') }}\"). API data is never templated."
+  - "A configured region that C(DescribeRegions) does not list is an error that names the valid regions."
   - "Groups, always made (names go through the standard sanitiser, so dashes become underscores):
-    C(sgw) (every host), C(sgw_sync_<ExpressSyncId>) (members of a group), C(sgw_health_<health>),
-    C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>), and with
+    C(sgw) (every host), the five C(sgw_health_<health>) groups (present even when empty, so that
+    C(hosts: sgw_health_failed) works on a healthy estate), C(sgw_sync_<ExpressSyncId>) (members of a group),
+    C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
+    C(sgw_full_sync_unsupported), and with
     O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
 requirements:
   - requests
@@ -58,6 +67,32 @@ options:
     type: list
     elements: str
     default: []
+  bucket_name:
+    description:
+      - Only the express sync groups of this OSS bucket, filtered by the API (C(DescribeExpressSyncs) with
+        C(BucketName)), so that the other groups are never described.
+    type: str
+  bucket_prefix:
+    description:
+      - With O(bucket_name), only the group of this prefix of the bucket; an empty string selects the group of the
+        bucket's root.
+    type: str
+  share_details:
+    description:
+      - Add the details of each member share from C(DescribeGatewayFileShares), one call per gateway that has member
+        shares (concurrently, like the other calls) - C(share_protocol), C(share_oss_bucket), C(share_oss_endpoint),
+        C(share_path_prefix), C(share_oss_health), C(share_mns_health), C(share_index_id), C(share_enabled),
+        C(share_state), C(share_address), C(share_local_path), C(share_cache_mode), C(share_size), C(share_used),
+        C(share_in_rate), C(share_out_rate) and C(share_remote_sync).
+    type: bool
+    default: false
+  gateway_tags:
+    description:
+      - "Read the tags of each gateway that has member shares with C(ListTagResources) (one call per region and per
+        50 gateways) into C(gateway_tags), a dict of tag key to value (empty when the gateway has none), on share
+        and gateway hosts; use it in O(keyed_groups), for example C(key: gateway_tags) with C(prefix: tag)."
+    type: bool
+    default: false
   hosts_from:
     description:
       - V(shares) makes one host per member share, named C(<ShareName>@<GatewayId>) by default.
@@ -144,6 +179,25 @@ regions:
   - cn-hangzhou
   - cn-shanghai
 
+# prod.sgw.yml: the secret from an environment variable of another name (templated options)
+# plugin: alibabacloud.sgw.sgw
+# regions: "{{ lookup('ansible.builtin.env', 'SGW_REGIONS') | split(',') }}"
+# access_key_id: "{{ lookup('ansible.builtin.env', 'PROD_KEY_ID') }}"
+# access_key_secret: "{{ lookup('ansible.builtin.env', 'PROD_SECRET') }}"
+
+# account-b.sgw.yml: another account through a RAM role, only one bucket's groups, with share details
+# plugin: alibabacloud.sgw.sgw
+# regions: [cn-hangzhou]
+# ram_role_arn: acs:ram::123456789012****:role/sgw-reader
+# bucket_name: acme-media-assets
+# share_details: true
+# gateway_tags: true
+# keyed_groups:
+#   - key: share_protocol
+#     prefix: protocol
+#   - key: gateway_tags       # tag_env_prod, tag_team_media...
+#     prefix: tag
+
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
 # hosts_from: gateways
@@ -170,7 +224,7 @@ regions:
 # cache_timeout: 600
 """
 
-from ansible.errors import AnsibleParserError
+from ansible.errors import AnsibleError, AnsibleOptionsError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
@@ -178,19 +232,27 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import Sgw
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import ESTATE_FORMAT, EstateFetcher, RegionFailure
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import SgwPluginMixin, make_unsafe, unknown_options
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
+    ALWAYS_GROUPS,
     HOSTS_FROM_GATEWAYS,
     EstateIndex,
     affix_vars,
     default_hostname,
     is_plain,
+    names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+    KNOWN_REGIONS,
     invalid_express_sync_ids,
     invalid_regions,
 )
 
 CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
 FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
+# Options that may be Jinja templates (with lookups), as aws_ec2's templatable options.
+TEMPLATED_OPTIONS = ("regions", "endpoint", "sts_endpoint", "bucket_name", "bucket_prefix", "access_key_id",
+                     "access_key_secret", "security_token", "profile", "credentials_file", "ecs_role_name",
+                     "ram_role_arn", "role_session_name", "role_policy", "external_id", "oidc_provider_arn",
+                     "oidc_token_file", "credentials_uri")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMixin):
@@ -203,8 +265,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return False
         if path.endswith(FILE_SUFFIXES):
             return True
-        self.display.vvv("alibabacloud.sgw.sgw skips %s: its file name must end in sgw.yml or sgw.yaml "
-                         "(for example prod.sgw.yml)" % path)
+        message = ("alibabacloud.sgw.sgw skips %s: its file name must end in sgw.yml or sgw.yaml "
+                   "(for example prod.sgw.yml)" % path)
+        if names_this_plugin(path):
+            self.display.warning(message)  # meant for this plugin: say why it is not read, at every verbosity
+        else:
+            self.display.vvv(message)
         return False
 
     def parse(self, inventory, loader, path, cache=True):
@@ -215,6 +281,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             if "Incorrect plugin name" in str(exc):
                 raise AnsibleParserError("%s: %s; it must be 'plugin: %s'." % (path, exc, self.NAME)) from None
             raise
+        except AnsibleOptionsError as exc:  # an invalid choice: say which values are valid
+            help_text = exc._help_text  # pylint: disable=protected-access
+            raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
+        self._template_options(config)
         self._check_options(config)
         estate = self._cached_estate(path) if cache else None
         if estate is None:
@@ -230,12 +300,35 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems = unknown_options(config, self.option_definitions)
         problems += invalid_regions(self.get_option("regions"))
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
+        if self.get_option("bucket_prefix") is not None and not self.get_option("bucket_name"):
+            problems.append("bucket_prefix needs bucket_name (the API lists a prefix's group only within one bucket)")
         if self.get_option("max_concurrency") < 1:
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:
             problems.append("max_ids_per_call must be 0 (no limit) or more")
         if problems:
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
+
+    def _template_options(self, config):
+        """Render the options that may be templates (never API data, never values from the environment).
+
+        The value as written is templated: Ansible has already split a list option's string on commas.
+        """
+        for name in TEMPLATED_OPTIONS:
+            value, origin = self.get_option_and_origin(name)
+            if value is None or (isinstance(origin, str) and origin.startswith("env:")):
+                continue
+            written = [config[key] for key in [name] + list(self.option_definitions[name].get("aliases") or ())
+                       if key in config]
+            value = written[0] if written else value
+            if not self.templar.is_template(value):
+                continue
+            try:
+                rendered = self.templar.template(value)
+            except AnsibleError as exc:
+                raise AnsibleParserError("alibabacloud.sgw.sgw: the option %s could not be templated: %s" % (
+                    name, exc.message)) from None
+            self.set_option(name, rendered)
 
     def _cached_estate(self, path):
         """The cached raw estate, when caching is on and the cache holds one of this format."""
@@ -253,14 +346,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
     def _fetch_estate(self):
         warn = self.get_option("on_region_error") == "warn"
         concurrency = self.get_option("max_concurrency")
-        client = self.sgw_client(pool_size=concurrency)
+        configured = self.get_option("regions")
+        client = self.sgw_client(pool_size=concurrency, region=configured[0] if configured else None)
         try:
-            regions = self.get_option("regions") or self._discover_regions(client)
+            regions = self._checked_regions(client, configured) if configured else self._discover_regions(client)
             fetcher = EstateFetcher(client, max_concurrency=concurrency,
                                     max_ids_per_call=self.get_option("max_ids_per_call"),
                                     include_candidates=self.get_option("include_candidates"),
                                     gateway_details=self.get_option("gateway_details"),
                                     express_sync_ids=self.get_option("express_sync_ids"),
+                                    bucket_name=self.get_option("bucket_name"),
+                                    bucket_prefix=self.get_option("bucket_prefix"),
+                                    share_details=self.get_option("share_details"),
+                                    gateway_tags=self.get_option("gateway_tags"),
                                     fail_fast=not warn)
             estate = fetcher.fetch(regions)
         except RegionFailure as failure:
@@ -274,6 +372,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
         return estate
+
+    def _checked_regions(self, client, regions):
+        """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
+        unknown = [r for r in regions if r not in KNOWN_REGIONS]
+        if not unknown:
+            return regions
+        valid = api.describe_regions(client)
+        missing = [r for r in unknown if r not in valid]
+        if missing:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s %s not served by SGW; DescribeRegions lists: %s." % (
+                ", ".join(repr(r) for r in missing), "is" if len(missing) == 1 else "are", ", ".join(valid)))
+        return regions
 
     def _discover_regions(self, client):
         regions = api.describe_regions(client)
@@ -304,12 +414,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         named = bool(self.get_option("hostnames"))
         inventory = self.inventory
         add_host, add_child, set_variable = inventory.add_host, inventory.add_child, inventory.set_variable
-        group_names = {}
+        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in ALWAYS_GROUPS}
         seen = set()
         for variables, raw_groups in hosts:
             if health and variables["sgw_health"] not in health:
                 continue
-            if filtered and not self._passes_filters(variables):
+            if filtered and not self._passes_filters(variables, hosts_from, named):
                 continue
             hostname = self._hostname(variables, hosts_from) if named else default_hostname(variables, hosts_from)
             if hostname in seen:
@@ -363,7 +473,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 return str(name)
         return default_hostname(variables, hosts_from)
 
-    def _passes_filters(self, variables):
+    def _passes_filters(self, variables, hosts_from=None, named=False):
         includes, excludes = self.get_option("filters"), self.get_option("exclude_filters")
         if not includes and not excludes:
             return True
@@ -373,5 +483,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 return False
             return all(self.templar.evaluate_conditional(c) for c in includes)
         except Exception as exc:  # pylint: disable=broad-except
-            raise AnsibleParserError("alibabacloud.sgw.sgw: a filter failed on share %s@%s: %s" % (
-                variables.get("share_name"), variables.get("gateway_id"), exc)) from None
+            kind = "gateway" if hosts_from == HOSTS_FROM_GATEWAYS else "share"
+            name = self._hostname(variables, hosts_from) if named else default_hostname(variables, hosts_from)
+            raise AnsibleParserError("alibabacloud.sgw.sgw: a filter failed on %s %s: %s" % (kind, name, exc)) from None

@@ -16,6 +16,9 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import ext
 DISCOVERY_REGION = "cn-hangzhou"
 
 TASK_RUNNING = "task.state.running"
+# ListTagResources takes at most this many ResourceId.N.
+MAX_TAG_RESOURCES = 50
+
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
 # The code of the error raised for a task in a state that is neither running, completed nor failed.
@@ -132,6 +135,29 @@ def describe_express_sync_shares(client, region, express_sync_ids, is_external=F
     body = client.call("DescribeExpressSyncShares", region,
                        {"ExpressSyncIds": ",".join(ids), "IsExternal": bool(is_external)})
     return extract_list(body, "Shares", "Share", "DescribeExpressSyncShares", region)
+
+
+def describe_gateway_file_shares(client, region, gateway_id):
+    """Every file share of one gateway (``DescribeGatewayFileShares``, not paged)."""
+    body = client.call("DescribeGatewayFileShares", region, {"GatewayId": gateway_id})
+    return extract_list(body, "FileShares", "FileShare", "DescribeGatewayFileShares", region)
+
+
+def list_gateway_tags(client, region, gateway_ids):
+    """``{GatewayId: {TagKey: TagValue}}`` of at most 50 gateways (``ListTagResources``, every page)."""
+    action = "ListTagResources"
+    params = {"ResourceType": "GATEWAY"}
+    params.update(("ResourceId.%d" % number, gateway_id) for number, gateway_id in enumerate(gateway_ids, 1))
+    tags = {gateway_id: {} for gateway_id in gateway_ids}
+    token, seen = None, set()
+    while True:
+        body = client.call(action, region, dict(params, NextToken=token))
+        for entry in extract_list(body, "TagResources", "TagResource", action, region):
+            tags.setdefault(entry.get("ResourceId"), {})[entry.get("TagKey")] = entry.get("TagValue")
+        token = body.get("NextToken") if isinstance(body, dict) else None
+        if not token or token in seen:  # a token seen before would loop forever
+            return tags
+        seen.add(token)
 
 
 def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=MAX_PAGE_SIZE):

@@ -66,6 +66,15 @@ class SgwConfigError(SgwError):
     """Bad or missing configuration, found before any API call."""
 
 
+class SgwCredentialError(SgwConfigError):
+    """Credentials could not be had: an STS call refused or failed (its ``code`` and ``request_id`` kept)."""
+
+    def __init__(self, message, code=None, request_id=None):
+        super().__init__(message)
+        self.code = code
+        self.request_id = request_id
+
+
 class SgwApiError(_CallError):
     """A call that the API (or something in front of it) answered with an error."""
 

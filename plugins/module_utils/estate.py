@@ -15,7 +15,10 @@ region never holds the others back:
    has asked for yet, 50 per page (the further pages at once when the first one tells how many
    there are in ``TotalCount``; without it, page after page up to a short one).
    The bundles are shared futures in a dictionary behind one lock: the first region to name a
-   bundle fetches it.
+   bundle fetches it;
+4. with ``share_details``, ``DescribeGatewayFileShares`` for each gateway of those members, and
+   with ``gateway_tags``, ``ListTagResources`` for 50 of those gateways at a time (each gateway
+   once, by the first region to name it), at the same time as step 3.
 
 So a cold fetch costs about three round trips of latency when ``max_concurrency`` covers the
 calls of every region at once, and otherwise about ``calls / max_concurrency`` round trips.
@@ -50,7 +53,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution impor
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
-# written by another layout is not read.
+# written by another layout is not read. 2: groups filed by their region, file shares and gateway
+# tags per region.
 ESTATE_FORMAT = 2
 
 # What DescribeGateways answers for a gateway cluster, or a gateway, that no longer exists.
@@ -84,7 +88,8 @@ class EstateFetcher:
     """
 
     def __init__(self, client, max_concurrency=8, max_ids_per_call=0, include_candidates=False,
-                 gateway_details=True, express_sync_ids=None, fail_fast=True, endpoint_of=None):
+                 gateway_details=True, express_sync_ids=None, fail_fast=True, endpoint_of=None, bucket_name=None,
+                 bucket_prefix=None, share_details=False, gateway_tags=False):
         self.client = client
         self.max_concurrency = max(1, int(max_concurrency))
         self.max_ids_per_call = max_ids_per_call or 0
@@ -93,6 +98,10 @@ class EstateFetcher:
         self.express_sync_ids = set(express_sync_ids or ())
         self.fail_fast = fail_fast
         self.endpoint_of = endpoint_of or client.base_url
+        self.bucket_name = bucket_name or None
+        self.bucket_prefix = bucket_prefix if bucket_name else None
+        self.share_details = share_details
+        self.gateway_tags = gateway_tags
 
     def fetch(self, regions) -> dict:
         """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
@@ -138,6 +147,8 @@ class _Fetch:
         self.failures = []            # (region, error) of every failure
         self.unlisted = set()         # regions whose DescribeExpressSyncs failed
         self.errors = {}              # region -> its first error
+        self.file_shares = {}         # gateway id -> its DescribeGatewayFileShares records (share_details)
+        self.gateway_tags = {}        # gateway id -> {TagKey: TagValue} (gateway_tags)
 
     # ------------------------------------------------------------------------------ threads
 
@@ -182,8 +193,11 @@ class _Fetch:
             mine = self._claim(region, groups)
             asked += [group_region(group, region) for group in mine]
             shares = self._shares(region, mine)
+            details = [self._submit(call, region, gateways) for call, gateways in self._detail_calls(mine)]
             if self.fetcher.gateway_details:
                 self._gateways(region, sorted({s.get("StorageBundleId") for s in shares if s.get("StorageBundleId")}))
+            for future in details:
+                future.result()
         except _Stopped:
             return
         except SgwError as error:
@@ -195,7 +209,8 @@ class _Fetch:
         with self.lock:
             if endpoint in self.account_wide:
                 return None
-        groups = api.describe_express_syncs(self.client, region)
+        groups = api.describe_express_syncs(self.client, region, self.fetcher.bucket_name,
+                                            self.fetcher.bucket_prefix)
         if foreign_groups(groups, region):
             with self.lock:
                 self.account_wide.add(endpoint)
@@ -246,6 +261,34 @@ class _Fetch:
     def _shares_call(self, region, groups, external):
         return api.describe_express_sync_shares(self.client, region, [g.get("ExpressSyncId") for g in groups],
                                                 is_external=external)
+
+    def _detail_calls(self, groups):
+        """The calls of share_details (one DescribeGatewayFileShares per gateway) and gateway_tags (one
+        ListTagResources per 50 gateways) for the gateways of the members of ``groups`` that no other
+        region has asked about."""
+        calls = []
+        with self.lock:
+            gateways = sorted({share.get("GatewayId") for group in groups
+                               for share in self.members.get(group.get("ExpressSyncId"), ()) if share.get("GatewayId")})
+            if self.fetcher.share_details:
+                new = [g for g in gateways if g not in self.file_shares]
+                calls += [(self._file_shares_call, [g]) for g in new]
+                self.file_shares.update((g, None) for g in new)
+            if self.fetcher.gateway_tags:
+                untagged = [g for g in gateways if g not in self.gateway_tags]
+                calls += [(self._tags_call, chunk) for chunk in api.chunked(untagged, api.MAX_TAG_RESOURCES)]
+                self.gateway_tags.update((g, None) for g in untagged)
+        return calls
+
+    def _file_shares_call(self, region, gateways):
+        file_shares = api.describe_gateway_file_shares(self.client, region, gateways[0])
+        with self.lock:
+            self.file_shares[gateways[0]] = file_shares
+
+    def _tags_call(self, region, gateways):
+        tags = api.list_gateway_tags(self.client, region, gateways)
+        with self.lock:
+            self.gateway_tags.update((g, tags.get(g, {})) for g in gateways)
 
     def _keep_members(self, region, chunk, shares):
         ids = [group.get("ExpressSyncId") for group in chunk]
@@ -337,7 +380,8 @@ class _Fetch:
             region, error = min(self.failures, key=lambda failure: self.regions.index(failure[0]))
             raise RegionFailure(region, error)
         result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [],
-                           "missing_bundles": [], "error": None} for region in self.regions}
+                           "missing_bundles": [], "file_shares": {}, "gateway_tags": {}, "error": None}
+                  for region in self.regions}
         homes = {}
         for region in self.regions:
             for group in self.answers.get(region, ()):
@@ -350,6 +394,12 @@ class _Fetch:
             result[region]["candidates"] += self.candidates.get(sync_id, ())
         for region, share in self.strays:
             result[region]["shares"].append(share)
+        for data in result.values():  # the details of the gateways of each region's member shares
+            for gateway_id in sorted({share.get("GatewayId") for share in data["shares"]}):
+                if self.file_shares.get(gateway_id) is not None:
+                    data["file_shares"][gateway_id] = self.file_shares[gateway_id]
+                if self.gateway_tags.get(gateway_id) is not None:
+                    data["gateway_tags"][gateway_id] = self.gateway_tags[gateway_id]
         for region, error in self.errors.items():
             if not self._covered(region):
                 result[region]["error"] = error_record(error)

@@ -46,3 +46,15 @@ def health_summary(healths) -> dict:
     for health in healths:
         summary[health if health in summary else UNKNOWN] += 1
     return summary
+
+
+# SyncProgress -2: the gateway version of the share does not support full sync.
+FULL_SYNC_UNSUPPORTED_PROGRESS = -2
+
+
+def full_sync_supported(progress) -> bool:
+    """Whether a member share's gateway supports full sync (``SyncProgress`` is not -2)."""
+    try:
+        return int(progress) != FULL_SYNC_UNSUPPORTED_PROGRESS
+    except (TypeError, ValueError):
+        return True

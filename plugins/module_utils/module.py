@@ -13,7 +13,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     common_argument_spec,
     region_argument_spec,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwCredentialError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import region_problem
 
 
@@ -45,14 +45,15 @@ class SgwModule:
         """The module's client (made on first use, with room for ``pool_size`` connections at once)."""
         if self._client is None:
             try:
-                self._client = build_client(self.params, log=self.module.debug, pool_size=pool_size)
+                self._client = build_client(self.params, log=self.module.debug, pool_size=pool_size,
+                                            region=self.region)
             except SgwError as error:
                 self.fail(error)
         return self._client
 
     def fail(self, error, message=None, **result):
         """Fail the task with the error's message (or ``message``), and its API ``Code`` and ``RequestId``."""
-        if isinstance(error, SgwApiError):
+        if isinstance(error, (SgwApiError, SgwCredentialError)):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)
         self.module.fail_json(msg=message or str(error), **result)

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import SIGNATURE_VERSIONS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.sts import StsCaller, StsClient, sts_endpoint
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import HAS_REQUESTS, RetryPolicy, SgwClient
 
 
-# Environment variables of each option, in order of precedence.
+# Environment variables of each option, documented names first (they win over the older ALICLOUD_* ones).
 OPTION_ENV = {
     "access_key_id": creds.ENV_ACCESS_KEY_ID,
     "access_key_secret": creds.ENV_ACCESS_KEY_SECRET,
@@ -31,6 +31,15 @@ OPTION_ENV = {
     "credentials_file": creds.ENV_CREDENTIALS_FILE,
     "ecs_role_name": creds.ENV_ECS_ROLE_NAME,
     "ecs_metadata_url": creds.ENV_ECS_METADATA_URL,
+    "ram_role_arn": creds.ENV_ROLE_ARN,
+    "role_session_name": creds.ENV_ROLE_SESSION_NAME,
+    "role_session_expiration": creds.ENV_ROLE_SESSION_EXPIRATION,
+    "role_policy": (),
+    "external_id": (),
+    "sts_endpoint": creds.ENV_STS_ENDPOINT,
+    "oidc_provider_arn": creds.ENV_OIDC_PROVIDER_ARN,
+    "oidc_token_file": creds.ENV_OIDC_TOKEN_FILE,
+    "credentials_uri": creds.ENV_CREDENTIALS_URI,
     "endpoint": ("ALIBABA_CLOUD_SGW_ENDPOINT",),
     "endpoint_type": ("ALIBABA_CLOUD_SGW_ENDPOINT_TYPE",),
     "endpoints": (),
@@ -43,15 +52,20 @@ OPTION_ENV = {
 }
 REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
 
-# The shared options of a plugin (a dict with every name of OPTION_ENV), and where explicit
-# credentials came from when that is not the options themselves (None: the options).
-ClientOptions = namedtuple("ClientOptions", "options credential_source")
+# Options that name an identity: the credential chain reads their environment variables itself
+# (so that it knows and reports the real source, and keeps an id with the secret of its own
+# family). A value that Ansible read from the environment is not passed on as explicit.
+IDENTITY_OPTIONS = ("access_key_id", "access_key_secret", "security_token", "profile", "ecs_role_name",
+                    "ram_role_arn", "oidc_provider_arn", "oidc_token_file", "credentials_uri")
+# Options passed to the chain as they are (explicit or from the environment alike).
+CHAIN_SETTINGS = ("credentials_file", "ecs_metadata_url", "role_session_name", "role_session_expiration",
+                  "role_policy", "external_id")
 
 
 def common_argument_spec() -> dict:
     """The module argument spec of the shared options (doc fragment ``alibabacloud.sgw.common``).
 
-    Credentials are not given environment fallbacks here: the credential chain reads the same
+    The identity options get no environment fallback here: the credential chain reads the same
     variables itself, so that it can tell where the credentials came from.
     """
     from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
@@ -64,9 +78,18 @@ def common_argument_spec() -> dict:
         "access_key_secret": {"type": "str", "aliases": ["secret_key"], "no_log": True},
         "security_token": {"type": "str", "aliases": ["sts_token"], "no_log": True},
         "profile": {"type": "str"},
-        "credentials_file": {"type": "path", "aliases": ["shared_credentials_file"]},
+        "credentials_file": dict(type="path", aliases=["shared_credentials_file"], **env("credentials_file")),
         "ecs_role_name": {"type": "str", "aliases": ["role_name"]},
-        "ecs_metadata_url": {"type": "str"},
+        "ecs_metadata_url": dict(type="str", **env("ecs_metadata_url")),
+        "ram_role_arn": {"type": "str"},
+        "role_session_name": dict(type="str", **env("role_session_name")),
+        "role_session_expiration": dict(type="int", default=3600, **env("role_session_expiration")),
+        "role_policy": {"type": "str"},
+        "external_id": {"type": "str", "no_log": False},
+        "sts_endpoint": dict(type="str", **env("sts_endpoint")),
+        "oidc_provider_arn": {"type": "str"},
+        "oidc_token_file": {"type": "path", "no_log": False},
+        "credentials_uri": {"type": "str"},
         "endpoint": dict(type="str", **env("endpoint")),
         "endpoint_type": dict(type="str", choices=list(ENDPOINT_TYPES), default=PUBLIC, **env("endpoint_type")),
         "endpoints": dict(type="dict", **env("endpoints")),
@@ -86,11 +109,11 @@ def region_argument_spec() -> dict:
     return {"region": {"type": "str", "aliases": ["region_id"], "fallback": (env_fallback, list(REGION_ENV))}}
 
 
-def build_client(options: dict, credential_source=None, log=None, pool_size=10) -> SgwClient:
+def build_client(options: dict, log=None, pool_size=10, region=None, note=None) -> SgwClient:
     """A client from the shared options (a dict with every option of the doc fragment).
 
-    ``credential_source`` names where explicit credentials came from when that is not the
-    options themselves (a plugin whose option was read from an environment variable).
+    The identity options must hold only what the user set explicitly (see ``IDENTITY_OPTIONS``).
+    ``region`` picks the regional STS endpoint; ``note`` receives ``-vvv`` notes.
     """
     if not HAS_REQUESTS:
         raise SgwConfigError("The Python library requests is required on the host that calls the SGW API: "
@@ -113,24 +136,20 @@ def build_client(options: dict, credential_source=None, log=None, pool_size=10) 
     ca_bundle = options.get("ca_bundle")
     if ca_bundle and not os.path.isfile(os.path.expanduser(str(ca_bundle))):
         raise SgwConfigError("ca_bundle %s is not a file; set it to a PEM file of CA certificates." % (ca_bundle,))
-    found = creds.resolve_credentials(
-        access_key_id=options.get("access_key_id"),
-        access_key_secret=options.get("access_key_secret"),
-        security_token=options.get("security_token"),
-        profile=options.get("profile"),
-        credentials_file=options.get("credentials_file"),
-        ecs_role_name=options.get("ecs_role_name"),
-        ecs_metadata_url=options.get("ecs_metadata_url"),
-        explicit_source=credential_source,
-    )
-    retry = RetryPolicy(max_retries=int(max_retries), budget=budget)
-    validate_certs = options.get("validate_certs")
+    validate_certs = True if options.get("validate_certs") is None else options.get("validate_certs")
+    transport = dict(signature_version=options.get("signature_version") or "v3", timeout=timeout,
+                     validate_certs=validate_certs, ca_bundle=os.path.expanduser(str(ca_bundle)) if ca_bundle else None,
+                     retry=RetryPolicy(max_retries=int(max_retries), budget=budget), log=log)
+
+    def sts_client(credentials, endpoint):
+        return StsClient(credentials, endpoint=endpoint, pool_size=1, **transport)
+
+    sts = StsCaller(sts_client, sts_endpoint(options.get("sts_endpoint"), region), region)
+    chain = {name: options.get(name) for name in IDENTITY_OPTIONS + CHAIN_SETTINGS}
+    found = creds.resolve_credentials(sts=sts, log=note or log, **chain)
     return SgwClient(found, endpoint=options.get("endpoint") or None,
                      endpoint_type=options.get("endpoint_type") or PUBLIC, endpoints=options.get("endpoints") or None,
-                     signature_version=options.get("signature_version") or "v3", timeout=timeout,
-                     validate_certs=True if validate_certs is None else validate_certs,
-                     ca_bundle=os.path.expanduser(str(ca_bundle)) if ca_bundle else None,
-                     retry=retry, pool_size=pool_size, log=log)
+                     pool_size=pool_size, **transport)
 
 
 def _number(value, name):

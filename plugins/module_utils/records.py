@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import full_sync_supported, health_of
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -36,6 +36,16 @@ def _record(item, entry: dict) -> dict:
     for field, value in entry.items():
         record.setdefault(snake_case(field), value)
     return record
+
+
+def file_share_vars(file_share: dict) -> dict:
+    """A ``DescribeGatewayFileShares`` share as the ``share_*`` variables of its host (share_details)."""
+    return _variables("FileShare", file_share)
+
+
+def member_vars(share: dict) -> dict:
+    """What a member share (not a candidate) adds: whether its gateway supports full sync."""
+    return {"sgw_full_sync_supported": full_sync_supported(share.get("SyncProgress"))}
 
 
 def share_record(share: dict) -> dict:

@@ -98,6 +98,34 @@ RECORDS = {
     "Region": _fields(("RegionId", "region_id", STR, False, None)),
     # DescribeTasks: the asynchronous tasks of a group.
     "SimpleTask": _fields(("TaskId", "task_id", STR, False, None), ("StateCode", "state_code", STR, False, None)),
+    # DescribeGatewayFileShares: a gateway's file shares, whose details share_details puts on share hosts.
+    "FileShare": _fields(
+        ("Protocol", "protocol", STR, False, "share_protocol"),
+        ("OssBucketName", "oss_bucket_name", STR, False, "share_oss_bucket"),
+        ("OssEndpoint", "oss_endpoint", STR, False, "share_oss_endpoint"),
+        ("PathPrefix", "path_prefix", STR, False, "share_path_prefix"),
+        ("OssHealth", "oss_health", ANY, False, "share_oss_health"),
+        ("MnsHealth", "mns_health", ANY, False, "share_mns_health"),
+        ("IndexId", "index_id", STR, False, "share_index_id"),
+        ("Enabled", "enabled", ANY, False, "share_enabled"),
+        ("State", "state", ANY, False, "share_state"),
+        ("Address", "address", ANY, False, "share_address"),
+        ("LocalPath", "local_path", ANY, False, "share_local_path"),
+        ("CacheMode", "cache_mode", ANY, False, "share_cache_mode"),
+        ("Size", "size", ANY, False, "share_size"),
+        ("Used", "used", ANY, False, "share_used"),
+        ("InRate", "in_rate", ANY, False, "share_in_rate"),
+        ("OutRate", "out_rate", ANY, False, "share_out_rate"),
+        ("RemoteSync", "remote_sync", ANY, False, "share_remote_sync"),
+        ("Name", "name", STR, True, None),
+        ("ExpressSyncId", "express_sync_id", STR, False, None),
+    ),
+    # ListTagResources: the tags of gateways (gateway_tags).
+    "TagResource": _fields(
+        ("ResourceId", "resource_id", STR, True, None),
+        ("TagKey", "tag_key", STR, True, None),
+        ("TagValue", "tag_value", STR, False, None),
+    ),
 }
 
 # Checked per list item: the fields that identify an item, group it or address it must be strings

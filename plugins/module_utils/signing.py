@@ -67,20 +67,24 @@ def v1_signature(method: str, params: dict, secret: str) -> str:
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
-def v1_signed_params(method, action, version, params, access_key_id, secret, security_token=None,
-                     nonce=None, timestamp=None) -> dict:
-    """Return the full query parameters of a V1 request, ``Signature`` included."""
-    signed = dict(params)
-    signed.update({
+def v1_common_params(action, version, params, nonce=None, timestamp=None) -> dict:
+    """The parameters of an RPC request that carries no signature (an anonymous STS call)."""
+    common = dict(params)
+    common.update({
         "Action": action,
         "Version": version,
         "Format": "JSON",
-        "AccessKeyId": access_key_id,
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureVersion": "1.0",
         "SignatureNonce": nonce or new_nonce(),
         "Timestamp": timestamp or utc_timestamp(),
     })
+    return common
+
+
+def v1_signed_params(method, action, version, params, access_key_id, secret, security_token=None,
+                     nonce=None, timestamp=None) -> dict:
+    """Return the full query parameters of a V1 request, ``Signature`` included."""
+    signed = v1_common_params(action, version, params, nonce, timestamp)
+    signed.update({"AccessKeyId": access_key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0"})
     if security_token:
         signed["SecurityToken"] = security_token
     signed["Signature"] = v1_signature(method, signed, secret)

@@ -127,6 +127,8 @@ def _reject_constant(name):
 class SgwClient:
     """A signed client of the SGW API for one set of credentials and settings."""
 
+    api_version = API_VERSION
+
     def __init__(self, credentials, endpoint=None, signature_version=signing.V3, timeout=30.0,
                  validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep,
                  endpoint_type=PUBLIC, endpoints=None):
@@ -207,17 +209,21 @@ class SgwClient:
 
     def _send(self, action, region, params) -> Reply:
         base = self.base_url(region)
-        creds = self.credentials
+        creds = self.credentials.current()  # temporary credentials are refreshed here, before they expire
         form = params if len(signing.canonical_query_string(params)) > FORM_BODY_BYTES else {}
         payload = signing.canonical_query_string(form).encode("ascii") if form else b""
-        if self.signature_version == signing.V1:  # the signature covers the query and the body's parameters
-            signed = signing.v1_signed_params("POST", action, API_VERSION, params, creds.access_key_id,
+        if creds is None:  # an anonymous call (AssumeRoleWithOIDC)
+            common = signing.v1_common_params(action, self.api_version, params)
+            query = {name: value for name, value in common.items() if name not in form}
+            headers = {}
+        elif self.signature_version == signing.V1:  # the signature covers the query and the body's parameters
+            signed = signing.v1_signed_params("POST", action, self.api_version, params, creds.access_key_id,
                                               creds.access_key_secret, creds.security_token)
             query = {name: value for name, value in signed.items() if name not in form}
             headers = {}
         else:  # x-acs-content-sha256 is the SHA-256 of the body
             query = {} if form else params
-            headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, API_VERSION, query,
+            headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, self.api_version, query,
                                                 creds.access_key_id, creds.access_key_secret, creds.security_token,
                                                 body=payload)
         if form:
@@ -290,7 +296,7 @@ class SgwClient:
 
     def _scrub(self, text) -> str:
         """``text`` without URL query strings, the secret or the token (whatever a server or a library echoed)."""
-        return redaction.scrub(text, (self.credentials.access_key_secret, self.credentials.security_token))
+        return redaction.scrub(text, self.credentials.secret_values())
 
     def _decode(self, reply, action, region):
         status = reply.status

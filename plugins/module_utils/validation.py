@@ -7,6 +7,15 @@ from __future__ import annotations
 
 import re
 
+# The regions where SGW is offered (the product's list of supported regions). A configured region
+# outside it is checked with DescribeRegions before any other call, so that a typo is an error
+# naming the valid regions rather than an empty inventory or a DNS failure.
+KNOWN_REGIONS = frozenset((
+    "cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu",
+    "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu", "cn-hongkong", "ap-southeast-1", "ap-southeast-3",
+    "ap-southeast-5", "ap-southeast-6", "ap-northeast-1", "ap-northeast-2", "eu-central-1", "us-west-1", "us-east-1",
+    "me-central-1", "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-north-2-gov-1",
+))
 REGION_ID_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 # An id is refused only for what would break or change the request: the alphabet after the prefix
 # is the service's to decide (it answers ExpressSyncNotExist / GatewayNotExist for an id it does not know).

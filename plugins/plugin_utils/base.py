@@ -14,7 +14,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import OPTION_ENV, ClientOptions, build_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    IDENTITY_OPTIONS,
+    OPTION_ENV,
+    REGION_ENV,
+    build_client,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import first_env
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
 display = Display()
@@ -70,27 +76,36 @@ class SgwPluginMixin:
     sgw_error_class = AnsibleError
 
     def sgw_client_options(self):
-        """The shared options (a :data:`~.options.ClientOptions`): their values, and where explicit
-        credentials came from when not the options."""
-        options = {name: self.get_option(name) for name in OPTION_ENV}
-        dummy, origin = self.get_option_and_origin("validate_certs")
-        if isinstance(origin, str) and origin.startswith("env:"):
-            variable = origin.split(":", 1)[1].strip()
-            if not is_boolean(os.environ.get(variable)):
-                raise self.sgw_error_class("Invalid configuration: %s (from the environment variable %s)." % (
-                    not_boolean("validate_certs", os.environ.get(variable)), variable))
-        source = None
-        if options.get("access_key_id"):
-            dummy, origin = self.get_option_and_origin("access_key_id")
-            if isinstance(origin, str) and origin.startswith("env:"):
-                source = "environment %s" % origin.split(":", 1)[1].strip()
-        return ClientOptions(options, source)
+        """The shared options as a dict, identity options only when set explicitly (not from the environment).
 
-    def sgw_client(self, pool_size=10):
+        The credential chain reads the environment itself, documented names first and an id with
+        the secret of its own family, the same way for every plugin and module.
+        """
+        options = {}
+        for name in OPTION_ENV:
+            value, origin = self.get_option_and_origin(name)
+            from_env = isinstance(origin, str) and origin.startswith("env:")
+            if name in IDENTITY_OPTIONS and from_env:
+                value = None
+            elif name == "validate_certs" and from_env:
+                variable = origin.split(":", 1)[1].strip()
+                if not is_boolean(os.environ.get(variable)):
+                    raise self.sgw_error_class("Invalid configuration: %s (from the environment variable %s)." % (
+                        not_boolean("validate_certs", os.environ.get(variable)), variable))
+            options[name] = value
+        return options
+
+    def sgw_region_option(self, name="region"):
+        """The region option; from the environment, the documented ALIBABA_CLOUD_REGION_ID wins, as in modules."""
+        value, origin = self.get_option_and_origin(name)
+        if isinstance(origin, str) and origin.startswith("env:"):
+            value = first_env(REGION_ENV)[0]
+        return value
+
+    def sgw_client(self, pool_size=10, region=None):
         """A client built from this plugin's options; configuration errors become the plugin's error."""
-        given = self.sgw_client_options()
+        options = self.sgw_client_options()
         try:
-            return build_client(given.options, credential_source=given.credential_source, log=display.vvvv,
-                                pool_size=pool_size)
+            return build_client(options, log=display.vvvv, note=display.vvv, pool_size=pool_size, region=region)
         except SgwError as exc:
             raise self.sgw_error_class(str(exc)) from None

@@ -9,13 +9,17 @@ variables, built-in groups, the gateway view) is tested with plain tables.
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import worst_health
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER, worst_health
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
     SHARE_LIST_KEYS,
     express_sync_vars,
+    file_share_vars,
     gateway_address,
     gateway_vars,
+    member_vars,
     share_key,
     share_record,
 )
@@ -25,6 +29,22 @@ HOSTS_FROM_GATEWAYS = "gateways"
 
 # Host variables that hostvars_prefix / hostvars_suffix leave alone.
 UNAFFIXED_VARS = frozenset(("ansible_host",))
+
+FULL_SYNC_UNSUPPORTED_GROUP = "sgw_full_sync_unsupported"
+# Groups that exist even when empty, so that ``hosts: sgw_health_failed`` works on a healthy estate.
+ALWAYS_GROUPS = ("sgw",) + tuple("sgw_health_%s" % health for health in HEALTH_ORDER)
+
+_NAMES_THIS_PLUGIN = re.compile(r"^plugin:\s*['\"]?alibabacloud\.sgw\.sgw['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+def names_this_plugin(path) -> bool:
+    """Whether the YAML file at ``path`` says ``plugin: alibabacloud.sgw.sgw`` (a cheap look, no parsing)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return bool(_NAMES_THIS_PLUGIN.search(head))
 
 
 class EstateIndex:
@@ -43,9 +63,16 @@ class EstateIndex:
         self.gateways = {}    # GatewayId -> gateway
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
         self.candidates = {}  # (GatewayId, ShareName) -> (region, share, [ExpressSyncId])
+        self.file_shares = {}  # (GatewayId, share Name) -> DescribeGatewayFileShares record (share_details)
+        self.gateway_tags = {}  # GatewayId -> {TagKey: TagValue} (gateway_tags)
         regions = [(name, data) for name, data in estate.get("regions", {}).items() if not data.get("error")]
         self.missing_bundles = []  # (region, record) of the gateway clusters that no longer exist
         for region, data in regions:
+            for gateway_id, tags in (data.get("gateway_tags") or {}).items():
+                self.gateway_tags.setdefault(gateway_id, tags)
+            for gateway_id, file_shares in (data.get("file_shares") or {}).items():
+                for file_share in file_shares:
+                    self.file_shares.setdefault((gateway_id, file_share.get("Name")), file_share)
             for express_sync in data.get("express_syncs", ()):
                 self.syncs.setdefault(express_sync.get("ExpressSyncId"),
                                       (group_region(express_sync, region), express_sync))
@@ -89,6 +116,10 @@ class EstateIndex:
             if sync_vars is None:
                 sync_vars = self._sync_vars[sync_id] = express_sync_vars(self.syncs.get(sync_id, (None, {}))[1])
             variables.update(sync_vars)
+            variables.update(member_vars(share))
+            file_share = self.file_shares.get(share_key(share))
+            if file_share is not None:
+                variables.update(file_share_vars(file_share))
             variables["sgw_candidate"] = False
         else:
             variables["express_sync_id"] = ""
@@ -104,6 +135,9 @@ class EstateIndex:
             variables.update(gateway[0])
             if gateway[1]:
                 variables["ansible_host"] = gateway[1]
+        tags = self.gateway_tags.get(gateway_id)
+        if tags is not None:
+            variables["gateway_tags"] = tags
         return variables
 
     def _gateway_details(self, gateway_id):
@@ -142,6 +176,8 @@ def share_groups(variables: dict) -> list:
         names.extend("sgw_sync_%s_candidates" % sync_id for sync_id in variables["sgw_candidate_for"])
     elif variables.get("express_sync_id"):
         names.append("sgw_sync_%s" % variables["express_sync_id"])
+    if variables.get("sgw_full_sync_supported") is False:
+        names.append(FULL_SYNC_UNSUPPORTED_GROUP)
     return names
 
 
@@ -158,6 +194,8 @@ def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:
         "sgw_shares": [{k: s.get(k) for k in SHARE_LIST_KEYS} for s in members],
         "sgw_health": worst_health(s["sgw_health"] for s in (members or shares)),
     }
+    if "gateway_tags" in first:
+        variables["gateway_tags"] = first["gateway_tags"]
     candidates = [s for s in shares if s["sgw_candidate"]]
     if candidates:
         variables["sgw_candidate_shares"] = [
@@ -177,7 +215,8 @@ def gateway_groups(variables: dict, shares: list) -> list:
     seen = set(names)
     for share in shares:
         for name in share_groups(share):
-            if name.startswith(("sgw_sync_", "sgw_state_", "sgw_candidates")) and name not in seen:
+            if name.startswith(("sgw_sync_", "sgw_state_", "sgw_candidates", FULL_SYNC_UNSUPPORTED_GROUP)) \
+                    and name not in seen:
                 seen.add(name)
                 names.append(name)
     return names

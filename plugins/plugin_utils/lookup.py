@@ -151,7 +151,7 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
         self.region = self._checked_region()
         compiled = compile_query(self.get_option("query"))
         prepared = self.prepare(terms)
-        client = self.sgw_client()
+        client = self.sgw_client(region=self.region)
         try:
             records = self.fetch(client, prepared)
         except SgwError as exc:
@@ -173,7 +173,7 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
     # ------------------------------------------------------------------------------ errors
 
     def _checked_region(self):
-        region = self.get_option("region")
+        region = self.sgw_region_option()
         problem = region_problem(region, REGION_ENV)
         if problem:
             raise AnsibleLookupError(problem)

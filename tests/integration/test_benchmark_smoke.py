@@ -67,3 +67,16 @@ def test_quick_heal_benchmark_prints_both_heals_and_their_calls(tmp_path):
         assert row["actions"]["RemoveSharesFromExpressSync"] == row["groups"]
         assert row["actions"]["AddSharesToExpressSync"] == row["groups"]
         assert row["all_healthy"] is True and row["seconds"] > 0
+
+
+def test_quick_benchmark_counts_the_optional_per_gateway_calls(tmp_path):
+    figures = tmp_path / "figures.json"
+    process = subprocess.run([sys.executable, str(BENCHMARK), "--quick", "--share-details", "--gateway-tags",
+                              "--no-probe", "--no-stripped-floor", "--json", str(figures)], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=240, check=False)
+    assert process.returncode == 0, process.stderr
+    calls = json.loads(figures.read_text())["scales"][0]["api_calls"]
+    assert calls["ideal_actions"] == {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2,
+                                      "DescribeGateways": 2, "DescribeGatewayFileShares": 4, "ListTagResources": 2}
+    assert calls["actions"] == calls["ideal_actions"]
+    assert "DescribeGatewayFileShares 4" in process.stdout

@@ -5,6 +5,7 @@
 
     python tests/perf/bench_inventory.py                 # 10,000 shares, then 2x and 4x; 3 runs each
     python tests/perf/bench_inventory.py --quick         # a tiny account, one run: proves the script works
+    python tests/perf/bench_inventory.py --share-details --gateway-tags   # with the optional per-gateway calls
 
 For each scale it generates an account with the simulator's ``--generate``, serves it with
 ``--latency-ms`` of delay on every call, and measures with ``/usr/bin/time`` (wall seconds,
@@ -59,6 +60,7 @@ if str(REPO_ROOT) not in sys.path:
 from tests.support.sim_process import KEY_ID, KEY_SECRET, Simulator  # noqa: E402  (needs the path above)
 
 PAGE_SIZE = 50
+TAG_CHUNK = 50  # ResourceId.N of one ListTagResources
 PROBE = pathlib.Path(__file__).resolve().parent / "parse_probe.py"
 KINDS = ("cold", "cached", "floor", "floor_stripped")
 PROBE_KEYS = ("parse", "fetch", "fetch_cpu", "cache_read", "populate", "cache_write")
@@ -131,6 +133,10 @@ def parse_args(argv=None):
     parser.add_argument("--no-stripped-floor", action="store_true",
                         help="skip the reference floor with the unsafe markers stripped")
     parser.add_argument("--no-probe", action="store_true", help="skip the in-process breakdown of the plugin's time")
+    parser.add_argument("--share-details", action="store_true",
+                        help="turn on share_details (one DescribeGatewayFileShares per gateway with member shares)")
+    parser.add_argument("--gateway-tags", action="store_true",
+                        help="turn on gateway_tags (one ListTagResources per region and 50 gateways)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     parser.add_argument("--workdir", metavar="DIR", help="keep accounts, configs, outputs and caches in DIR")
     args = parser.parse_args(argv)
@@ -183,8 +189,12 @@ def measure(command, env, stdout_path, timer) -> Sample:
     return Sample(float(wall), int(rss))
 
 
-def ideal_calls(document: dict, regions, max_ids_per_call=0) -> dict:
-    """The fewest calls the API allows for ``regions`` of an account document, per action."""
+def ideal_calls(document: dict, regions, max_ids_per_call=0, share_details=False, gateway_tags=False) -> dict:
+    """The fewest calls the API allows for ``regions`` of an account document, per action.
+
+    ``share_details``: one DescribeGatewayFileShares per gateway with member shares in each region;
+    ``gateway_tags``: one ListTagResources per 50 such gateways in each region.
+    """
     gateways_per_bundle = {}
     bundle_of = {}
     for gateway in document["gateways"]:
@@ -204,6 +214,11 @@ def ideal_calls(document: dict, regions, max_ids_per_call=0) -> dict:
             continue
         calls["DescribeExpressSyncShares"] += math.ceil(len(groups) / max_ids_per_call) if max_ids_per_call else 1
         bundles = {bundle_of[s["GatewayId"]] for g in groups for s in members.get(g, ())}
+        gateways = {s["GatewayId"] for g in groups for s in members.get(g, ())}
+        if share_details:
+            calls["DescribeGatewayFileShares"] = calls.get("DescribeGatewayFileShares", 0) + len(gateways)
+        if gateway_tags and gateways:
+            calls["ListTagResources"] = calls.get("ListTagResources", 0) + math.ceil(len(gateways) / TAG_CHUNK)
         for bundle in sorted(bundles - asked):
             calls["DescribeGateways"] += max(1, math.ceil(gateways_per_bundle[bundle] / PAGE_SIZE))
         asked |= bundles
@@ -246,13 +261,15 @@ def run_scale(args, scale, workdir, env, timer, with_stripped_floor) -> ScaleRes
     document = json.loads(account.read_text())
     regions = list(document["regions"])
     members = sum(1 for share in document["shares"] if share.get("ExpressSyncId"))
-    result = ScaleResult(scale, members, len(document["gateways"]), len(regions), ideal_calls(document, regions))
+    result = ScaleResult(scale, members, len(document["gateways"]), len(regions),
+                         ideal_calls(document, regions, share_details=args.share_details,
+                                     gateway_tags=args.gateway_tags))
 
     config = here / "bench.sgw.yml"
     config.write_text(json.dumps({
         "plugin": "alibabacloud.sgw.sgw", "regions": regions, "max_concurrency": args.max_concurrency,
         "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(here / "cache"),
-        "cache_timeout": 0,
+        "cache_timeout": 0, "share_details": args.share_details, "gateway_tags": args.gateway_tags,
     }, indent=2) + "\n")
     program = [str(pathlib.Path(sys.executable).parent / "ansible-inventory")]
     inventory = program + ["-i", str(config), "--list"]

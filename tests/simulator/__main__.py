@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     serving.add_argument("--tls", action="store_true", help="serve HTTPS with a fresh self-signed certificate")
     serving.add_argument("--cert-out", metavar="FILE", help="with --tls: write the CA certificate (PEM) here")
     serving.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    serving.add_argument("--sts-duration", type=float, metavar="S",
+                         help="issue STS credentials that last at most S seconds (default: as asked, up to the role's "
+                              "MaxSessionDuration)")
 
     data = parser.add_argument_group("account")
     source = data.add_mutually_exclusive_group()
@@ -138,7 +141,8 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
         ssl_context = tls.server_context(args.cert_out)
     service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed,
                       strict_membership=args.strict_membership)
-    simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed)
+    simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed,
+                          sts_duration=args.sts_duration)
     return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
 
 

@@ -12,6 +12,8 @@ The account file (YAML or JSON) mirrors the API's own records, with the API's fi
     express_syncs: [{ExpressSyncId, Name, BucketName, BucketRegion, BucketPrefix, MnsTopic, Description}]
     shares: [{GatewayId, ShareName, BucketName, ExpressSyncId, ExpressSyncState, SyncProgress, MnsQueue,
               Protocol, PathPrefix, IndexId}]
+    roles: [{Arn, MaxSessionDuration, Trust: {Principals, OidcProviderArn, ExternalId}}]   # for STS, optional
+    gateway_tags: {GatewayId: {TagKey: TagValue}}                                          # optional
 
 :func:`Account.from_document` validates the whole file and fills the optional fields, so that the
 rest of the simulator can rely on complete records.
@@ -59,7 +61,10 @@ SHARE_FIELDS = ("GatewayId", "ShareName", "BucketName", "ExpressSyncId", "Expres
 STORAGE_BUNDLE_FIELDS = ("StorageBundleId", "Name", "BackendBucketRegionId", "Description", "CreatedTime")
 EXPRESS_SYNC_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix", "MnsTopic",
                        "Description")
-TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares")
+TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
+                  "gateway_tags")
+ROLE_FIELDS = ("Arn", "MaxSessionDuration", "Trust")
+TRUST_FIELDS = ("Principals", "OidcProviderArn", "ExternalId")
 
 # Length of the random part of each kind of id, as in the documentation's examples.
 ID_LENGTHS = {"sync": 16, "gw": 17, "sb": 17, "t": 17}
@@ -96,7 +101,10 @@ def default_progress(state: str) -> int:
 class Account:
     """The records of one account, keyed by id; the order of the file is kept."""
 
-    def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares):
+    def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares, roles=None,
+                 gateway_tags=None):
+        self.roles = roles or {}
+        self.gateway_tags = gateway_tags or {}
         self.account_id = account_id
         self.regions = regions
         self.storage_bundles = storage_bundles
@@ -121,7 +129,9 @@ class Account:
             if key in shares:
                 raise AccountError(f"{where}: duplicate share {share['ShareName']!r} on gateway {key[0]}")
             shares[key] = share
-        return cls(str(document.get("account_id", DEFAULT_ACCOUNT_ID)), regions, bundles, gateways, syncs, shares)
+        roles = _index("roles", document, "Arn", _role)
+        return cls(str(document.get("account_id", DEFAULT_ACCOUNT_ID)), regions, bundles, gateways, syncs, shares,
+                   roles, _gateway_tags(document.get("gateway_tags"), gateways))
 
     @classmethod
     def load(cls, path) -> Account:
@@ -145,6 +155,8 @@ class Account:
             "gateways": list(self.gateways.values()),
             "express_syncs": list(self.express_syncs.values()),
             "shares": list(self.shares.values()),
+            **({"roles": list(self.roles.values())} if self.roles else {}),
+            **({"gateway_tags": copy.deepcopy(self.gateway_tags)} if self.gateway_tags else {}),
         }
 
     def members(self, express_sync_id: str) -> list[dict]:
@@ -316,3 +328,41 @@ def _share(record: dict, where: str, gateways: dict, syncs: dict) -> dict:
         "PathPrefix": _text(record, "PathPrefix", where, ""),
         "IndexId": _text(record, "IndexId", where, protocol + name),
     }
+
+
+def _role(record: dict, where: str) -> dict:
+    """A role that the simulator's STS lets callers assume (see tests/simulator/sts.py)."""
+    _reject_unknown(where, record, ROLE_FIELDS)
+    arn = _text(record, "Arn", where)
+    if not arn.startswith("acs:ram::") or ":role/" not in arn:
+        raise AccountError(f"{where}: Arn {arn!r} is not a role ARN such as acs:ram::<account>:role/<name>")
+    duration = _integer(record, "MaxSessionDuration", where, 3600)
+    if not 900 <= duration <= 43200:
+        raise AccountError(f"{where}: MaxSessionDuration must be 900..43200, not {duration}")
+    trust = record.get("Trust")
+    if trust is not None:
+        if not isinstance(trust, dict):
+            raise AccountError(f"{where}: Trust must be a mapping")
+        _reject_unknown(f"{where}.Trust", trust, TRUST_FIELDS)
+        principals = trust.get("Principals")
+        if principals is not None and (not isinstance(principals, list)
+                                       or not all(isinstance(p, str) for p in principals)):
+            raise AccountError(f"{where}.Trust: Principals must be a list of AccessKey ids or role ARNs")
+        for field in ("OidcProviderArn", "ExternalId"):
+            if field in trust:
+                _text(trust, field, f"{where}.Trust")
+    return {"Arn": arn, "MaxSessionDuration": duration, "Trust": copy.deepcopy(trust)}
+
+
+def _gateway_tags(value, gateways: dict) -> dict:
+    """``{GatewayId: {TagKey: TagValue}}``, the tags that ListTagResources reports."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AccountError("gateway_tags: must be a mapping of gateway id to {tag key: tag value}")
+    for gateway_id, tags in value.items():
+        if gateway_id not in gateways:
+            raise AccountError(f"gateway_tags: unknown GatewayId {gateway_id!r}")
+        if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+            raise AccountError(f"gateway_tags.{gateway_id}: must be a mapping of tag keys to string values")
+    return copy.deepcopy(value)

@@ -293,6 +293,37 @@ def describe_express_sync_shares(service, call: Call) -> dict:
     return {"Shares": {"Share": records}}
 
 
+TAG_PAGE_SIZE = 50
+
+
+@action("ListTagResources")
+def list_tag_resources(service, call: Call) -> dict:
+    """The tags of the gateways ``ResourceId.1..N`` (at most 50), in pages of 50 tags chained by ``NextToken``."""
+    if call.text("ResourceType").upper() != "GATEWAY":
+        raise invalid("ResourceType", "must be GATEWAY")
+    ids = [value for name, value in sorted(call.params.items(), key=lambda item: _member_number(item[0]))
+           if _member_number(name) and value.strip()]
+    if not ids:
+        raise missing("ResourceId.1")
+    if len(ids) > 50:
+        raise invalid("ResourceId", "at most 50 gateways")
+    tags = [{"ResourceId": gateway_id, "ResourceType": "ALIYUN::HCS_SGW::GATEWAY", "TagKey": key, "TagValue": value}
+            for gateway_id in ids for key, value in sorted(service.account.gateway_tags.get(gateway_id, {}).items())]
+    token = call.text("NextToken")
+    start = int(token) if token.isdigit() else 0
+    if token and not token.isdigit():
+        raise invalid("NextToken", "not a token of this listing")
+    page = tags[start:start + TAG_PAGE_SIZE]
+    following = start + TAG_PAGE_SIZE
+    return {"NextToken": str(following) if following < len(tags) else "", "TagResources": {"TagResource": page}}
+
+
+def _member_number(name: str) -> int:
+    """N of a ``ResourceId.N`` parameter, 0 for any other parameter."""
+    prefix, dot, number = name.partition(".")
+    return int(number) if prefix == "ResourceId" and dot and number.isdigit() else 0
+
+
 @action("DescribeTasks")
 def describe_tasks(service, call: Call) -> dict:
     tasks = service.tasks.find(target_id=call.text("TargetId"), task_id=call.text("TaskId"))

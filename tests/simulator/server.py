@@ -40,6 +40,7 @@ from tests.simulator.actions import ACTIONS, API_VERSION
 from tests.simulator.errors import ApiError, error_body
 from tests.simulator.faults import BAD_GATEWAY_PAGE, URI_TOO_LONG_PAGE, Faults, corrupt
 from tests.simulator.signature import SignedRequest
+from tests.simulator.sts import ANONYMOUS_ACTIONS, STS_ACTIONS, STS_VERSION, Sts
 
 CONTROL_PREFIX = "/_sim/"
 JSON_TYPE = "application/json;charset=utf-8"
@@ -109,9 +110,10 @@ class Stats:
 class Simulator:
     """Answers API calls and control requests; knows nothing of sockets."""
 
-    def __init__(self, service, verifier, faults: Faults = Faults(), seed: int | None = None):
+    def __init__(self, service, verifier, faults: Faults = Faults(), seed: int | None = None, sts_duration=None):
         self.service = service
         self.verifier = verifier
+        self.sts = Sts(verifier, lambda: service.account.roles, sts_duration)
         self.stats = Stats()
         self._seed = seed
         self._throttle_lock = threading.Lock()
@@ -152,6 +154,9 @@ class Simulator:
                 return Response(502, BAD_GATEWAY_PAGE, "text/html", {"x-acs-request-id": request_id})
             if region in faults.unavailable_regions:
                 raise ApiError("ServiceUnavailable")
+            if params.get("Action") in ANONYMOUS_ACTIONS and "Signature" not in params \
+                    and not request.header("authorization"):
+                return self._sts(params.get("Action"), params, None, params.get("Version"), region, request_id)
             return self._dispatch(request, params, region, faults, request_id)
         except ApiError as error:
             self.stats.failed(error.code)
@@ -163,6 +168,8 @@ class Simulator:
                   request_id: str) -> Response:
         identity = self.verifier.verify(request)
         time.sleep(faults.latency_ms / 1000.0)
+        if identity.version == STS_VERSION and request.path == "/":
+            return self._sts(identity.action, params, identity.key_id, identity.version, region, request_id)
         if request.method not in ("GET", "POST") or request.path != "/" or identity.action not in ACTIONS:
             raise ApiError("InvalidAction.NotFound")
         if identity.version != API_VERSION:
@@ -182,6 +189,16 @@ class Simulator:
         if kind:
             return Response(200, corrupt(body, kind), JSON_TYPE, headers)
         return json_response(200, body, headers)
+
+    def _sts(self, action, params: dict, caller, version, region: str, request_id: str) -> Response:
+        """An STS call: no SGW faults but the region ones, counted like any other action."""
+        if version != STS_VERSION:
+            raise ApiError("InvalidVersion")
+        if action not in STS_ACTIONS:
+            raise ApiError("InvalidAction.NotFound")
+        self.stats.dispatched(action, region)
+        body = {"RequestId": request_id, **self.sts.call(action, params, caller)}
+        return json_response(200, body, {"x-acs-request-id": request_id})
 
     def _run(self, action: str, params: dict, faults: Faults) -> dict:
         """The action's response fields; a simulator bug is answered as the API would, with InternalError."""

@@ -158,6 +158,23 @@ class Verifier:
         self._clock = clock
         self._window = window
         self._nonces = NonceCache(window)
+        self._issued = {}  # temporary key id -> (expiration, role ARN), for keys issued by the simulator's STS
+        self._issued_lock = threading.Lock()
+
+    def issue(self, key_id: str, secret: str, token: str, expires_at: float, role_arn: str) -> None:
+        """Accept a temporary credential (with its token) until ``expires_at``."""
+        with self._issued_lock:
+            now = self._clock()
+            for old in [k for k, (expiry, dummy) in self._issued.items() if expiry < now - self._window]:
+                self._issued.pop(old)
+                self.keys.pop(old, None)
+            self.keys[key_id] = AccessKey(key_id, secret, token)
+            self._issued[key_id] = (expires_at, role_arn)
+
+    def principal_of(self, key_id: str | None) -> str | None:
+        """The role ARN behind a temporary key this simulator issued, else the key id itself."""
+        issued = self._issued.get(key_id or "")
+        return issued[1] if issued else key_id
 
     def verify(self, request: SignedRequest) -> Identity:
         """Return who made the call and which action it asks for, or raise :class:`ApiError`."""
@@ -180,6 +197,7 @@ class Verifier:
         if not hmac.compare_digest(v1_signature(string_to_sign, key.secret), params["Signature"]):
             raise _mismatch(string_to_sign)
         self._check_token(key, params.get("SecurityToken"))
+        self._check_expiry(key)
         self._use_nonce(key, params.get("SignatureNonce"), "SignatureNonce")
         return Identity(key.key_id, params.get("Action", ""), params.get("Version", ""), "v1")
 
@@ -201,6 +219,7 @@ class Verifier:
         if not hmac.compare_digest(v3_signature(string_to_sign, key.secret), match["signature"].lower()):
             raise _mismatch(string_to_sign)
         self._check_token(key, request.header("x-acs-security-token"))
+        self._check_expiry(key)
         self._use_nonce(key, request.header("x-acs-signature-nonce"), "x-acs-signature-nonce")
         return Identity(key.key_id, request.header("x-acs-action"), request.header("x-acs-version"), "v3")
 
@@ -222,6 +241,11 @@ class Verifier:
             raise ApiError("MissingSecurityToken")
         if (token or None) != key.token:
             raise ApiError("InvalidSecurityToken.Mismatch")
+
+    def _check_expiry(self, key: AccessKey) -> None:
+        issued = self._issued.get(key.key_id)
+        if issued and issued[0] <= self._clock():
+            raise ApiError("InvalidSecurityToken.Expired")
 
     def _use_nonce(self, key: AccessKey, nonce: str | None, name: str) -> None:
         if not nonce:

@@ -26,6 +26,22 @@ SCENARIOS = {
     "filters": {},
     "cache": {},
     "region_warn": {"unavailable_regions": ["ap-southeast-1"]},
+    "share_details": {},
+    "bucket_filters": {},
+    "templated": {},
+    "empty_health": {},
+    "gateway_tags": {},
+}
+
+# The API calls each of these scenarios makes, by action (a cold run, no cache).
+CALLS = {
+    "share_details": {"DescribeExpressSyncs": 1, "DescribeExpressSyncShares": 1, "DescribeGateways": 2,
+                      "DescribeGatewayFileShares": 4},
+    "bucket_filters": {"DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 1, "DescribeGateways": 1},
+    "templated": {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2, "DescribeGateways": 3},
+    "empty_health": {"DescribeExpressSyncs": 1, "DescribeExpressSyncShares": 1, "DescribeGateways": 1},
+    "gateway_tags": {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2, "DescribeGateways": 3,
+                     "ListTagResources": 2},
 }
 
 # Where an account-wide service gives another (right) answer than a region-scoped one: the region that
@@ -42,7 +58,8 @@ def golden_name(name, scope):
 def inventory_env(simulator, **extra):
     """Credentials and endpoint through the environment, as a user would pass them."""
     return ansible_env(ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url, ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID,
-                       ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET, **extra)
+                       ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET, SGW_GOLDEN_REGIONS="cn-hangzhou,cn-shanghai",
+                       **extra)
 
 
 def normalise(listing: dict) -> dict:

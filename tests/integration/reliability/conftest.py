@@ -148,8 +148,13 @@ def golden() -> dict:
     return json.loads(GOLDEN_DEFAULTS.read_text())
 
 
+# Groups the plugin makes even when empty: they stay listed as children of all, without an entry.
+ALWAYS_GROUPS = ("sgw", "sgw_health_failed", "sgw_health_unknown", "sgw_health_syncing", "sgw_health_disabled",
+                 "sgw_health_healthy")
+
+
 def without_region(listing: dict, region: str) -> dict:
-    """The listing with the hosts of ``region`` removed, and the groups they leave empty."""
+    """The listing with the hosts of ``region`` removed, and the groups they leave empty (but the always-made ones)."""
     hostvars = listing["_meta"]["hostvars"]
     gone = {host for host, variables in hostvars.items() if unsafe(variables["sgw_region"]) == region}
     result = {"_meta": dict(listing["_meta"], hostvars={h: v for h, v in hostvars.items() if h not in gone})}
@@ -162,7 +167,8 @@ def without_region(listing: dict, region: str) -> dict:
             result[group] = dict(value, hosts=hosts) if "hosts" in value else dict(value)
         else:
             emptied.add(group)
-    result["all"] = dict(listing["all"], children=[c for c in listing["all"]["children"] if c not in emptied])
+    result["all"] = dict(listing["all"], children=[c for c in listing["all"]["children"]
+                                                   if c not in emptied or c in ALWAYS_GROUPS])
     return result
 
 

@@ -35,6 +35,9 @@ def hostile(tmp_path_factory):
     account = yaml.safe_load(SAMPLE_ACCOUNT.read_text())
     (gateway,) = [g for g in account["gateways"] if g["GatewayId"] == OLD_GATEWAY]
     gateway.update(GatewayId=HOSTILE_GATEWAY_ID, Name=jinja, Description="quote ' \" and\nnewline {% if x %}")
+    tags = account.get("gateway_tags") or {}
+    if OLD_GATEWAY in tags:
+        tags[HOSTILE_GATEWAY_ID] = tags.pop(OLD_GATEWAY)
     (group,) = [g for g in account["express_syncs"] if g["ExpressSyncId"] == SYNC_ID]
     group.update(BucketName=BUCKET, Description=jinja)
     members = []

@@ -82,7 +82,7 @@ BAD_CONFIGURATIONS = [
      "Invalid alibabacloud.sgw.sgw configuration: '0002p9t4hz6c3yxe' is not an express sync group id (sync-...)."),
     ({"signature_version": "v2"},
      "Invalid value 'v2' for config 'signature_version' for 'ansible_collections.alibabacloud.sgw.plugins.inventory."
-     "sgw' inventory plugin."),
+     "sgw' inventory plugin. Valid values are: v3, v1"),
     ({"max_concurrency": 0},
      "Invalid alibabacloud.sgw.sgw configuration: max_concurrency must be 1 or more (1 makes the calls one after "
      "another)."),

@@ -31,7 +31,7 @@ def run_module(monkeypatch, capsys):
     """
     built = []
 
-    def build_client(params, log=None, pool_size=10):
+    def build_client(params, log=None, pool_size=10, region=None):
         built.append(params)
         return client_of[0]
 

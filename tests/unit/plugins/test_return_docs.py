@@ -30,7 +30,7 @@ def lookup(name, client, monkeypatch, *terms, **options):
     for variable in ENV:
         monkeypatch.delenv(variable, raising=False)
     plugin = lookup_loader.get("alibabacloud.sgw.%s" % name)
-    plugin.sgw_client = lambda pool_size=10: client
+    plugin.sgw_client = lambda pool_size=10, region=None: client
     return plugin.run(list(terms), region="cn-hangzhou", **options)
 
 

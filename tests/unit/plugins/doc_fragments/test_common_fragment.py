@@ -9,6 +9,7 @@ import yaml
 
 from ansible_collections.alibabacloud.sgw.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    IDENTITY_OPTIONS,
     OPTION_ENV,
     REGION_ENV,
     common_argument_spec,
@@ -39,6 +40,18 @@ def test_option_matches_argument_spec(name):
 @pytest.mark.parametrize("name", sorted(OPTION_ENV))
 def test_plugin_env_matches_the_code(name):
     assert [e["name"] for e in PLUGIN_OPTIONS[name].get("env", [])] == list(OPTION_ENV[name])
+
+
+@pytest.mark.parametrize("name", sorted(OPTION_ENV))
+def test_module_env_is_the_plugin_env_or_read_by_the_chain(name):
+    """Modules read the same variables: by an argument-spec fallback, or (identity options) by the chain itself."""
+    spec = common_argument_spec()[name]
+    if name in IDENTITY_OPTIONS:
+        assert "fallback" not in spec
+    elif OPTION_ENV[name]:
+        assert list(spec["fallback"][1]) == list(OPTION_ENV[name])
+    else:
+        assert "fallback" not in spec
 
 
 def test_region_fragments_match_the_code():

@@ -200,7 +200,7 @@ def test_hostile_names_stay_inert(tmp_path, in_process):
     ({"signature_version": "v2"}, "Invalid value 'v2' for config 'signature_version'"),
     ({"hosts_from": "buckets"}, "Invalid value 'buckets' for config 'hosts_from'"),
     ({"plugin": "alibabacloud.sgw.other"}, "plugin: alibabacloud.sgw.sgw"),
-    ({"access_key_secret": None}, "access_key_secret is missing"),
+    ({"access_key_secret": None}, "access_key_id is set but access_key_secret is not"),
     ({"region": ["cn-hangzhou"]}, "unknown option 'region' \\(did you mean 'regions'\\?\\)"),
 ])
 def test_bad_configuration_fails_before_any_call(parse, sim, options, message):
@@ -249,3 +249,82 @@ def test_cache_hit_makes_no_call_and_keeps_groups(parse, tmp_path, in_process):
     assert set(third.hosts) == set(first.hosts)
     with pytest.raises(AnsibleParserError, match="could not reach"):
         parse(parse_cache=False, simulator=simulator, max_retries=0, **cache_options)
+
+
+def test_health_groups_exist_even_when_empty(parse):
+    inventory = parse(health=["healthy"])
+    for health in ("healthy", "syncing", "failed", "disabled", "unknown"):
+        assert "sgw_health_%s" % health in inventory.groups
+    assert members_of(inventory, "sgw_health_failed") == set()
+
+
+def test_bucket_filters_go_to_the_api(parse, sim):
+    bucket = ACCOUNT["express_syncs"][0]["BucketName"]
+    inventory = parse(regions=["cn-hangzhou", "cn-shanghai", "ap-southeast-1"], bucket_name=bucket)
+    wanted = {g["ExpressSyncId"] for g in ACCOUNT["express_syncs"] if g["BucketName"] == bucket}
+    assert {h.get_vars()["express_sync_id"] for h in inventory.groups["sgw"].get_hosts()} == wanted
+    assert sim.stats()["actions"]["DescribeExpressSyncShares"] == 1  # only the bucket's region had groups
+
+
+def test_bucket_prefix_needs_a_bucket(parse, sim):
+    with pytest.raises(AnsibleError, match="bucket_prefix needs bucket_name"):
+        parse(bucket_prefix="frames/")
+    assert sim.stats()["total"] == 0
+
+
+def test_share_details_one_call_per_gateway_with_member_shares(parse, sim):
+    inventory = parse(regions=["cn-hangzhou"], share_details=True)
+    gateways = {h.get_vars()["gateway_id"] for h in inventory.groups["sgw"].get_hosts()}
+    assert sim.stats()["actions"]["DescribeGatewayFileShares"] == len(gateways)
+    for host in inventory.groups["sgw"].get_hosts():
+        variables = host.get_vars()
+        record = next(s for s in ACCOUNT["shares"]
+                      if s["GatewayId"] == variables["gateway_id"] and s["ShareName"] == variables["share_name"])
+        assert variables["share_protocol"] == record.get("Protocol", "NFS")
+        assert variables["share_oss_bucket"] == record["BucketName"]
+        assert variables["share_path_prefix"] == record.get("PathPrefix", "")
+
+
+def test_templated_options_use_lookups(parse, sim, monkeypatch):
+    monkeypatch.setenv("SGW_TEST_PROD_SECRET", KEY_SECRET)
+    monkeypatch.setenv("SGW_TEST_REGIONS", "cn-hangzhou")
+    inventory = parse(access_key_secret="{{ lookup('ansible.builtin.env', 'SGW_TEST_PROD_SECRET') }}",
+                      regions="{{ lookup('ansible.builtin.env', 'SGW_TEST_REGIONS') | split(',') }}")
+    assert members_of(inventory, "sgw") == expected_members(regions={"cn-hangzhou"})
+    assert sim.stats()["actions"]["DescribeExpressSyncs"] == 1
+
+
+def test_a_region_typo_names_the_valid_regions(parse, sim):
+    with pytest.raises(AnsibleError) as info:
+        parse(regions=["cn-hangzou"])
+    assert "'cn-hangzou' is not served by SGW; DescribeRegions lists: %s." % ", ".join(ACCOUNT["regions"]) in str(
+        info.value)
+    assert sim.stats()["actions"] == {"DescribeRegions": 1}
+
+
+def test_an_invalid_choice_lists_the_valid_values(parse):
+    with pytest.raises(AnsibleError, match="Invalid value 'share' for config .*hosts_from.*Valid values are: shares, "
+                                           "gateways"):
+        parse(hosts_from="share")
+
+
+@pytest.mark.parametrize("hosts_from, expected", [("shares", "share media-nfs@gw-0001b2odzvl3b1mhi"),
+                                                  ("gateways", "gateway gw-0001b2odzvl3b1mhi")])
+def test_a_failing_filter_names_the_host_as_it_is_named(parse, hosts_from, expected):
+    with pytest.raises(AnsibleError, match="a filter failed on %s" % expected):
+        parse(regions=["cn-hangzhou"], hosts_from=hosts_from, filters=["undefined_variable_xyz > 1"])
+
+
+def test_gateway_tags_one_call_per_region_and_keyed_groups(parse, sim):
+    keyed_groups = [{"key": "gateway_tags", "prefix": "tag"}]
+    inventory = parse(regions=["cn-hangzhou"], gateway_tags=True, keyed_groups=keyed_groups)
+    tags = ACCOUNT.get("gateway_tags", {})
+    assert sim.stats()["actions"]["ListTagResources"] == 1
+    for host in inventory.groups["sgw"].get_hosts():
+        variables = host.get_vars()
+        assert variables["gateway_tags"] == tags.get(variables["gateway_id"], {})
+    assert members_of(inventory, "tag_env_prod") == {
+        h.name for h in inventory.groups["sgw"].get_hosts() if tags.get(h.get_vars()["gateway_id"], {}).get("env")
+        == "prod"}
+    plain = parse(regions=["cn-hangzhou"])
+    assert all("gateway_tags" not in h.get_vars() for h in plain.groups["sgw"].get_hosts())

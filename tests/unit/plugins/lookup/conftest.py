@@ -84,7 +84,7 @@ def make_lookup(clean_env, sgw, display):
     def make(name):
         plugin = lookup_loader.get("alibabacloud.sgw.%s" % name)
         assert plugin is not None, name
-        plugin.sgw_client = lambda pool_size=10: sgw
+        plugin.sgw_client = lambda pool_size=10, region=None: sgw
         plugin._display = display
         return plugin
 

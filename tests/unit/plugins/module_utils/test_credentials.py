@@ -23,8 +23,14 @@ def config_file(tmp_path):
             {"name": "main", "mode": "AK", "access_key_id": "LTAIprofilemain", "access_key_secret": SECRET},
             {"name": "sts", "mode": "StsToken", "access_key_id": "STS.profile", "access_key_secret": SECRET,
              "sts_token": "tok-profile"},
-            {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y"},
+            {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y",
+             "ram_role_arn": "acs:ram::1:role/profile", "ram_session_name": "p1", "expired_seconds": 1800},
+            {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "role",
+             "ram_role_arn": "acs:ram::1:role/chained", "ram_session_name": "chained"},
             {"name": "empty", "mode": "AK"},
+            {"name": "sso", "mode": "CloudSSO"},
+            {"name": "loop1", "mode": "ChainableRamRoleArn", "source_profile": "loop2", "ram_role_arn": "a"},
+            {"name": "loop2", "mode": "ChainableRamRoleArn", "source_profile": "loop1", "ram_role_arn": "b"},
         ],
     }))
     return str(path)
@@ -40,6 +46,15 @@ def config_file(tmp_path):
      "LTAIold", "t2", "environment ALICLOUD_ACCESS_KEY"),
     ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAInew", "ALICLOUD_ACCESS_KEY": "LTAIold",
           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}, "LTAInew", None, "environment"),
+    # A stale ALICLOUD_* pair never mixes with the documented one.
+    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAInew", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+          "ALICLOUD_ACCESS_KEY": "LTAIstale", "ALICLOUD_SECRET_KEY": "stale", "ALICLOUD_SECURITY_TOKEN": "old"},
+     "LTAInew", None, "environment ALIBABA_CLOUD_ACCESS_KEY_ID"),
+    # An explicit profile beats ambient AccessKey variables; the environment beats the implicit current profile.
+    ({"profile": "sts"}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
+     "STS.profile", "tok-profile", "profile 'sts'"),
+    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
+     "LTAIenv", None, "environment ALIBABA_CLOUD_ACCESS_KEY_ID"),
     ({"profile": "sts"}, {}, "STS.profile", "tok-profile", "profile 'sts'"),
     ({}, {"ALIBABA_CLOUD_PROFILE": "sts"}, "STS.profile", "tok-profile", "profile 'sts'"),
     ({}, {"ALICLOUD_PROFILE": "sts"}, "STS.profile", "tok-profile", "profile 'sts'"),
@@ -54,17 +69,124 @@ def test_chain_order(config_file, kwargs, env, expected_id, expected_token, sour
 
 
 @pytest.mark.parametrize("kwargs, env, message", [
-    ({"access_key_id": "LTAIonly"}, {}, "access_key_secret is missing"),
-    ({"access_key_secret": SECRET}, {}, "access_key_id is missing"),
-    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv"}, "access_key_secret is missing"),
+    ({"access_key_id": "LTAIonly"}, {}, "access_key_id is set but access_key_secret is not"),
+    ({"access_key_secret": SECRET}, {}, "access_key_secret is set but access_key_id is not"),
+    ({"access_key_id": "LTAIonly"}, {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
+     "options.*The environment has ALIBABA_CLOUD_ACCESS_KEY_SECRET.*same place"),
+    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv"},
+     "environment: ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not"),
+    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALICLOUD_SECRET_KEY": SECRET},
+     "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not"),
     ({"profile": "nope"}, {}, "Profile 'nope' not found"),
-    ({"profile": "role"}, {}, "mode RamRoleArn"),
+    ({"profile": "sso"}, {}, "mode CloudSSO; supported modes are"),
+    ({"profile": "role"}, {}, "ram_role_arn needs STS"),
     ({"profile": "empty"}, {}, "has no access_key_id"),
+    ({"profile": "loop1"}, {}, "makes a loop"),
+    ({"ram_role_arn": "acs:ram::1:role/r", "role_session_expiration": 60, "access_key_id": "LTAIx",
+      "access_key_secret": SECRET}, {}, "from 900 to 43200"),
+    ({"oidc_provider_arn": "acs:ram::1:oidc-provider/p"}, {}, "OIDC credentials from the options are incomplete"),
 ])
 def test_chain_errors(config_file, kwargs, env, message):
     with pytest.raises(SgwConfigError, match=message) as info:
         creds.resolve_credentials(credentials_file=config_file, env=env, **kwargs)
     assert SECRET not in str(info.value)
+
+
+def test_implicit_profile_of_an_unsupported_mode_is_skipped_with_a_note(tmp_path, metadata):
+    """A current profile of mode CloudSSO must not break the chain when an ECS role is named explicitly."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"current": "sso", "profiles": [{"name": "sso", "mode": "CloudSSO"}]}))
+    notes = []
+    url = "http://127.0.0.1:%d" % metadata.server_address[1]
+    found = creds.resolve_credentials(ecs_role_name="GoodRole", ecs_metadata_url=url, credentials_file=str(path),
+                                      env={}, log=notes.append)
+    assert found.access_key_id == "STS.role"
+    with pytest.raises(SgwConfigError, match="No Alibaba Cloud credentials"):
+        creds.resolve_credentials(credentials_file=str(path), env={}, log=notes.append)
+    assert any("mode CloudSSO" in n and "skipped" in n for n in notes)
+
+
+def test_explicit_ecs_role_beats_the_current_profile(tmp_path, metadata, config_file):
+    url = "http://127.0.0.1:%d" % metadata.server_address[1]
+    found = creds.resolve_credentials(ecs_role_name="GoodRole", ecs_metadata_url=url, credentials_file=config_file,
+                                      env={})
+    assert found.source == "ECS RAM role 'GoodRole'"
+
+
+class _FakeSts:
+    """Records the role calls; answers credentials that expire ``lifetime`` seconds after ``clock()``."""
+
+    def __init__(self, lifetime=3600.0):
+        self.calls = []
+        self.lifetime = lifetime
+
+    def _answer(self, what):
+        import time  # pylint: disable=import-outside-toplevel
+        number = len(self.calls)
+        return (creds.Credentials("STS.k%d" % number, "sec-%d-%s" % (number, SECRET), "tok-%d" % number,
+                                  "RAM role %s" % what), time.time() + self.lifetime)
+
+    def assume_role(self, source, role_arn, session_name, duration, policy=None, external_id=None):
+        self.calls.append(("AssumeRole", source.current().access_key_id, role_arn, session_name, duration,
+                           external_id))
+        return self._answer(role_arn)
+
+    def assume_role_with_oidc(self, role_arn, provider_arn, token, session_name, duration):
+        self.calls.append(("AssumeRoleWithOIDC", provider_arn, role_arn, token, duration))
+        return self._answer(role_arn)
+
+
+@pytest.mark.parametrize("kwargs, env, expected_calls", [
+    ({"ram_role_arn": "acs:ram::1:role/a", "access_key_id": "LTAIopt", "access_key_secret": SECRET,
+      "role_session_name": "s1", "external_id": "ext"}, {},
+     [("AssumeRole", "LTAIopt", "acs:ram::1:role/a", "s1", 3600, "ext")]),
+    ({}, {"ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1:role/b", "ALIBABA_CLOUD_ROLE_SESSION_NAME": "s2",
+          "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET},
+     [("AssumeRole", "LTAIenv", "acs:ram::1:role/b", "s2", 3600, None)]),
+    ({"profile": "role"}, {}, [("AssumeRole", "x", "acs:ram::1:role/profile", "p1", 1800, None)]),
+    ({"profile": "chain"}, {}, [("AssumeRole", "x", "acs:ram::1:role/profile", "p1", 1800, None),
+                                ("AssumeRole", "STS.k1", "acs:ram::1:role/chained", "chained", 3600, None)]),
+])
+def test_role_steps(config_file, kwargs, env, expected_calls):
+    sts = _FakeSts()
+    found = creds.resolve_credentials(credentials_file=config_file, env=env, sts=sts, **kwargs)
+    assert [c[:6] for c in sts.calls] == expected_calls
+    assert found.current().access_key_id == "STS.k%d" % len(expected_calls)
+
+
+def test_oidc_from_the_environment_reads_the_token_file_at_each_renewal(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("eyJhbGciOi.first.sig\n")
+    env = {"ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1:role/k8s", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1:oidc-provider/ack",
+           "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token)}
+    sts = _FakeSts(lifetime=0.0)  # expired at once: every current() renews
+    found = creds.resolve_credentials(credentials_file=str(tmp_path / "none.json"), env=env, sts=sts)
+    token.write_text("eyJhbGciOi.second.sig")
+    found.current()
+    assert [c[3] for c in sts.calls] == ["eyJhbGciOi.first.sig", "eyJhbGciOi.second.sig"]
+    assert found.refreshes == 1
+    assert "eyJhbGciOi.first.sig" not in repr(found)
+
+
+def test_temporary_credentials_are_renewed_before_they_expire():
+    clock = [1000.0]
+    fetched = []
+
+    def fetch():
+        fetched.append(clock[0])
+        return creds.Credentials("STS.x%d" % len(fetched), SECRET + str(len(fetched)), "t"), clock[0] + 100
+    found = creds.RefreshingCredentials(fetch, clock=lambda: clock[0])
+    clock[0] = 1074.0  # 26 s left of 100: not yet
+    assert found.current().access_key_id == "STS.x1"
+    clock[0] = 1076.0  # 24 s left, under a quarter of the lifetime: renewed
+    assert found.current().access_key_id == "STS.x2"
+    assert fetched == [1000.0, 1076.0]
+    assert set(found.secret_values()) >= {SECRET + "1", SECRET + "2"}
+
+
+def test_a_jinja_text_taken_as_a_secret_says_so():
+    with pytest.raises(SgwConfigError, match="unrendered Jinja template"):
+        creds.Credentials("LTAI5tABCDEFGH1234", "{{ lookup('env', 'X') }}")
 
 
 def test_no_credentials_at_all_names_the_options(tmp_path):
@@ -112,6 +234,9 @@ class _Metadata(BaseHTTPRequestHandler):
         if self.path.endswith("/security-credentials/GoodRole"):
             self._answer(200, json.dumps({"Code": "Success", "AccessKeyId": "STS.role", "AccessKeySecret": SECRET,
                                           "SecurityToken": "role-token", "Expiration": "2099-01-01T00:00:00Z"}))
+        elif self.path == "/credentials-uri":
+            self._answer(200, json.dumps({"Code": "Success", "AccessKeyId": "STS.uri", "AccessKeySecret": SECRET,
+                                          "SecurityToken": "uri-token", "Expiration": "2099-01-01T00:00:00Z"}))
         elif self.path.endswith("/security-credentials/RefusedRole"):
             self._answer(200, json.dumps({"Code": "Failed"}))
         else:
@@ -160,3 +285,19 @@ def test_ecs_role_name_and_url_from_environment(metadata, tmp_path):
            "ALIBABA_CLOUD_ECS_METADATA_URL": "http://127.0.0.1:%d" % metadata.server_address[1]}
     found = creds.resolve_credentials(credentials_file=str(tmp_path / "none.json"), env=env)
     assert found.access_key_id == "STS.role"
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "profile"])
+def test_credentials_uri(metadata, tmp_path, how):
+    uri = "http://127.0.0.1:%d/credentials-uri" % metadata.server_address[1]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"current": "uri", "profiles": [
+        {"name": "uri", "mode": "CredentialsURI", "credentials_uri": uri}]}))
+    kwargs = {"option": {"credentials_uri": uri, "credentials_file": str(tmp_path / "none.json")},
+              "environment": {"env": {"ALIBABA_CLOUD_CREDENTIALS_URI": uri}, "credentials_file": str(tmp_path / "x")},
+              "profile": {"credentials_file": str(path)}}[how]
+    kwargs.setdefault("env", {})
+    found = creds.resolve_credentials(**kwargs)
+    assert (found.access_key_id, found.security_token) == ("STS.uri", "uri-token")
+    assert found.expiration == creds.parse_expiration("2099-01-01T00:00:00Z")
+    assert SECRET not in repr(found)

@@ -81,6 +81,7 @@ def test_share_host_variables():
         "gateway_status": "Stopped", "gateway_location": "On_Premise", "gateway_type": None, "gateway_class": None,
         "gateway_version": None, "gateway_ip": "10.0.0.5", "gateway_inner_ip": "", "gateway_vpc_id": None,
         "gateway_vswitch_id": None, "gateway_ecs_instance_id": None, "ansible_host": "10.0.0.5",
+        "sgw_full_sync_supported": True,
     }
 
 
@@ -203,3 +204,48 @@ def test_shares_whose_gateway_is_not_listed_are_reported():
     hosts = {v["share_name"]: v for v, dummy in index.share_hosts()}
     assert "gateway_status" not in hosts["media-old"] and "ansible_host" not in hosts["media-old"]
     assert hosts["media-nfs"]["ansible_host"] == "172.16.0.10"
+
+
+@pytest.mark.parametrize("progress, supported, in_group", [
+    (100, True, False), (0, True, False), (-1, True, False), (-2, False, True), ("-2", False, True), (None, True, False),
+])
+def test_full_sync_support_of_member_shares(progress, supported, in_group):
+    estate = {"format": 2, "regions": {"cn-hangzhou": region_data(
+        groups=[group("sync-media", "media")], shares=[share("old", "gw-a", "sync-media", progress=progress)],
+        candidates=[share("spare", "gw-a", "sync-media", "MNSNotEnabled", -2)])}}
+    hosts = hosts_by_name(model.EstateIndex(estate).share_hosts(include_candidates=True))
+    variables, groups = hosts["old@gw-a"]
+    assert variables["sgw_full_sync_supported"] is supported
+    assert (model.FULL_SYNC_UNSUPPORTED_GROUP in groups) is in_group
+    candidate, candidate_groups = hosts["spare@gw-a"]  # a candidate is in no group: nothing to say about full sync
+    assert "sgw_full_sync_supported" not in candidate
+    assert model.FULL_SYNC_UNSUPPORTED_GROUP not in candidate_groups
+
+
+def test_share_details_are_merged_by_gateway_and_share_name():
+    data = region_data(groups=[group("sync-media", "media")],
+                       shares=[share("media-nfs", "gw-a", "sync-media"), share("media-smb", "gw-b", "sync-media")])
+    data["file_shares"] = {"gw-a": [{"Name": "media-nfs", "Protocol": "NFS", "OssBucketName": "bucket-media",
+                                     "OssEndpoint": "oss-cn-hangzhou-internal.aliyuncs.com", "PathPrefix": "p/",
+                                     "OssHealth": "BucketHealthy", "MnsHealth": "MNSHealthy"},
+                                    {"Name": "other", "Protocol": "SMB"}]}
+    hosts = hosts_by_name(model.EstateIndex({"format": 2, "regions": {"cn-hangzhou": data}}).share_hosts())
+    detailed = hosts["media-nfs@gw-a"][0]
+    assert (detailed["share_protocol"], detailed["share_oss_bucket"], detailed["share_path_prefix"],
+            detailed["share_oss_health"], detailed["share_mns_health"]) == (
+        "NFS", "bucket-media", "p/", "BucketHealthy", "MNSHealthy")
+    assert "share_protocol" not in hosts["media-smb@gw-b"][0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plugin: alibabacloud.sgw.sgw\n", True),
+    ("---\nplugin: 'alibabacloud.sgw.sgw'  # comment\nregions: []\n", True),
+    ('plugin: "alibabacloud.sgw.sgw"\n', True),
+    ("plugin: amazon.aws.aws_ec2\n", False),
+    ("# plugin: alibabacloud.sgw.sgw\n", False),
+    ("plugin: alibabacloud.sgw.sgw_other\n", False),
+])
+def test_names_this_plugin(tmp_path, text, expected):
+    path = tmp_path / "hosts.yml"
+    path.write_text(text)
+    assert model.names_this_plugin(str(path)) is expected

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.sgw contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""STS (RPC, version 2015-04-01): ``AssumeRole`` and ``AssumeRoleWithOIDC``.
+
+The calls go through the collection's own client (same signer, transport, retries and secret
+scrubbing as the SGW calls); ``AssumeRoleWithOIDC`` is an anonymous call, sent unsigned. An STS
+error becomes one :class:`~.errors.SgwCredentialError` that names the role, the STS ``Code`` and
+``RequestId`` and what to check, never a secret.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
+    SgwApiError,
+    SgwConfigError,
+    SgwCredentialError,
+    SgwTransportError,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import is_region_id
+
+STS_VERSION = "2015-04-01"
+DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com"
+
+# What to check, per STS error code.
+STS_HINTS = {
+    "NoPermission": "check that the role's trust policy lets this identity assume it, and that the identity has the "
+                    "RAM permission sts:AssumeRole on the role",
+    "EntityNotExist.Role": "check ram_role_arn: the role does not exist in that account",
+    "InvalidParameter.RoleArn": "check ram_role_arn: it must look like acs:ram::<account id>:role/<role name>",
+    "InvalidParameter.ExternalId": "check external_id: it must be the one the role's trust policy asks for",
+    "InvalidParameter.OIDCToken": "check the OIDC token file: the token is missing, malformed or expired",
+    "AuthenticationFail.OIDCToken.Expired": "the OIDC token has expired; check that its file is being rotated",
+    "AuthenticationFail.NoPermission": "check that the role's trust policy trusts this OIDC provider",
+    "EntityNotExist.OIDCProvider": "check oidc_provider_arn: no such OIDC identity provider",
+}
+
+
+class StsClient(SgwClient):
+    """The collection's client, speaking STS instead of SGW."""
+
+    api_version = STS_VERSION
+
+
+def sts_endpoint(endpoint=None, region=None) -> str:
+    """The STS endpoint: ``endpoint`` when set, else the regional one of ``region``, else the central one."""
+    if endpoint:
+        try:
+            return endpoint_url(None, endpoint)
+        except SgwConfigError:
+            raise SgwConfigError("sts_endpoint %r is not a valid http(s) URL." % (endpoint,)) from None
+    if region and is_region_id(region):
+        return "https://sts.%s.aliyuncs.com" % region
+    return DEFAULT_STS_ENDPOINT
+
+
+class StsCaller:
+    """Makes the role calls of the credential chain with one transport setting.
+
+    ``client_factory(credentials, endpoint)`` returns a client (an :class:`StsClient`) that signs
+    with ``credentials`` (an ``Anonymous`` for unsigned calls); ``region`` is the ``RegionId`` sent.
+    """
+
+    def __init__(self, client_factory, endpoint, region=None):
+        self.client_factory = client_factory
+        self.endpoint = endpoint
+        self.region = region if region and is_region_id(region) else "cn-hangzhou"
+        self.calls = 0
+
+    def assume_role(self, source, role_arn, session_name, duration, policy=None, external_id=None):
+        """``(Credentials, expiration)`` of ``role_arn`` assumed with ``source``."""
+        params = {"RoleArn": role_arn, "RoleSessionName": session_name, "DurationSeconds": duration,
+                  "Policy": policy or None, "ExternalId": external_id or None}
+        return self._call("AssumeRole", role_arn, params, source.current(), source.describe())
+
+    def assume_role_with_oidc(self, role_arn, provider_arn, token, session_name, duration):
+        params = {"RoleArn": role_arn, "OIDCProviderArn": provider_arn, "OIDCToken": token,
+                  "RoleSessionName": session_name, "DurationSeconds": duration}
+        return self._call("AssumeRoleWithOIDC", role_arn, params, None, "an OIDC token of %s" % provider_arn,
+                          extra_secrets=(token,))
+
+    def _call(self, action, role_arn, params, credentials, identity, extra_secrets=()):
+        # Imported here: credentials.py uses this module, and this one its classes.
+        from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds  # pylint: disable=import-outside-toplevel
+
+        signer = credentials if credentials is not None else creds.Anonymous()
+        client = self.client_factory(_Hiding(signer, extra_secrets), self.endpoint)
+        self.calls += 1
+        try:
+            body = client.call(action, self.region, params)
+        except SgwApiError as error:
+            hint = STS_HINTS.get(error.code) or "check ram_role_arn, the role's trust policy and sts_endpoint"
+            parts = ["%s of role %s failed at %s: %s" % (action, role_arn, self.endpoint, error.code)]
+            if error.status:
+                parts[0] += " (HTTP %s)" % error.status
+            if error.api_message:  # already scrubbed of every secret the client signs with
+                parts.append(error.api_message.rstrip("."))
+            if error.request_id:
+                parts.append("RequestId %s" % error.request_id)
+            parts.append("identity: %s" % identity)
+            parts.append("hint: " + hint)
+            raise SgwCredentialError(". ".join(parts) + ".", code=error.code, request_id=error.request_id) from None
+        except SgwTransportError as error:
+            raise SgwCredentialError("%s of role %s failed: could not reach the STS endpoint %s (%s). hint: check "
+                                     "sts_endpoint (or ALIBABA_CLOUD_STS_ENDPOINT) and network access." % (
+                                         action, role_arn, self.endpoint, error.reason)) from None
+        finally:
+            client.close()
+        document = body.get("Credentials") if isinstance(body, dict) else None
+        if not isinstance(document, dict):
+            raise SgwCredentialError("%s of role %s at %s: the answer has no Credentials (RequestId %s)." % (
+                action, role_arn, self.endpoint, body.get("RequestId") if isinstance(body, dict) else None))
+        found = creds.Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
+                                  document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
+        return found, creds.parse_expiration(document.get("Expiration"))
+
+
+class _Hiding:
+    """Signs with ``credentials``, and also hides ``extra`` values (an OIDC token) in messages."""
+
+    def __init__(self, credentials, extra):
+        self._credentials = credentials
+        self._extra = tuple(v for v in extra if v)
+
+    def current(self):
+        return self._credentials.current()
+
+    def secret_values(self):
+        return self._credentials.secret_values() + self._extra
+
+    def describe(self):
+        return self._credentials.describe()
