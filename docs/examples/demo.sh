@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The collection's demo on a fresh machine: it sets up a virtualenv with ansible-core and the
 # collection's requirements, starts the local SGW simulator with the sample account, shows the
-# inventory graph of docs/examples/demo.sgw.yml, runs docs/examples/report_failed_shares.yml on
+# inventory graph of docs/examples/demo.sgw.yml, runs the playbook alibabacloud.sgw.report_failed_shares on
 # the hosts of sgw_health_failed, and stops the simulator.
 #
 #     bash docs/examples/demo.sh
@@ -63,5 +63,5 @@ echo
 echo "\$ ansible-inventory -i docs/examples/demo.sgw.yml --graph"
 ansible-inventory -i docs/examples/demo.sgw.yml --graph
 echo
-echo "\$ ansible-playbook -i docs/examples/demo.sgw.yml docs/examples/report_failed_shares.yml -l sgw_health_failed"
-ansible-playbook -i docs/examples/demo.sgw.yml docs/examples/report_failed_shares.yml -l sgw_health_failed
+echo "\$ ansible-playbook -i docs/examples/demo.sgw.yml alibabacloud.sgw.report_failed_shares -l sgw_health_failed"
+ansible-playbook -i docs/examples/demo.sgw.yml alibabacloud.sgw.report_failed_shares -l sgw_health_failed

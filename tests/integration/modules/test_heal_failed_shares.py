@@ -1,13 +1,14 @@
-"""docs/examples/heal_failed_shares.yml end to end: the inventory finds the failed shares of the
+"""The collection playbook alibabacloud.sgw.heal_failed_shares end to end: the inventory finds the failed shares of the
 sample account, the playbook removes and re-adds them per group, and waits until they are healthy."""
 
 from __future__ import annotations
 
 import yaml
 
-from tests.integration.modules.conftest import REPO_ROOT, stats_delta, writes
+from tests.integration.modules.conftest import stats_delta, writes
 
-PLAYBOOK = REPO_ROOT / "docs" / "examples" / "heal_failed_shares.yml"
+# By name, as users run it: playbooks/heal_failed_shares.yml of the collection.
+PLAYBOOK = "alibabacloud.sgw.heal_failed_shares"
 RENDER_CACHE = "sync-0001xv7je357xn8t"
 BUILD_ARTIFACTS = "sync-0004agfrbke1l39p"
 ANALYTICS = "sync-0003k2n8dq5w1mzr"
