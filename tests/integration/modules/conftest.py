@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 from tests.integration.sim_process import (
+    ACCESS_KEYS,
     KEY_ID,
     KEY_SECRET,
     REPO_ROOT,
     SAMPLE_ACCOUNT,
     SECRETS,
-    Simulator,
     ansible_env,
     run_ansible,
 )
@@ -132,18 +132,12 @@ def sample_account(tmp_path):
 
 
 @pytest.fixture
-def start_simulator():
+def start_simulator(sgw_simulator_factory):
     """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test."""
-    started = []
-
     def start(data, *flags):
-        simulator = Simulator(*flags, data=data)
-        started.append(simulator)
-        return simulator
+        return sgw_simulator_factory(data, args=flags, access_keys=ACCESS_KEYS)
 
-    yield start
-    for simulator in started:
-        simulator.stop()
+    return start
 
 
 @pytest.fixture
