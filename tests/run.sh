@@ -23,11 +23,13 @@
 #             and flake8 on every plugin, no containers; see tests/utils/check_importer.py)
 #   docs      the HTML docs site (bash docs/build_site.sh, Sphinx warnings are errors)
 #   matrix    pytest again, on the newest ansible-core for Python 3.12 (2.21), in .venv-py312
+#   core216   the integration, injection and ansible-runner tests on the oldest supported
+#             ansible-core, 2.16 (Python 3.11), in .venv-core216 (tests/requirements-core216.txt)
 #
 # Options:
 #   --quick          the pytest stage only (same as --stage pytest)
 #   --stage NAME     run only the named stage; repeat it to run several
-#                    (pytest, lint, sanity, units, build, importer, docs, matrix)
+#                    (pytest, lint, sanity, units, build, importer, docs, matrix, core216)
 #   -- ARGS          pass the remaining arguments to pytest, in the pytest and matrix stages
 #                    (e.g. -- -x -k signing)
 #   -h, --help       show this text
@@ -54,7 +56,7 @@ usage() {
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
 }
 
-ALL_STAGES=(pytest lint sanity units build importer docs matrix)
+ALL_STAGES=(pytest lint sanity units build importer docs matrix core216)
 STAGES=()
 PYTEST_EXTRA=()
 while (($#)); do
@@ -85,6 +87,7 @@ REPO="$(pwd -P)"
 VENV="$REPO/.venv"
 VENV_IMPORTER="$REPO/.venv-importer"
 VENV_PY312="$REPO/.venv-py312"
+VENV_CORE216="$REPO/.venv-core216"
 exec </dev/null
 
 # Ansible refuses to run without a UTF-8 locale.
@@ -417,6 +420,33 @@ stage_matrix() {
     print_versions "$VENV_PY312" ansible-core pytest pytest-xdist hypothesis
     run_pytest "$VENV_PY312/bin/python" "$SCRATCH/pytest-py312.log" || rc=$?
     SUMMARIES+=("pytest, Python 3.12, ansible-core $("$VENV_PY312/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# core216
+
+# The tests that show the collection works on ansible-core 2.16 to 2.18: the inventory (goldens,
+# cache, errors), the modules and the healing playbook, hostile names through every path, the
+# unsafe marking before data tagging, and the runs through ansible-runner.  (The rest of the suite
+# checks 2.19+ behaviour: trust tags, 2.19's warning format and Jinja types.)
+CORE216_TESTS=(
+    tests/integration/inventory_plugin
+    tests/integration/modules
+    tests/integration/reliability/test_hostile_names.py
+    tests/unit/plugins/inventory/test_sgw_unsafe_before_219.py
+)
+
+stage_core216() {
+    local requirements="$SCRATCH/requirements-core216-tests.txt" rc=0
+    local extra=(${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"})
+    # tests/requirements.txt without its ansible-core lines: the 2.16 pin comes from its own file.
+    grep -v '^ansible-core' tests/requirements.txt >"$requirements"
+    make_venv "$VENV_CORE216" "$PYTHON311" requirements.txt tests/requirements-core216.txt "$requirements"
+    print_versions "$VENV_CORE216" ansible-core pytest pytest-xdist
+    local PYTEST_EXTRA=("${CORE216_TESTS[@]}" ${extra[@]+"${extra[@]}"})
+    run_pytest "$VENV_CORE216/bin/python" "$SCRATCH/pytest-core216.log" || rc=$?
+    SUMMARIES+=("pytest, Python 3.11, ansible-core $("$VENV_CORE216/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
     return "$rc"
 }
 

@@ -169,7 +169,13 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import ESTATE_FORMAT, EstateFetcher, RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import SgwPluginMixin, make_unsafe, unknown_options
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
+    DATA_TAGGING,
+    SgwPluginMixin,
+    evaluate_conditional,
+    make_unsafe,
+    unknown_options,
+)
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     HOSTS_FROM_GATEWAYS,
     EstateIndex,
@@ -279,8 +285,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         # With ansible-core 2.19+ a string is templated only when it is tagged TrustedAsTemplate. JSON
         # from the API or from the cache is plain (nothing is tagged), so it is unsafe as it is: only
         # data that carries tags (a cache written by hand) is made unsafe, once for the whole estate
-        # rather than per host (that deep copy was a quarter of the host building).
-        if not is_plain(estate):
+        # rather than per host (that deep copy was a quarter of the host building). Before 2.19 every
+        # string is a template unless it is wrapped unsafe, so there the whole estate always is.
+        if not (DATA_TAGGING and is_plain(estate)):
             estate = make_unsafe(estate)
         index = EstateIndex(estate)
         hosts_from = self.get_option("hosts_from")
@@ -309,8 +316,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                                      "hostnames unique." % hostname)
                 continue
             seen.add(hostname)
-            add_host(hostname)
             host_vars = affix_vars(variables, prefix, suffix)
+            if not DATA_TAGGING:
+                # Before 2.19 what the plugin derives (the host name, sgw_health...) is plain strings,
+                # templated (through groups, inventory_hostname...) unless wrapped: all of it is, as
+                # 2.19 leaves every string untrusted.
+                hostname, host_vars = make_unsafe(hostname), make_unsafe(host_vars)
+            add_host(hostname)
             for name, value in host_vars.items():
                 set_variable(hostname, name, value)
             for raw in raw_groups:
@@ -348,9 +360,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return True
         self.templar.available_variables = variables
         try:
-            if any(self.templar.evaluate_conditional(c) for c in excludes):
+            if any(evaluate_conditional(self.templar, c) for c in excludes):
                 return False
-            return all(self.templar.evaluate_conditional(c) for c in includes)
+            return all(evaluate_conditional(self.templar, c) for c in includes)
         except Exception as exc:  # pylint: disable=broad-except
             raise AnsibleParserError("alibabacloud.sgw.sgw: a filter failed on share %s@%s: %s" % (
                 variables.get("share_name"), variables.get("gateway_id"), exc)) from None

@@ -14,6 +14,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
+try:
+    from ansible.template import trust_as_template  # noqa: F401  (ansible-core 2.19+: data tagging)
+except ImportError:  # ansible-core 2.16 to 2.18
+    DATA_TAGGING = False
+else:
+    DATA_TAGGING = True
+
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
@@ -62,6 +69,18 @@ def not_boolean(name, value) -> str:
 def make_unsafe(data):
     """API data as values that Ansible never templates (a gateway named ``{{ ... }}`` stays text)."""
     return wrap_var(data)
+
+
+def evaluate_conditional(templar, conditional) -> bool:
+    """Whether the Jinja2 test ``conditional`` holds for ``templar.available_variables``.
+
+    ansible-core 2.19+ has ``Templar.evaluate_conditional``; before, a conditional is the
+    expression inside an ``{% if %}`` block, as ``when:`` evaluated it there.
+    """
+    if hasattr(templar, "evaluate_conditional"):
+        return templar.evaluate_conditional(conditional)
+    rendered = templar.template("{%% if %s %%} True {%% else %%} False {%% endif %%}" % conditional)
+    return str(rendered).strip() == "True"
 
 
 class SgwPluginMixin:

@@ -27,12 +27,15 @@ SECRETS = (KEY_SECRET, STS_SECRET, STS_TOKEN)
 ANSIBLE_CORE = tuple(int(part) for part in ansible_core_version.split(".")[:2])
 
 
+# The credentials every simulator of the tests accepts: an AccessKey, and an STS one with its token.
+ACCESS_KEYS = ("%s:%s" % (KEY_ID, KEY_SECRET), "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN))
+
+
 class Simulator(SgwSimulator):
-    """A running simulator with the tests' fixed credentials (an AccessKey and an STS one); ``url`` is its base URL."""
+    """A running simulator with the tests' fixed credentials; ``url`` is its base URL."""
 
     def __init__(self, *args, data=SAMPLE_ACCOUNT):
-        super().__init__(data, args=args, access_keys=["%s:%s" % (KEY_ID, KEY_SECRET),
-                                                       "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN)])
+        super().__init__(data, args=args, access_keys=ACCESS_KEYS)
 
 
 def ansible_env(**extra) -> dict:

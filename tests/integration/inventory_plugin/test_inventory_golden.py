@@ -15,11 +15,12 @@ from tests.integration.inventory_plugin.scenarios import (
     CONFIGS,
     SCENARIOS,
     dump,
+    golden_listing,
     golden_path,
     inventory_env,
     list_inventory,
 )
-from tests.integration.sim_process import REPO_ROOT, SECRETS, Simulator, run_ansible
+from tests.integration.sim_process import ANSIBLE_CORE, REPO_ROOT, SECRETS, Simulator, run_ansible, shown
 
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
@@ -39,7 +40,7 @@ def assert_clean(process):
 
 
 def assert_golden(name, listing):
-    expected = golden_path(name).read_text()
+    expected = dump(golden_listing(name))
     assert dump(listing) == expected, "output differs from %s; regenerate if the change is intended" % (
         golden_path(name))
 
@@ -78,10 +79,17 @@ def test_cache_hit_after_the_simulator_is_gone(tmp_path):
     assert_golden("cache", listing)
     cached = "".join(path.read_text() for path in cache.iterdir())
     assert not any(secret in cached for secret in SECRETS)
-    # --flush-cache refetches, and so fails now, with one clear line and no traceback.
-    listing, process = list_inventory("cache", dict(env, ALIBABA_CLOUD_SGW_MAX_RETRIES="0"), "--flush-cache")
+    # --flush-cache refetches, and so fails now, with one clear line and no traceback. (ansible-inventory
+    # has --flush-cache from ansible-core 2.17 on; before, removing the cache is the same.)
+    if ANSIBLE_CORE >= (2, 17):
+        flush = ("--flush-cache",)
+    else:
+        flush = ()
+        for path in cache.iterdir():
+            path.unlink()
+    listing, process = list_inventory("cache", dict(env, ALIBABA_CLOUD_SGW_MAX_RETRIES="0"), *flush)
     assert process.returncode != 0 and listing is None
-    assert "could not reach" in process.stderr
+    assert shown("could not reach", process.stderr)
     assert_clean(process)
 
 
@@ -115,7 +123,7 @@ def test_bad_configuration_is_one_clear_error(simulator, tmp_path, config, messa
     simulator.reset()
     process = run_ansible("ansible-inventory", "-i", path, "--list", env=inventory_env(simulator))
     assert process.returncode != 0
-    assert message in process.stderr
+    assert shown(message, process.stderr)
     assert_clean(process)
     assert simulator.stats()["total"] == 0
 
