@@ -174,6 +174,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     SgwPluginMixin,
     evaluate_conditional,
     make_unsafe,
+    may_be_template,
     unknown_options,
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
@@ -318,10 +319,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             seen.add(hostname)
             host_vars = affix_vars(variables, prefix, suffix)
             if not DATA_TAGGING:
-                # Before 2.19 what the plugin derives (the host name, sgw_health...) is plain strings,
-                # templated (through groups, inventory_hostname...) unless wrapped: all of it is, as
-                # 2.19 leaves every string untrusted.
-                hostname, host_vars = make_unsafe(hostname), make_unsafe(host_vars)
+                # Before 2.19 what the plugin derives (sgw_health...) is plain strings, templated unless
+                # wrapped: every variable is, as 2.19 leaves every string untrusted. A host name that
+                # could be a template is too (groups and inventory_hostname would template it); the
+                # others stay plain, as 2.19's ansible-inventory --list writes them.
+                host_vars = make_unsafe(host_vars)
+                hostname = make_unsafe(hostname) if may_be_template(hostname) else str(hostname)
             add_host(hostname)
             for name, value in host_vars.items():
                 set_variable(hostname, name, value)

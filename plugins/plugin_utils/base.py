@@ -71,6 +71,15 @@ def make_unsafe(data):
     return wrap_var(data)
 
 
+# What makes a string a template for Jinja2 (variable, block and comment start strings).
+TEMPLATE_STARTS = ("{{", "{%", "{#")
+
+
+def may_be_template(text) -> bool:
+    """Whether ``text`` would be templated before ansible-core 2.19 (it holds a Jinja2 start string)."""
+    return any(start in text for start in TEMPLATE_STARTS)
+
+
 def evaluate_conditional(templar, conditional) -> bool:
     """Whether the Jinja2 test ``conditional`` holds for ``templar.available_variables``.
 
