@@ -462,6 +462,7 @@ CORE216_TESTS=(
     tests/integration/inventory_plugin
     tests/integration/modules
     tests/integration/reliability/test_hostile_names.py
+    tests/integration/runner
     tests/unit/plugins/inventory/test_sgw_unsafe_before_219.py
 )
 
