@@ -456,13 +456,15 @@ stage_ee() {
 
 # The tests that show the collection works on ansible-core 2.16 to 2.18: the inventory (goldens,
 # cache, errors), the modules and the healing playbook, hostile names through every path, the
-# unsafe marking before data tagging, and the runs through ansible-runner.  (The rest of the suite
+# unsafe marking before data tagging, the runs through ansible-runner and the simulator's pytest
+# plugin from the installed tarball.  (The rest of the suite
 # checks 2.19+ behaviour: trust tags, 2.19's warning format and Jinja types.)
 CORE216_TESTS=(
     tests/integration/inventory_plugin
     tests/integration/modules
     tests/integration/reliability/test_hostile_names.py
     tests/integration/runner
+    tests/integration/test_pytest_plugin_installed.py
     tests/unit/plugins/inventory/test_sgw_unsafe_before_219.py
 )
 
