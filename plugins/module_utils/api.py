@@ -1,21 +1,67 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One function per SGW action, returning the API's own records (CamelCase dictionaries)."""
+"""One function per SGW action, returning the API's own records (CamelCase dictionaries), and the
+paging of the listings (``PageNumber``/``PageSize`` up to the first page's ``TotalCount``)."""
 
 from __future__ import annotations
 
 import json
-import time
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import extract_list, total_count
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff, wait_until
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import extract_list, request_id_of
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
 
 TASK_COMPLETED = "task.state.completed"
 TASK_FAILED = "task.state.failed"
+
+MAX_PAGE_SIZE = 50
+# The most items a paged listing may claim (TotalCount); more is taken for a broken answer,
+# not a reason to ask for millions of pages.
+MAX_TOTAL_COUNT = 100000
+
+
+def further_pages(first_page_size, total, page_size=MAX_PAGE_SIZE):
+    """The page numbers after the first that a paged listing still has to be asked for.
+
+    A short first page is the whole listing, whatever ``TotalCount`` claims.
+    """
+    if first_page_size < page_size or total <= first_page_size:
+        return range(0)
+    return range(2, (total + page_size - 1) // page_size + 1)
+
+
+def total_count(body, action=None, region=None) -> int:
+    """The ``TotalCount`` of a paged answer: a whole number from 0 to ``MAX_TOTAL_COUNT`` (absent is 0)."""
+    value = body.get("TotalCount") if isinstance(body, dict) else None
+    if value is None or value == "":
+        return 0
+    try:
+        total = int(value) if not isinstance(value, (bool, float)) else None
+    except (TypeError, ValueError):
+        total = None
+    if isinstance(value, float) and value.is_integer():
+        total = int(value)
+    if total is None or not 0 <= total <= MAX_TOTAL_COUNT:
+        raise SgwApiError("InvalidResponse", "TotalCount %s is not a whole number from 0 to %d" % (
+            json.dumps(value)[:40], MAX_TOTAL_COUNT), action=action, region=region, request_id=request_id_of(body))
+    return total
+
+
+def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE):
+    """Every item of a paged action, page after page up to the first page's ``TotalCount``."""
+    def page(number):
+        body = client.call(action, region, dict(params, PageNumber=number, PageSize=page_size))
+        return body, extract_list(body, wrapper, item, action, region)
+
+    first, items = page(1)
+    items = list(items)
+    for number in further_pages(len(items), total_count(first, action, region), page_size):
+        items.extend(page(number)[1])
+    return items
 
 
 def chunked(items, size):
@@ -55,7 +101,7 @@ def describe_express_sync_shares(client, region, express_sync_ids, is_external=F
     return extract_list(body, "Shares", "Share", "DescribeExpressSyncShares", region)
 
 
-def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=50):
+def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=MAX_PAGE_SIZE):
     """One page of ``DescribeGateways``: ``(gateways, total_count)``."""
     action = "DescribeGateways"
     body = client.call(action, region, {"StorageBundleId": storage_bundle_id, "PageNumber": page,
@@ -64,14 +110,9 @@ def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=
     return gateways, total_count(body, action, region)
 
 
-def describe_gateways(client, region, storage_bundle_id):
-    return client.paginate("DescribeGateways", region, {"StorageBundleId": storage_bundle_id},
-                           "Gateways", "Gateway")
-
-
 def describe_tasks(client, region, target_id=None, task_id=None):
     params = {"TargetId": target_id, "TaskId": task_id}
-    return client.paginate("DescribeTasks", region, params, "Tasks", "SimpleTask")
+    return paginate(client, "DescribeTasks", region, params, "Tasks", "SimpleTask")
 
 
 def create_express_sync(client, region, name, bucket_region, bucket_name, bucket_prefix=None, description=None):
@@ -105,21 +146,29 @@ def remove_shares_from_express_sync(client, region, express_sync_id, shares):
         "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
 
 
-def wait_for_task(client, region, target_id, task_id, timeout=300.0, interval=1.0, sleep=time.sleep,
-                  clock=time.monotonic):
-    """Poll ``DescribeTasks`` until the task completes; raise on failure or when ``timeout`` passes."""
-    deadline = clock() + timeout
-    while True:
+def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -> Backoff:
+    """The delays between ``DescribeTasks`` polls: from ``interval``, doubling up to ``max_interval``,
+    never past ``timeout`` (no jitter: one poller per task has nobody to spread out from)."""
+    return Backoff(timeout=timeout, base=interval, cap=max_interval, jitter=False, **kwargs)
+
+
+def wait_for_task(client, region, target_id, task_id, backoff):
+    """Poll ``DescribeTasks`` until the task completes, waiting ``backoff``'s delays in between
+    (see :func:`task_poll_backoff`); raise on failure or when its deadline passes."""
+    last = {}
+
+    def finished():
         tasks = [t for t in describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
-        state = tasks[0].get("StateCode") if tasks else None
-        if state == TASK_COMPLETED:
-            return tasks[0]
+        last["state"] = state = tasks[0].get("StateCode") if tasks else None
         if state == TASK_FAILED:
             raise SgwApiError("TaskFailed", "task %s on %s ended in %s (%s)" % (
                 task_id, target_id, state, tasks[0].get("MessageKey") or "no message"), action="DescribeTasks",
                 region=region)
-        if clock() >= deadline:
-            raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
-                              "task in the console" % (task_id, target_id, state or "unknown", timeout),
-                              action="DescribeTasks", region=region)
-        sleep(interval)
+        return tasks[0] if state == TASK_COMPLETED else None
+
+    task = wait_until(finished, backoff)
+    if task is None:
+        raise SgwApiError("TaskTimeout", "task %s on %s is still %s after %ss; raise wait_timeout or check the "
+                          "task in the console" % (task_id, target_id, last["state"] or "unknown", backoff.timeout),
+                          action="DescribeTasks", region=region)
+    return task

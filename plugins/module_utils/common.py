@@ -13,9 +13,9 @@ import math
 import os
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import SIGNATURE_VERSIONS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import HAS_REQUESTS, RetryPolicy, SgwClient
 
 
 # Environment variables of each option, in order of precedence.
@@ -80,6 +80,9 @@ def build_client(options: dict, credential_source=None, log=None, pool_size=10) 
     ``credential_source`` names where explicit credentials came from when that is not the
     options themselves (a plugin whose option was read from an environment variable).
     """
+    if not HAS_REQUESTS:
+        raise SgwConfigError("The Python library requests is required on the host that calls the SGW API: "
+                             "pip install requests.")
     timeout = _number(options.get("timeout"), "timeout")
     if timeout is None or timeout <= 0:
         raise SgwConfigError("timeout must be a positive number of seconds, not %r." % (options.get("timeout"),))

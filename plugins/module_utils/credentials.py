@@ -23,6 +23,7 @@ import json
 import os
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.redaction import mask_key_id
 
 ENV_ACCESS_KEY_ID = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY")
 ENV_ACCESS_KEY_SECRET = ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")
@@ -61,8 +62,7 @@ class Credentials:
 
     @property
     def masked_key_id(self) -> str:
-        key = self.access_key_id or ""
-        return key[:4] + "****" + key[-4:] if len(key) > 8 else "****"
+        return mask_key_id(self.access_key_id)
 
     def describe(self) -> str:
         """Where the credentials came from, safe to print: the source and a masked key id."""

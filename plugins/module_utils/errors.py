@@ -69,7 +69,7 @@ class SgwConfigError(SgwError):
 class SgwApiError(_CallError):
     """A call that the API (or something in front of it) answered with an error."""
 
-    def __init__(self, code, message, action=None, region=None, status=None, request_id=None, host_id=None,
+    def __init__(self, code, message, action=None, region=None, status=None, request_id=None,
                  credential_source=None, endpoint=None, attempts=1):
         self.code = str(code) if code else "Unknown"
         self.api_message = message or ""
@@ -77,7 +77,6 @@ class SgwApiError(_CallError):
         self.region = region
         self.status = status
         self.request_id = request_id
-        self.host_id = host_id
         self.credential_source = credential_source
         self.endpoint = endpoint
         self.attempts = attempts

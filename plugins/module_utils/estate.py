@@ -30,9 +30,10 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import MAX_PAGE_SIZE, further_pages
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
+# The version of the estate's data layout: part of the inventory cache's format, so that a cache
+# written by another layout is not read.
 ESTATE_FORMAT = 1
 
 
@@ -69,23 +70,22 @@ class EstateFetcher:
         self.fail_fast = fail_fast
 
     def fetch(self, regions) -> dict:
-        """``{"format": ESTATE_FORMAT, "regions": {region: data}}``; raises :class:`RegionFailure` when
+        """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
         ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
         regions = list(dict.fromkeys(regions))
         result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [], "error": None}
                   for region in regions}
         with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as pool:
             _Fetch(self, pool, result).run()
-        return {"format": ESTATE_FORMAT, "regions": result}
+        return {"regions": result}
 
 
 class _Bundle:
     """What is known of one storage bundle's ``DescribeGateways`` pages."""
 
-    __slots__ = ("asker", "pages", "error")
+    __slots__ = ("pages", "error")
 
-    def __init__(self, asker):
-        self.asker = asker   # the region whose call asks for it
+    def __init__(self):
         self.pages = {}      # page number -> gateways
         self.error = None    # the first failure
 
@@ -113,7 +113,7 @@ class _Fetch:
         return api.describe_express_sync_shares(self.fetcher.client, region, ids, is_external=external)
 
     def _page_call(self, region, bundle, page):
-        return api.describe_gateways_page(self.fetcher.client, region, bundle, page, MAX_PAGE_SIZE)
+        return api.describe_gateways_page(self.fetcher.client, region, bundle, page, api.MAX_PAGE_SIZE)
 
     # The bookkeeping, in the calling thread.
 
@@ -197,7 +197,7 @@ class _Fetch:
         self.needs[region] = needs
         for bundle in sorted(needs):
             if bundle not in self.bundles:
-                self.bundles[bundle] = _Bundle(region)
+                self.bundles[bundle] = _Bundle()
                 self._submit(region, self._page_call, (region, bundle, 1), self._page_done, (bundle, 1))
 
     def _page_done(self, region, context, answer):
@@ -206,7 +206,7 @@ class _Fetch:
         gateways, total = answer
         bundle.pages[page] = gateways
         if page == 1 and bundle.error is None:
-            for number in further_pages(len(gateways), total):
+            for number in api.further_pages(len(gateways), total):
                 self._submit(region, self._page_call, (region, bundle_id, number), self._page_done,
                              (bundle_id, number))
 

@@ -23,7 +23,6 @@ HEALTH_BY_STATE = {
 
 # Worst first: the health of a set of shares is the worst of theirs.
 HEALTH_ORDER = (FAILED, UNKNOWN, SYNCING, DISABLED, HEALTHY)
-HEALTH_VALUES = HEALTH_ORDER
 _RANK = {health: rank for rank, health in enumerate(HEALTH_ORDER)}
 
 

@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
     REGION_ENV,
     build_client,
@@ -15,7 +14,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import (
     region_argument_spec,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_regions
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import region_problem
 
 
 class SgwModule:
@@ -26,16 +25,11 @@ class SgwModule:
         spec.update(region_argument_spec())
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
         self.region = self.params["region"]
-        if not self.region:
-            self.module.fail_json(msg="region is required: set the option region or the environment variable %s." %
-                                  " or ".join(REGION_ENV))
-        problems = invalid_regions([self.region])
-        if problems:
-            self.module.fail_json(msg="Invalid region: %s." % problems[0])
+        problem = region_problem(self.region, REGION_ENV)
+        if problem:
+            self.module.fail_json(msg=problem)
         self._client = None
 
     @property
@@ -53,7 +47,6 @@ class SgwModule:
 
     def fail(self, error, **result):
         """Fail the task with the error's message, and its API ``Code`` and ``RequestId`` as return values."""
-        result.pop("msg", None)
         if isinstance(error, SgwApiError):
             result.setdefault("error_code", error.code)
             result.setdefault("request_id", error.request_id)

@@ -7,13 +7,27 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import is_region_id
-
+REGION_ID_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 EXPRESS_SYNC_ID = re.compile(r"^sync-[A-Za-z0-9*]+$")
 GATEWAY_ID = re.compile(r"^gw-[A-Za-z0-9*]+$")
 # CreateExpressSync: 1-128 characters, letters, CJK, digits, '.', '_', '-', starting with a letter or CJK.
 EXPRESS_SYNC_NAME = re.compile(r"^[\u4e00-\u9fa5a-zA-Z][\u4e00-\u9fa5a-zA-Z0-9_.-]{0,127}$")
 DESCRIPTION_MAX = 255
+
+
+def is_region_id(value) -> bool:
+    return isinstance(value, str) and bool(REGION_ID_PATTERN.match(value))
+
+
+def region_problem(region, env_names) -> str | None:
+    """What is wrong with the one region of a module or lookup (absent or malformed), or None.
+
+    ``env_names`` are the environment variables that may set it, named in the message.
+    """
+    if not region:
+        return "region is required: set the option region or the environment variable %s." % " or ".join(env_names)
+    problems = invalid_regions([region])
+    return "Invalid region: %s." % problems[0] if problems else None
 
 
 def invalid_regions(regions) -> list:

@@ -326,6 +326,7 @@ import random
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import group_record, share_record
@@ -422,20 +423,6 @@ def _same(wanted, actual) -> bool:
     return (wanted or "") == (actual or "")
 
 
-class _PollSleep:
-    """A ``sleep`` for :func:`api.wait_for_task` that starts small, doubles, and never passes the deadline."""
-
-    def __init__(self, manager, deadline):
-        self.manager = manager
-        self.deadline = deadline
-        self.delay = manager.poll_interval
-
-    def __call__(self, dummy_interval):
-        remaining = self.deadline - self.manager.clock()
-        self.manager.sleep(max(0.0, min(self.delay, remaining)))
-        self.delay = min(self.delay * 2, self.manager.max_poll_interval)
-
-
 class ExpressSyncManager:
     """Brings one express sync group and its members to the state the options ask for."""
 
@@ -487,13 +474,11 @@ class ExpressSyncManager:
             return
         running = [t.get("TaskId") for t in api.describe_tasks(self.client, self.region, target_id=self.group_id)
                    if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
-        timeout = self.params["wait_timeout"]
-        deadline = self.clock() + timeout
+        deadline = self.clock() + self.params["wait_timeout"]
         for task_id in running:
             try:
                 api.wait_for_task(self.client, self.region, self.group_id, task_id,
-                                  timeout=max(0.0, deadline - self.clock()), interval=self.poll_interval,
-                                  sleep=_PollSleep(self, deadline), clock=self.clock)
+                                  self._poll_backoff(deadline))
             except SgwApiError as error:
                 # A failed earlier change leaves the group idle; one still running past wait_timeout is
                 # met again by the write itself, which reports the group busy.
@@ -508,28 +493,30 @@ class ExpressSyncManager:
 
     # ----------------------------------------------------------------------------- writes
 
+    def _poll_backoff(self, deadline=None):
+        """The delays between the polls of one task, within ``wait_timeout`` or until ``deadline``."""
+        return api.task_poll_backoff(timeout=self.params["wait_timeout"] if deadline is None else None,
+                                     deadline=deadline, interval=self.poll_interval,
+                                     max_interval=self.max_poll_interval, clock=self.clock, sleep=self.sleep)
+
     def _call(self, action, function, *args):
         """Call a write action, retrying while the group is busy, for up to ``wait_timeout`` seconds."""
-        timeout = self.params["wait_timeout"]
-        deadline = self.clock() + timeout
-        delay = self.busy_delay
-        attempts = 0
+        backoff = Backoff(timeout=self.params["wait_timeout"], base=self.busy_delay, cap=self.max_busy_delay,
+                          clock=self.clock, sleep=self.sleep, rand=self.rand)
         while True:
-            attempts += 1
             try:
                 return function(self.client, self.region, *args)
             except SgwApiError as error:
                 if error.code != BUSY:
                     raise
-                remaining = deadline - self.clock()
-                if remaining <= 0:
+                delay = next(backoff, None)
+                if delay is None:
                     raise SgwApiError(BUSY, "express sync group %s was still busy with another task after %d "
                                       "attempts over %ss (wait_timeout); retry when that task has finished, or "
-                                      "raise wait_timeout" % (self.group_id, attempts, timeout), action=action,
-                                      region=self.region, status=error.status,
+                                      "raise wait_timeout" % (self.group_id, backoff.count + 1, backoff.timeout),
+                                      action=action, region=self.region, status=error.status,
                                       request_id=error.request_id) from None
-                self.sleep(min(delay * (0.5 + self.rand() / 2), remaining))
-                delay = min(delay * 2, self.max_busy_delay)
+            backoff.sleep(delay)
 
     def _wait(self, action, task_id):
         if not task_id:
@@ -538,11 +525,8 @@ class ExpressSyncManager:
         if not self.params["wait"]:
             return
         self.current_task_id = task_id
-        timeout = self.params["wait_timeout"]
-        deadline = self.clock() + timeout
         try:
-            api.wait_for_task(self.client, self.region, self.group_id, task_id, timeout=timeout,
-                              interval=self.poll_interval, sleep=_PollSleep(self, deadline), clock=self.clock)
+            api.wait_for_task(self.client, self.region, self.group_id, task_id, self._poll_backoff())
         except SgwApiError as error:
             if error.code not in (TASK_FAILED, TASK_TIMEOUT):
                 raise

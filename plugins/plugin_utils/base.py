@@ -14,16 +14,15 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+
 try:
     from ansible.template import trust_as_template  # noqa: F401  (ansible-core 2.19+: data tagging)
 except ImportError:  # ansible-core 2.16 to 2.18
     DATA_TAGGING = False
 else:
     DATA_TAGGING = True
-
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import HAS_REQUESTS
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
 display = Display()
 
@@ -116,9 +115,6 @@ class SgwPluginMixin:
 
     def sgw_client(self, pool_size=10):
         """A client built from this plugin's options; configuration errors become the plugin's error."""
-        if not HAS_REQUESTS:
-            raise self.sgw_error_class("The %s plugin needs the Python library requests: pip install requests." %
-                                       getattr(self, "NAME", "alibabacloud.sgw"))
         options, source = self.sgw_client_options()
         try:
             return build_client(options, credential_source=source, log=display.vvvv, pool_size=pool_size)

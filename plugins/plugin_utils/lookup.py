@@ -31,7 +31,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import REG
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     invalid_express_sync_ids,
-    invalid_regions,
+    region_problem,
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     SgwPluginMixin,
@@ -174,12 +174,9 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
 
     def _checked_region(self):
         region = self.get_option("region")
-        if not region:
-            raise AnsibleLookupError("A region is required: set the option region (region='cn-hangzhou') or the "
-                                     "environment variable %s." % " or ".join(REGION_ENV))
-        problems = invalid_regions([region])
-        if problems:
-            raise AnsibleLookupError("Invalid region: %s." % problems[0])
+        problem = region_problem(region, REGION_ENV)
+        if problem:
+            raise AnsibleLookupError(problem)
         return region
 
     def handle(self, option, message, default=None):

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import RetryPolicy, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
 from tests.integration.sim_process import STS_KEY_ID, STS_SECRET, STS_TOKEN

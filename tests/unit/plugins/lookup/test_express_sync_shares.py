@@ -96,7 +96,7 @@ def test_unknown_options_fail_before_any_call(make_lookup, sgw, kwargs, message)
 
 
 def test_region_is_required(make_lookup, sgw):
-    with pytest.raises(AnsibleLookupError, match="A region is required.*ALIBABA_CLOUD_REGION_ID"):
+    with pytest.raises(AnsibleLookupError, match="region is required.*ALIBABA_CLOUD_REGION_ID"):
         make_lookup("express_sync_shares").run(["sync-a"])
     assert sgw.calls == []
 

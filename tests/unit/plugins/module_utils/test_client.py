@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import client as sgw_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, endpoints, schema
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import transport as sgw_client
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
     SgwApiError,
@@ -35,14 +36,14 @@ TOKEN = "client-test-sts-token"
     ("cn-hangzhou", "sgw-vpc.cn-hangzhou.aliyuncs.com", "https://sgw-vpc.cn-hangzhou.aliyuncs.com"),
 ])
 def test_endpoint_url(region, endpoint, expected):
-    assert sgw_client.endpoint_url(region, endpoint) == expected
+    assert endpoints.endpoint_url(region, endpoint) == expected
 
 
 @pytest.mark.parametrize("region, endpoint", [("", None), ("CN-HANGZHOU", None), ("cn hangzhou", None),
                                               ("cn-hangzhou", "ftp://host"), ("cn-hangzhou", "http://")])
 def test_endpoint_url_rejects_bad_input(region, endpoint):
     with pytest.raises(SgwConfigError):
-        sgw_client.endpoint_url(region, endpoint)
+        endpoints.endpoint_url(region, endpoint)
 
 
 @pytest.mark.parametrize("error, expected", [
@@ -72,8 +73,11 @@ def test_is_retryable(error, expected):
     (1, 1500, 0.3, 1.5), (4, 90000, 0.3, 20.0),
 ])
 def test_retry_policy_delay(attempt, retry_after, rand, expected):
-    policy = sgw_client.RetryPolicy(base_delay=0.2, max_delay=20.0, rand=lambda: rand)
-    assert policy.delay(attempt, retry_after) == pytest.approx(expected)
+    backoff = sgw_client.RetryPolicy(max_retries=10, base_delay=0.2, max_delay=20.0, rand=lambda: rand).backoff()
+    for dummy in range(attempt - 1):
+        next(backoff)
+    backoff.retry_after(sgw_client.retry_after_seconds({"x-acs-retry-after": retry_after}))
+    assert next(backoff) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("body, wrapper, item, ok", [
@@ -89,10 +93,10 @@ def test_retry_policy_delay(attempt, retry_after, rand, expected):
 ])
 def test_extract_list(body, wrapper, item, ok):
     if ok:
-        assert sgw_client.extract_list(body, wrapper, item) == body[wrapper][item]
+        assert schema.extract_list(body, wrapper, item) == body[wrapper][item]
     else:
         with pytest.raises(SgwApiError, match="InvalidResponse"):
-            sgw_client.extract_list(body, wrapper, item, "DescribeExpressSyncShares", "cn-hangzhou")
+            schema.extract_list(body, wrapper, item, "DescribeExpressSyncShares", "cn-hangzhou")
 
 
 class _Scripted(BaseHTTPRequestHandler):
@@ -248,8 +252,8 @@ def test_paginate_walks_pages_until_total_count(server):
         return (200, {}, {"TotalCount": total, "Success": True,
                           "Gateways": {"Gateway": [{"GatewayId": n} for n in names]}})
     server.replies.extend([page(["a", "b"], 5), page(["c", "d"], 5), page(["e"], 5)])
-    items = make_client(server).paginate("DescribeGateways", "cn-hangzhou", {"StorageBundleId": "sb-1"},
-                                         "Gateways", "Gateway", page_size=2)
+    items = api.paginate(make_client(server), "DescribeGateways", "cn-hangzhou", {"StorageBundleId": "sb-1"},
+                         "Gateways", "Gateway", page_size=2)
     assert [i["GatewayId"] for i in items] == ["a", "b", "c", "d", "e"]
     assert [r["query"]["PageNumber"] for r in server.requests] == ["1", "2", "3"]
     assert {r["query"]["PageSize"] for r in server.requests} == {"2"}
@@ -275,4 +279,4 @@ def test_bad_settings_fail_before_any_call(kwargs):
     (2, 5, 2, [2, 3]),
 ])
 def test_further_pages(first, total, page_size, expected):
-    assert list(sgw_client.further_pages(first, total, page_size)) == expected
+    assert list(api.further_pages(first, total, page_size)) == expected

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import InventoryModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_VALUES, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER, health_of
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     gateway_groups,
     gateway_host_vars,
@@ -77,7 +77,7 @@ def test_every_group_of_a_share_host_is_safe(variables):
         assert_safe(name, raw)
         assert name.startswith("sgw") and not name[0].isdigit()
     assert "sgw_health_%s" % variables["sgw_health"] in raw_names
-    assert variables["sgw_health"] in HEALTH_VALUES
+    assert variables["sgw_health"] in HEALTH_ORDER
 
 
 @SETTINGS

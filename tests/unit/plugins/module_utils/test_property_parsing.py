@@ -10,20 +10,18 @@ from __future__ import annotations
 import json
 
 import requests
+import requests.structures
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import InventoryModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import (
-    MAX_TOTAL_COUNT,
-    SgwClient,
-    extract_list,
-    total_count,
-)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.api import MAX_TOTAL_COUNT, total_count
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_VALUES
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import extract_list
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import Reply, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     EstateIndex,
     default_hostname,
@@ -113,11 +111,7 @@ def decode(client, response):
 
 
 def fake_response(status, content, content_type):
-    response = requests.Response()
-    response.status_code = status
-    response._content = content  # pylint: disable=protected-access
-    response.headers["Content-Type"] = content_type
-    return response
+    return Reply(status, requests.structures.CaseInsensitiveDict({"Content-Type": content_type}), content)
 
 
 @SETTINGS
@@ -222,7 +216,8 @@ def test_the_inventory_model_builds_named_hosts_in_safe_groups_or_fails_with_an_
         "express_syncs": fetch(lambda c: api.describe_express_syncs(c, region), groups),
         "shares": fetch(lambda c: api.describe_express_sync_shares(c, region, ["sync-1"]), shares),
         "candidates": fetch(lambda c: api.describe_express_sync_shares(c, region, ["sync-1"], True), candidates),
-        "gateways": fetch(lambda c: api.describe_gateways(c, region, "sb-1"), gateways),
+        "gateways": fetch(lambda c: api.paginate(c, "DescribeGateways", region, {"StorageBundleId": "sb-1"},
+                                                 "Gateways", "Gateway"), gateways),
     }
     data = {kind: value if value is not None else [] for kind, (value, error) in found.items()}
     data["error"] = None
@@ -233,7 +228,7 @@ def test_the_inventory_model_builds_named_hosts_in_safe_groups_or_fails_with_an_
         name = default_hostname(variables, hosts_from)
         assert isinstance(name, str) and name
         names.add(name)
-        assert variables["sgw_health"] in HEALTH_VALUES
+        assert variables["sgw_health"] in HEALTH_ORDER
         assert isinstance(variables.get("ansible_host", ""), str)
         for raw in raw_groups:
             group = InventoryModule._sanitize_group_name(raw)  # pylint: disable=protected-access

@@ -19,7 +19,7 @@ import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.client import RetryPolicy, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 from tests.simulator.errors import ApiError
