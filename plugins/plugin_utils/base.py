@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 
+from ansible import template as ansible_template
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
@@ -17,12 +18,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.common import OPTION_ENV, build_client
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 
-try:
-    from ansible.template import trust_as_template  # noqa: F401  (ansible-core 2.19+: data tagging)
-except ImportError:  # ansible-core 2.16 to 2.18
-    DATA_TAGGING = False
-else:
-    DATA_TAGGING = True
+# ansible-core 2.19+ tags data (strings are untrusted unless tagged); 2.16 to 2.18 do not.
+DATA_TAGGING = hasattr(ansible_template, "trust_as_template")
 
 display = Display()
 

@@ -13,7 +13,7 @@ import sys
 
 from ansible.release import __version__ as ansible_core_version
 
-from tests.simulator.pytest_plugin import SgwSimulator, stop_with_parent  # noqa: F401  (re-exported)
+from tests.simulator.pytest_plugin import SgwSimulator
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import os
 import pathlib
 import secrets
 import signal

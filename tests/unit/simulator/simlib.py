@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import yaml
 
-from tests.integration.sim_process import stop_with_parent
+from tests.simulator.pytest_plugin import stop_with_parent
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"

@@ -92,8 +92,8 @@ def test_wait_until_returns_the_first_true_value():
 def test_wait_until_gives_up_at_the_deadline_after_a_last_try():
     clock = Clock()
     calls = []
-    result = wait_until(lambda: calls.append(clock()), Backoff(timeout=5, base=1, jitter=False, clock=clock,
-                                                                 sleep=clock.sleep))
+    backoff = Backoff(timeout=5, base=1, jitter=False, clock=clock, sleep=clock.sleep)
+    result = wait_until(lambda: calls.append(clock()), backoff)
     assert result is None
     assert clock.sleeps == [1, 2, 2]
     assert calls[-1] == pytest.approx(1005.0)
