@@ -33,6 +33,9 @@ def _collections_root() -> pathlib.Path:
     return root
 
 
+# The collection's own pytest plugin (the simulator as fixtures), as users load it in their tests.
+pytest_plugins = ["tests.simulator.pytest_plugin"]
+
 COLLECTIONS_ROOT = _collections_root()
 os.environ["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS_ROOT)
 

@@ -26,11 +26,16 @@
 #             and flake8 on every plugin, no containers; see tests/utils/check_importer.py)
 #   docs      the HTML docs site (bash docs/build_site.sh, Sphinx warnings are errors)
 #   matrix    pytest again, on the newest ansible-core for Python 3.12 (2.21), in .venv-py312
+#   ee        ansible-builder (.venv-ee, tests/requirements-ee.txt): "introspect" on the collection
+#             installed from its tarball (requests and jmespath must come out), and "create" on
+#             docs/examples/execution-environment.yml (the build context is checked); no container engine
+#   core216   the integration, injection and ansible-runner tests on the oldest supported
+#             ansible-core, 2.16 (Python 3.11), in .venv-core216 (tests/requirements-core216.txt)
 #
 # Options:
 #   --quick          the pytest stage only (same as --stage pytest)
 #   --stage NAME     run only the named stage; repeat it to run several
-#                    (pytest, lint, sanity, units, build, importer, docs, matrix)
+#                    (pytest, lint, sanity, units, build, importer, docs, matrix, ee, core216)
 #   -- ARGS          pass the remaining arguments to pytest, in the pytest and matrix stages
 #                    (e.g. -- -x -k signing)
 #   -h, --help       show this text
@@ -57,9 +62,9 @@ usage() {
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
 }
 
-ALL_STAGES=(pytest lint sanity units build importer docs matrix)
+ALL_STAGES=(pytest lint sanity units build importer docs matrix ee core216)
 # What a run without --stage runs: every stage but units (see above).
-DEFAULT_STAGES=(pytest lint sanity build importer docs matrix)
+DEFAULT_STAGES=(pytest lint sanity build importer docs matrix ee core216)
 STAGES=()
 PYTEST_EXTRA=()
 while (($#)); do
@@ -90,6 +95,8 @@ REPO="$(pwd -P)"
 VENV="$REPO/.venv"
 VENV_IMPORTER="$REPO/.venv-importer"
 VENV_PY312="$REPO/.venv-py312"
+VENV_CORE216="$REPO/.venv-core216"
+VENV_EE="$REPO/.venv-ee"
 exec </dev/null
 
 # Ansible refuses to run without a UTF-8 locale.
@@ -424,6 +431,61 @@ stage_matrix() {
     print_versions "$VENV_PY312" ansible-core pytest pytest-xdist hypothesis
     run_pytest "$VENV_PY312/bin/python" "$SCRATCH/pytest-py312.log" || rc=$?
     SUMMARIES+=("pytest, Python 3.12, ansible-core $("$VENV_PY312/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# ee
+
+stage_ee() {
+    local work="$SCRATCH/ee" installed="$SCRATCH/ee/collections"
+    # The tarball of this run's build stage, or a fresh one.
+    [[ -n "$TARBALL" && -f "$TARBALL" ]] || build_tarball
+    make_venv "$VENV_EE" "$PYTHON311" tests/requirements-ee.txt
+    print_versions "$VENV_EE" ansible-builder
+    rm -rf "$work"
+    mkdir -p "$installed"
+    ANSIBLE_COLLECTIONS_PATH="$installed" \
+        ansible-galaxy collection install --offline --force -p "$installed" "$TARBALL"
+    echo "--- ansible-builder introspect $installed"
+    "$VENV_EE/bin/ansible-builder" introspect "$installed" | tee "$work/introspect.txt"
+    python tests/utils/check_ee.py introspect "$work/introspect.txt"
+    echo "--- ansible-builder create -f docs/examples/execution-environment.yml"
+    cp docs/examples/execution-environment.yml "$work/"
+    cp "$TARBALL" "$work/alibabacloud-sgw.tar.gz"
+    (cd "$work" && "$VENV_EE/bin/ansible-builder" create -f execution-environment.yml -c context \
+        --output-filename Containerfile)
+    python tests/utils/check_ee.py context "$work/context" "$TARBALL"
+}
+
+# ---------------------------------------------------------------------------------------------
+# core216
+
+# The tests that show the collection works on ansible-core 2.16 to 2.18: the inventory (goldens,
+# cache, errors), the modules and the healing playbook, hostile names through every path, the
+# unsafe marking before data tagging, the runs through ansible-runner and the simulator's pytest
+# plugin from the installed tarball.  (The rest of the suite
+# checks 2.19+ behaviour: trust tags, 2.19's warning format and Jinja types.)
+CORE216_TESTS=(
+    tests/integration/inventory_plugin
+    tests/integration/modules
+    tests/integration/reliability/test_hostile_names.py
+    tests/integration/runner
+    tests/integration/test_pytest_plugin_installed.py
+    tests/unit/plugins/inventory/test_sgw_unsafe_before_219.py
+)
+
+stage_core216() {
+    local requirements="$SCRATCH/requirements-core216-tests.txt" rc=0
+    local extra=(${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"})
+    # tests/requirements.txt without its ansible-core lines (the 2.16 pin comes from its own file),
+    # nor what only the tests left out here need (the Alibaba Cloud SDKs, hypothesis).
+    grep -v -E '^(ansible-core|alibabacloud-|aliyun-|hypothesis)' tests/requirements.txt >"$requirements"
+    make_venv "$VENV_CORE216" "$PYTHON311" requirements.txt tests/requirements-core216.txt "$requirements"
+    print_versions "$VENV_CORE216" ansible-core pytest pytest-xdist
+    local PYTEST_EXTRA=("${CORE216_TESTS[@]}" ${extra[@]+"${extra[@]}"})
+    run_pytest "$VENV_CORE216/bin/python" "$SCRATCH/pytest-core216.log" || rc=$?
+    SUMMARIES+=("pytest, Python 3.11, ansible-core $("$VENV_CORE216/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
     return "$rc"
 }
 

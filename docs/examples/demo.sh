@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The collection's demo on a fresh machine: it sets up a virtualenv with ansible-core and the
 # collection's requirements, starts the local SGW simulator with the sample account, shows the
-# inventory graph of docs/examples/demo.sgw.yml, runs docs/examples/report_failed_shares.yml (its
-# play targets sgw_health_failed), and stops the simulator. The credential, profile and region
+# inventory graph of docs/examples/demo.sgw.yml, runs the playbook alibabacloud.sgw.report_failed_shares
+# (its play targets sgw_health_failed), and stops the simulator. The credential, profile and region
 # variables of the calling shell are cleared first.
 #
 #     bash docs/examples/demo.sh
@@ -70,5 +70,5 @@ echo
 echo "\$ ansible-inventory -i docs/examples/demo.sgw.yml --graph"
 ansible-inventory -i docs/examples/demo.sgw.yml --graph
 echo
-echo "\$ ansible-playbook -i docs/examples/demo.sgw.yml docs/examples/report_failed_shares.yml"
-ansible-playbook -i docs/examples/demo.sgw.yml docs/examples/report_failed_shares.yml
+echo "\$ ansible-playbook -i docs/examples/demo.sgw.yml alibabacloud.sgw.report_failed_shares"
+ansible-playbook -i docs/examples/demo.sgw.yml alibabacloud.sgw.report_failed_shares

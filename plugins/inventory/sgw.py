@@ -230,7 +230,14 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import ESTATE_FORMAT, EstateFetcher, RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import SgwPluginMixin, make_unsafe, unknown_options
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
+    DATA_TAGGING,
+    SgwPluginMixin,
+    evaluate_conditional,
+    make_unsafe,
+    may_be_template,
+    unknown_options,
+)
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     ALWAYS_GROUPS,
     HOSTS_FROM_GATEWAYS,
@@ -396,8 +403,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         # With ansible-core 2.19+ a string is templated only when it is tagged TrustedAsTemplate. JSON
         # from the API or from the cache is plain (nothing is tagged), so it is unsafe as it is: only
         # data that carries tags (a cache written by hand) is made unsafe, once for the whole estate
-        # rather than per host (that deep copy was a quarter of the host building).
-        if not is_plain(estate):
+        # rather than per host (that deep copy was a quarter of the host building). Before 2.19 every
+        # string is a template unless it is wrapped unsafe, so there the whole estate always is.
+        if not (DATA_TAGGING and is_plain(estate)):
             estate = make_unsafe(estate)
         index = EstateIndex(estate)
         self._warn_missing_gateways(index)
@@ -427,8 +435,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                                      "hostnames unique." % hostname)
                 continue
             seen.add(hostname)
-            add_host(hostname)
             host_vars = affix_vars(variables, prefix, suffix)
+            if not DATA_TAGGING:
+                # Before 2.19 what the plugin derives (sgw_health...) is plain strings, templated unless
+                # wrapped: every variable is, as 2.19 leaves every string untrusted. A host name that
+                # could be a template is too (groups and inventory_hostname would template it); the
+                # others stay plain, as 2.19's ansible-inventory --list writes them.
+                host_vars = make_unsafe(host_vars)
+                hostname = make_unsafe(hostname) if may_be_template(hostname) else str(hostname)
+            add_host(hostname)
             for name, value in host_vars.items():
                 set_variable(hostname, name, value)
             for raw in raw_groups:
@@ -479,9 +494,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return True
         self.templar.available_variables = variables
         try:
-            if any(self.templar.evaluate_conditional(c) for c in excludes):
+            if any(evaluate_conditional(self.templar, c) for c in excludes):
                 return False
-            return all(self.templar.evaluate_conditional(c) for c in includes)
+            return all(evaluate_conditional(self.templar, c) for c in includes)
         except Exception as exc:  # pylint: disable=broad-except
             kind = "gateway" if hosts_from == HOSTS_FROM_GATEWAYS else "share"
             name = self._hostname(variables, hosts_from) if named else default_hostname(variables, hosts_from)

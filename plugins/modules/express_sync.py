@@ -28,8 +28,9 @@ description:
     each after the one before it has finished. Each is one call, whatever the number of shares; the shares are
     grouped per gateway in its C(GatewayShares) parameter.
   - A share removed from a group and added back starts a full sync of the share
-    (C(MNSFullSyncInit), then C(MNSFullSyncing), then C(MNSHealthy)). The example playbook
-    C(docs/examples/heal_failed_shares.yml) of this collection does that for the shares that the
+    (C(MNSFullSyncInit), then C(MNSFullSyncing), then C(MNSHealthy)). The module
+    M(alibabacloud.sgw.express_sync_resync) does that for many groups at once, and the playbook
+    C(alibabacloud.sgw.heal_failed_shares) of this collection runs it for the shares that the
     P(alibabacloud.sgw.sgw#inventory) inventory puts in the group C(sgw_health_failed).
   - Runs on the controller or any host that reaches the SGW API, usually with C(delegate_to) or on
     C(localhost).

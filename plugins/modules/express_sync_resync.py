@@ -79,7 +79,7 @@ options:
         the play's hosts become the option with
         C(ansible_play_hosts | map('extract', hostvars) | map('dict2items')
         | map('selectattr', 'key', 'in', ['express_sync_id', 'gateway_id', 'share_name', 'sgw_region'])
-        | map('items2dict') | list) (see the example playbook C(docs/examples/heal_failed_shares.yml))."
+        | map('items2dict') | list) (see the playbook C(alibabacloud.sgw.heal_failed_shares) of this collection)."
       - Ignored with O(resume_only=true).
     type: list
     elements: dict

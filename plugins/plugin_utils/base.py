@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 
+from ansible import template as ansible_template
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
@@ -22,6 +23,9 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import first_env
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+
+# ansible-core 2.19+ tags data (strings are untrusted unless tagged); 2.16 to 2.18 do not.
+DATA_TAGGING = hasattr(ansible_template, "trust_as_template")
 
 display = Display()
 
@@ -67,6 +71,27 @@ def not_boolean(name, value) -> str:
 def make_unsafe(data):
     """API data as values that Ansible never templates (a gateway named ``{{ ... }}`` stays text)."""
     return wrap_var(data)
+
+
+# What makes a string a template for Jinja2 (variable, block and comment start strings).
+TEMPLATE_STARTS = ("{{", "{%", "{#")
+
+
+def may_be_template(text) -> bool:
+    """Whether ``text`` would be templated before ansible-core 2.19 (it holds a Jinja2 start string)."""
+    return any(start in text for start in TEMPLATE_STARTS)
+
+
+def evaluate_conditional(templar, conditional) -> bool:
+    """Whether the Jinja2 test ``conditional`` holds for ``templar.available_variables``.
+
+    ansible-core 2.19+ has ``Templar.evaluate_conditional``; before, a conditional is the
+    expression inside an ``{% if %}`` block, as ``when:`` evaluated it there.
+    """
+    if hasattr(templar, "evaluate_conditional"):
+        return templar.evaluate_conditional(conditional)
+    rendered = templar.template("{%% if %s %%} True {%% else %%} False {%% endif %%}" % conditional)
+    return str(rendered).strip() == "True"
 
 
 class SgwPluginMixin:

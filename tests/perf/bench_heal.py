@@ -15,7 +15,8 @@ and runs, from the same account each time:
 1. old: tests/perf/heal_failed_shares_1_0.yml, the healing playbook of release 1.0.0 (a loop of
    alibabacloud.sgw.express_sync per group for the removes, then for the adds, then a health
    lookup per group, ``sgw_heal_delay`` seconds apart);
-2. new: docs/examples/heal_failed_shares.yml, one task of alibabacloud.sgw.express_sync_resync.
+2. new: playbooks/heal_failed_shares.yml (alibabacloud.sgw.heal_failed_shares), one task of
+   alibabacloud.sgw.express_sync_resync.
 
 Each figure is the wall time of the whole ``ansible-playbook -i <inventory>`` run (inventory
 included), and the API calls the simulator counted during it. Both playbooks read the health every
@@ -49,7 +50,7 @@ from tests.simulator.generate import Shape, generate_account  # noqa: E402
 
 PLAYBOOKS = {
     "old": REPO_ROOT / "tests" / "perf" / "heal_failed_shares_1_0.yml",
-    "new": REPO_ROOT / "docs" / "examples" / "heal_failed_shares.yml",
+    "new": REPO_ROOT / "playbooks" / "heal_failed_shares.yml",
 }
 LABELS = {"old": "1.0.0 playbook (express_sync loops)", "new": "express_sync_resync"}
 REGIONS = 3

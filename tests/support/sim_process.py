@@ -6,15 +6,14 @@ one runs the real ``ansible-*`` commands against a real HTTP server on 127.0.0.1
 
 from __future__ import annotations
 
-import ctypes
-import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
-import tempfile
-import urllib.request
+
+from ansible.release import __version__ as ansible_core_version
+
+from tests.simulator.pytest_plugin import SgwSimulator
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"
@@ -24,7 +23,10 @@ STS_KEY_ID = "STS.NUgYrLnoC37mZZCNnAbez2"
 STS_SECRET = "integration-sts-secret-3f9Q"
 STS_TOKEN = "integration-sts-token-CAIS8wF1q6Ft5B2yfSjIr5bkKP7"
 SECRETS = (KEY_SECRET, STS_SECRET, STS_TOKEN)
-PR_SET_PDEATHSIG = 1
+# The ansible-core of the Python running the tests (and of the ansible-* commands they run).
+ANSIBLE_CORE = tuple(int(part) for part in ansible_core_version.split(".")[:2])
+# The credentials every simulator of the tests accepts: an AccessKey, and an STS one with its token.
+ACCESS_KEYS = ("%s:%s" % (KEY_ID, KEY_SECRET), "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN))
 # The ways the service may scope DescribeExpressSyncs (see docs/simulator.md): every integration test that
 # reads groups runs under each, behind a front end that refuses query strings longer than 8 KB.
 SCOPES = ("region", "account")
@@ -34,12 +36,6 @@ QUERY_LIMIT = 8192
 def scope_faults(scope: str) -> dict:
     """The simulator settings of one of :data:`SCOPES`."""
     return {"region_scope": scope, "max_query_bytes": QUERY_LIMIT}
-
-
-def stop_with_parent():
-    """``preexec_fn`` of a child that must not outlive the test process (a killed pytest worker, say)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class SimulatorControls:
@@ -56,54 +52,18 @@ class SimulatorControls:
 
     def faults(self, **faults):
         """Replace the faults (the settings of ``base_faults`` stay)."""
-        self.control("/_sim/faults", "PUT", {**self.base_faults, **faults})
+        return self.control("/_sim/faults", "PUT", {**self.base_faults, **faults})
 
 
-class Simulator(SimulatorControls):
-    """A running simulator; ``url`` is its base URL. With ``scope`` (one of :data:`SCOPES`) it scopes
-    DescribeExpressSyncs that way, whatever faults are set later."""
+class Simulator(SimulatorControls, SgwSimulator):
+    """A running simulator (the pytest plugin's, with the tests' fixed credentials); ``url`` is its base
+    URL. With ``scope`` (one of :data:`SCOPES`) it scopes DescribeExpressSyncs that way, whatever
+    faults are set later."""
 
     def __init__(self, *args, data=SAMPLE_ACCOUNT, scope=None):
         self.base_faults = scope_faults(scope) if scope else {}
         args = [*args, *("--%s=%s" % (k.replace("_", "-"), v) for k, v in self.base_faults.items())]
-        command = [sys.executable, "-m", "tests.simulator", "--port", "0", "--data", str(data),
-                   "--access-key", "%s:%s" % (KEY_ID, KEY_SECRET),
-                   "--access-key", "%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN), *map(str, args)]
-        self.log = tempfile.TemporaryFile(mode="w+")  # stderr, read back only when the start fails
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                        preexec_fn=stop_with_parent)
-        line = self.process.stdout.readline().strip()
-        if not line.startswith("SGW simulator listening on "):
-            self.process.kill()
-            self.process.wait()
-            self.log.seek(0)
-            raise RuntimeError("the simulator did not start: %r %s" % (line, self.log.read()))
-        self.url = line.rsplit(" ", 1)[1]
-
-    def control(self, path, method="GET", payload=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:  # nosec - loopback test server
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stdout.close()
-        self.log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        super().__init__(data, args=args, access_keys=ACCESS_KEYS)
 
 
 def ansible_env(**extra) -> dict:
@@ -131,3 +91,14 @@ def ansible_command(name: str) -> str:
 def run_ansible(name, *args, env=None, timeout=180, cwd=REPO_ROOT):
     return subprocess.run([ansible_command(name), *map(str, args)], env=env or ansible_env(), cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def shown(message: str, output: str) -> bool:
+    """Whether ``output`` (an ``ansible-*`` command's stderr) shows ``message``.
+
+    Before ansible-core 2.19, Display wraps every warning and error at 79 columns (at spaces,
+    within hyphenated words, inside long words), so there the comparison ignores whitespace.
+    """
+    if ANSIBLE_CORE >= (2, 19):
+        return message in output
+    return "".join(message.split()) in "".join(output.split())

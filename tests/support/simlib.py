@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import yaml
 
-from tests.support.sim_process import stop_with_parent
+from tests.simulator.pytest_plugin import stop_with_parent
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_ACCOUNT = REPO_ROOT / "tests" / "simulator" / "data" / "sample_account.yml"

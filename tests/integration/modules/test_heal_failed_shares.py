@@ -1,4 +1,4 @@
-"""docs/examples/heal_failed_shares.yml end to end: the inventory finds the failed shares of the
+"""The playbook alibabacloud.sgw.heal_failed_shares end to end: the inventory finds the failed shares of the
 sample account, the playbook resyncs them (module express_sync_resync) and waits until they are
 healthy; a heal that is interrupted (a denied Add, a controller killed between the Remove and the
 Add) is completed by the next run, even though no share is failed any more."""
@@ -19,7 +19,8 @@ from tests.integration.modules.conftest import (
     writes,
 )
 
-PLAYBOOK = REPO_ROOT / "docs" / "examples" / "heal_failed_shares.yml"
+# By name, as users run it: playbooks/heal_failed_shares.yml of the collection.
+PLAYBOOK = "alibabacloud.sgw.heal_failed_shares"
 RENDER_CACHE = "sync-0001xv7je357xn8t"
 BUILD_ARTIFACTS = "sync-0004agfrbke1l39p"
 ANALYTICS = "sync-0003k2n8dq5w1mzr"

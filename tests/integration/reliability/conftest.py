@@ -15,11 +15,10 @@ import pathlib
 import pytest
 import yaml
 
-from tests.integration.inventory_plugin.scenarios import normalise
+from tests.integration.inventory_plugin.scenarios import golden_listing, normalise
 from tests.support.sim_process import (
     KEY_ID,
     KEY_SECRET,
-    REPO_ROOT,
     SECRETS,
     STS_KEY_ID,
     STS_SECRET,
@@ -30,7 +29,6 @@ from tests.support.sim_process import (
 )
 
 HERE = pathlib.Path(__file__).resolve().parent
-GOLDEN_DEFAULTS = REPO_ROOT / "tests" / "integration" / "inventory_plugin" / "golden" / "defaults.json"
 REGIONS = ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]
 
 # Small bounds so that failing runs end fast: two retries, 2 s per call, 10 s of retrying.
@@ -145,7 +143,7 @@ def inventory(sim_url, directory, *args, env=None, files=(), logs=(), run_timeou
 
 
 def golden() -> dict:
-    return json.loads(GOLDEN_DEFAULTS.read_text())
+    return golden_listing("defaults")
 
 
 # Groups the plugin makes even when empty: they stay listed as children of all, without an entry.

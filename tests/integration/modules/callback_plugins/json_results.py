@@ -51,17 +51,22 @@ class CallbackModule(CallbackBase):
         self._task_start(task)
 
     def _record(self, result, **flags):
-        data = self._dump_results(result.result, serialize=False)
-        if "diff" in result.result:
-            data["diff"] = result.result["diff"]
+        # TaskResult has public result, task and host from ansible-core 2.19 on; before, only the private ones.
+        values = getattr(result, "result", None)
+        values = result._result if values is None else values
+        task = getattr(result, "task", None) or result._task
+        host = getattr(result, "host", None) or result._host
+        data = self._dump_results(values, serialize=False)
+        if "diff" in values:
+            data["diff"] = values["diff"]
         data.update(flags)
-        entry = self.tasks.get(str(result.task._uuid))
+        entry = self.tasks.get(str(task._uuid))
         if entry is None:  # results of a task whose start was not reported (none known); keep them anyway
-            entry = self.tasks[str(result.task._uuid)] = {"task": {"name": result.task.get_name()}, "hosts": {}}
+            entry = self.tasks[str(task._uuid)] = {"task": {"name": task.get_name()}, "hosts": {}}
             if not self.plays:
                 self.plays.append({"play": {"name": ""}, "tasks": []})
             self.plays[-1]["tasks"].append(entry)
-        entry["hosts"][result.host.get_name()] = data
+        entry["hosts"][host.get_name()] = data
 
     def v2_runner_on_ok(self, result):
         self._record(result)
