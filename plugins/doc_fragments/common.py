@@ -70,6 +70,7 @@ options:
       - Also read from E(ALIBABA_CLOUD_ECS_METADATA_URL). Defaults to C(http://100.100.100.200).
     type: str
   ram_role_arn:
+    version_added: 1.1.0
     description:
       - The ARN of a RAM role to assume with STS C(AssumeRole), for example C(acs:ram::123456789012****:role/sgw-reader).
         The credentials the chain finds (options, environment, profile, ECS RAM role...) are the identity that assumes
@@ -78,11 +79,13 @@ options:
       - Also read from E(ALIBABA_CLOUD_ROLE_ARN).
     type: str
   role_session_name:
+    version_added: 1.1.0
     description:
       - The session name of the assumed role, seen in ActionTrail. Defaults to C(alibabacloud-sgw-<timestamp>).
       - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
     type: str
   role_session_expiration:
+    version_added: 1.1.0
     description:
       - How many seconds the temporary credentials of the assumed role last, from 900 to 43200 (and at most the
         role's maximum session duration). They are renewed before they expire during long runs.
@@ -90,30 +93,36 @@ options:
     type: int
     default: 3600
   role_policy:
+    version_added: 1.1.0
     description:
       - An inline RAM policy (JSON text) that further restricts the assumed role's session.
     type: str
   external_id:
+    version_added: 1.1.0
     description:
       - The external ID that the role's trust policy asks for (STS C(AssumeRole) parameter C(ExternalId)).
     type: str
   sts_endpoint:
+    version_added: 1.1.0
     description:
       - The STS endpoint for O(ram_role_arn) and OIDC, any http(s) URL. Defaults to the regional endpoint
         C(https://sts.<region>.aliyuncs.com) (for the inventory, of its first region), else C(https://sts.aliyuncs.com).
       - Also read from E(ALIBABA_CLOUD_STS_ENDPOINT).
     type: str
   oidc_provider_arn:
+    version_added: 1.1.0
     description:
       - The ARN of the OIDC identity provider, for C(AssumeRoleWithOIDC) of O(ram_role_arn) (RRSA in Kubernetes, CI jobs).
       - Also read from E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
     type: str
   oidc_token_file:
+    version_added: 1.1.0
     description:
       - The file that holds the OIDC token; it is read again at each renewal, so it may be rotated.
       - Also read from E(ALIBABA_CLOUD_OIDC_TOKEN_FILE).
     type: path
   credentials_uri:
+    version_added: 1.1.0
     description:
       - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
         C(Expiration)), as the official credentials library reads it.
@@ -131,6 +140,7 @@ options:
       - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT).
     type: str
   endpoint_type:
+    version_added: 1.1.0
     description:
       - Which endpoints of the map to use. V(public) are the public endpoints above; V(vpc) are the VPC
         endpoints C(sgw-vpc.<region>.aliyuncs.com), one per region, reachable from a VPC of that region.
@@ -139,6 +149,7 @@ options:
     choices: [public, vpc]
     default: public
   endpoints:
+    version_added: 1.1.0
     description:
       - The endpoint of some regions, as a mapping of region ids to URLs (for example C(cn-hangzhou) to
         C(https://sgw-vpc.cn-hangzhou.aliyuncs.com)). It wins over O(endpoint) and O(endpoint_type) for those
@@ -254,6 +265,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_ECS_METADATA_URL
   ram_role_arn:
+    version_added: 1.1.0
     description:
       - The ARN of a RAM role to assume with STS C(AssumeRole), for example C(acs:ram::123456789012****:role/sgw-reader).
         The credentials the chain finds (options, environment, profile, ECS RAM role...) are the identity that assumes
@@ -264,6 +276,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_ROLE_ARN
   role_session_name:
+    version_added: 1.1.0
     description:
       - The session name of the assumed role, seen in ActionTrail. Defaults to C(alibabacloud-sgw-<timestamp>).
       - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
@@ -271,6 +284,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_ROLE_SESSION_NAME
   role_session_expiration:
+    version_added: 1.1.0
     description:
       - How many seconds the temporary credentials of the assumed role last, from 900 to 43200 (and at most the
         role's maximum session duration). They are renewed before they expire during long runs.
@@ -280,14 +294,17 @@ options:
     env:
       - name: ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION
   role_policy:
+    version_added: 1.1.0
     description:
       - An inline RAM policy (JSON text) that further restricts the assumed role's session.
     type: str
   external_id:
+    version_added: 1.1.0
     description:
       - The external ID that the role's trust policy asks for (STS C(AssumeRole) parameter C(ExternalId)).
     type: str
   sts_endpoint:
+    version_added: 1.1.0
     description:
       - The STS endpoint for O(ram_role_arn) and OIDC, any http(s) URL. Defaults to the regional endpoint
         C(https://sts.<region>.aliyuncs.com) (for the inventory, of its first region), else C(https://sts.aliyuncs.com).
@@ -296,6 +313,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_STS_ENDPOINT
   oidc_provider_arn:
+    version_added: 1.1.0
     description:
       - The ARN of the OIDC identity provider, for C(AssumeRoleWithOIDC) of O(ram_role_arn) (RRSA in Kubernetes, CI jobs).
       - Also read from E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
@@ -303,6 +321,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_OIDC_PROVIDER_ARN
   oidc_token_file:
+    version_added: 1.1.0
     description:
       - The file that holds the OIDC token; it is read again at each renewal, so it may be rotated.
       - Also read from E(ALIBABA_CLOUD_OIDC_TOKEN_FILE).
@@ -310,6 +329,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_OIDC_TOKEN_FILE
   credentials_uri:
+    version_added: 1.1.0
     description:
       - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
         C(Expiration)), as the official credentials library reads it.
@@ -331,6 +351,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_SGW_ENDPOINT
   endpoint_type:
+    version_added: 1.1.0
     description:
       - Which endpoints of the map to use. V(public) are the public endpoints above; V(vpc) are the VPC
         endpoints C(sgw-vpc.<region>.aliyuncs.com), one per region, reachable from a VPC of that region.
@@ -341,6 +362,7 @@ options:
     env:
       - name: ALIBABA_CLOUD_SGW_ENDPOINT_TYPE
   endpoints:
+    version_added: 1.1.0
     description:
       - The endpoint of some regions, as a mapping of region ids to URLs (for example C(cn-hangzhou) to
         C(https://sgw-vpc.cn-hangzhou.aliyuncs.com)). It wins over O(endpoint) and O(endpoint_type) for those

@@ -68,16 +68,19 @@ options:
     elements: str
     default: []
   bucket_name:
+    version_added: 1.1.0
     description:
       - Only the express sync groups of this OSS bucket, filtered by the API (C(DescribeExpressSyncs) with
         C(BucketName)), so that the other groups are never described.
     type: str
   bucket_prefix:
+    version_added: 1.1.0
     description:
       - With O(bucket_name), only the group of this prefix of the bucket; an empty string selects the group of the
         bucket's root.
     type: str
   share_details:
+    version_added: 1.1.0
     description:
       - Add the details of each member share from C(DescribeGatewayFileShares), one call per gateway that has member
         shares (concurrently, like the other calls) - C(share_protocol), C(share_oss_bucket), C(share_oss_endpoint),
@@ -87,6 +90,7 @@ options:
     type: bool
     default: false
   gateway_tags:
+    version_added: 1.1.0
     description:
       - "Read the tags of each gateway that has member shares with C(ListTagResources) (one call per region and per
         50 gateways) into C(gateway_tags), a dict of tag key to value (empty when the gateway has none), on share

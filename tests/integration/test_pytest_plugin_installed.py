@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-from tests.integration.sim_process import REPO_ROOT
+from tests.support.sim_process import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "simulator.md"
 BIN = pathlib.Path(sys.executable).parent

@@ -22,7 +22,7 @@ import jinja2
 import pytest
 import yaml
 
-from tests.integration.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SECRETS, Simulator
+from tests.support.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SECRETS, Simulator
 
 AWX_DOC = REPO_ROOT / "docs" / "awx.md"
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
