@@ -135,8 +135,8 @@ options:
     description:
       - The journal file.
       - Also read from E(ALIBABA_CLOUD_SGW_RESYNC_JOURNAL). The default is
-        C(alibabacloud.sgw/resync-journal.json) under the Ansible home (E(ANSIBLE_HOME), else C(~/.ansible)) of the
-        host that runs the module.
+        C(alibabacloud.sgw/resync-journal.json) under the Ansible home (the environment variable
+        C(ANSIBLE_HOME), else C(~/.ansible)) of the host that runs the module.
       - The file is removed when no entry is left. Its directory is created when missing.
     type: path
   resume_only:
