@@ -22,6 +22,8 @@ import jinja2
 import pytest
 import yaml
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.journal import JOURNAL_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import OPTION_ENV, REGION_ENV
 from tests.support.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SECRETS, Simulator
 
 AWX_DOC = REPO_ROOT / "docs" / "awx.md"
@@ -173,6 +175,18 @@ def test_the_credential_type_injects_the_collections_variables():
     assert set(injectors["env"]) == {"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
                                      "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ROLE_ARN",
                                      "ALIBABA_CLOUD_SGW_ENDPOINT"}
+
+
+def test_the_guide_names_only_variables_that_exist():
+    """Every environment variable and heal playbook variable that docs/awx.md names is one the code reads."""
+    text = AWX_DOC.read_text(encoding="utf-8")
+    read = {name for names in OPTION_ENV.values() for name in names} | set(REGION_ENV) | {JOURNAL_ENV}
+    cited = set(re.findall(r"\b(?:ALIBABA_CLOUD|ALICLOUD)_[A-Z_]+\b", text))
+    assert JOURNAL_ENV in cited and cited <= read, cited - read
+    playbook = (REPO_ROOT / "playbooks" / "heal_failed_shares.yml").read_text(encoding="utf-8")
+    heal_variables = set(re.findall(r"\bsgw_heal_[a-z_]+\b", text))
+    assert "sgw_heal_resume_entries" in heal_variables
+    assert {name for name in heal_variables if not re.search(r"\b%s\b" % name, playbook)} == set()
 
 
 def test_inventory_update_through_ansible_runner(job, simulator):
