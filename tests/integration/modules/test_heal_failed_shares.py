@@ -11,7 +11,6 @@ import yaml
 
 from tests.integration.modules.conftest import (
     KEY_ID,
-    REPO_ROOT,
     membership,
     start_playbook,
     stats_delta,

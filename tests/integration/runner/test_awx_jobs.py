@@ -268,8 +268,8 @@ def test_heal_job_heals_exactly_the_failed_shares(job, simulator):
     assert_no_secret(job, runner)
 
 
-def test_heal_on_ephemeral_controllers_resumes_from_the_first_jobs_result(tmp_path, job, simulator,
-                                                                         installed_collection):
+def test_heal_on_ephemeral_controllers_resumes_from_the_first_jobs_result(
+        tmp_path, job, simulator, installed_collection):
     """A heal job whose adds are denied strands the shares, and its journal is lost with its private data
     directory (AWX's fresh container); a second job, in a fresh directory without any journal, puts them
     back from the first job's result alone, given as extra variable sgw_heal_resume_entries."""
