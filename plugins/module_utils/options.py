@@ -62,13 +62,39 @@ CHAIN_SETTINGS = ("credentials_file", "ecs_metadata_url", "role_session_name", "
                   "role_policy", "external_id")
 
 
+def env_fallback(*names):
+    """The argument spec fallback of a module option: the first of the environment variables ``names``
+    that is set and not empty.
+
+    An empty variable counts as not set, as in the credential chain and in the plugins: AWX injects
+    an input of a credential type that was left blank as an empty string.
+    """
+    from ansible.module_utils.errors import AnsibleFallbackNotFound  # pylint: disable=import-outside-toplevel
+
+    value, dummy = creds.first_env(names)
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
+
+
+def option_from_env(name, env=None):
+    """The value of the shared option ``name`` from its environment variables, as a module would have
+    it: the first that is set and not empty, converted to the option's type; else its default."""
+    from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS  # pylint: disable=import-outside-toplevel
+
+    spec = common_argument_spec()[name]
+    value, dummy = creds.first_env(OPTION_ENV[name], env)
+    if value is None:
+        return spec.get("default")
+    return DEFAULT_TYPE_VALIDATORS[spec["type"]](value)
+
+
 def common_argument_spec() -> dict:
     """The module argument spec of the shared options (doc fragment ``alibabacloud.sgw.common``).
 
     The identity options get no environment fallback here: the credential chain reads the same
     variables itself, so that it can tell where the credentials came from.
     """
-    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
 
     def env(option):
         return {"fallback": (env_fallback, list(OPTION_ENV[option]))} if OPTION_ENV[option] else {}
@@ -104,8 +130,6 @@ def common_argument_spec() -> dict:
 
 
 def region_argument_spec() -> dict:
-    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
-
     return {"region": {"type": "str", "aliases": ["region_id"], "fallback": (env_fallback, list(REGION_ENV))}}
 
 

@@ -345,6 +345,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.resync import Resync
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     invalid_express_sync_ids,
@@ -354,8 +355,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import
 
 
 def argument_spec():
-    from ansible.module_utils.basic import env_fallback  # pylint: disable=import-outside-toplevel
-
     return {
         "shares": {"type": "list", "elements": "dict", "default": [], "options": {
             "express_sync_id": {"type": "str", "required": True},

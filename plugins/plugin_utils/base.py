@@ -20,6 +20,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     OPTION_ENV,
     REGION_ENV,
     build_client,
+    option_from_env,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import first_env
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
@@ -112,6 +113,13 @@ class SgwPluginMixin:
             from_env = isinstance(origin, str) and origin.startswith("env:")
             if name in IDENTITY_OPTIONS and from_env:
                 value = None
+            elif from_env and not os.environ.get(origin.split(":", 1)[1].strip()):
+                # An empty variable (AWX injects a blank input so) counts as not set, as in modules.
+                try:
+                    value = option_from_env(name)
+                except (TypeError, ValueError) as exc:
+                    raise self.sgw_error_class("Invalid configuration: %s (from the environment variables %s)." % (
+                        exc, ", ".join(OPTION_ENV[name]))) from None
             elif name == "validate_certs" and from_env:
                 variable = origin.split(":", 1)[1].strip()
                 if not is_boolean(os.environ.get(variable)):

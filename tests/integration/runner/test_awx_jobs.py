@@ -22,12 +22,18 @@ import jinja2
 import pytest
 import yaml
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.journal import JOURNAL_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import OPTION_ENV, REGION_ENV
 from tests.support.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SECRETS, Simulator
 
 AWX_DOC = REPO_ROOT / "docs" / "awx.md"
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
 REPORT_TASK = "Show the group, state and progress of each share"
+RESYNC_TASK = "Resync the failed shares, and wait until they are healthy"
+RESUME_TASK = "Add back the shares that the journal says are out of their group"
+# The groups of the failed shares of the sample account.
+FAILED_GROUPS = {"sync-0001xv7je357xn8t", "sync-0004agfrbke1l39p", "sync-0003k2n8dq5w1mzr"}
 BIN = pathlib.Path(sys.executable).parent
 
 
@@ -82,21 +88,27 @@ def installed_collection(tmp_path_factory):
     return root / "collections"
 
 
-@pytest.fixture
-def job(tmp_path, simulator, installed_collection, monkeypatch):
-    """A private data directory, and the environment that AWX itself gives the job (not the credential's)."""
-    private = tmp_path / "job"
+def private_data_dir(private, simulator, installed_collection, **extra_env):
+    """Lay out ``private`` as AWX does for one job; ``extra_env`` joins what the credential injects."""
     (private / "env").mkdir(parents=True)
     (private / "inventory").mkdir()
     project = private / "project"
     project.mkdir()
     envvars = injected_env({"access_key_id": KEY_ID, "access_key_secret": KEY_SECRET, "endpoint": simulator.url})
-    (private / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+    (private / "env" / "envvars").write_text(yaml.safe_dump(dict(envvars, **extra_env)))
     (private / "inventory" / "prod.sgw.yml").write_text(
         "plugin: alibabacloud.sgw.sgw\nregions: []\non_region_error: warn\n")
     for name, text in project_playbooks().items():
         (project / name).write_text(text)
     shutil.copytree(installed_collection, project / "collections")
+    return private
+
+
+@pytest.fixture
+def job(tmp_path, simulator, installed_collection, monkeypatch):
+    """A private data directory, and the environment that AWX itself gives the job (not the credential's)."""
+    private = private_data_dir(tmp_path / "job", simulator, installed_collection)
+    project = private / "project"
     for name in [n for n in os.environ if n.startswith(("ANSIBLE_", "ALIBABA_CLOUD_", "ALICLOUD_"))]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("ANSIBLE_COLLECTIONS_PATH", str(project / "collections"))
@@ -165,6 +177,18 @@ def test_the_credential_type_injects_the_collections_variables():
                                      "ALIBABA_CLOUD_SGW_ENDPOINT"}
 
 
+def test_the_guide_names_only_variables_that_exist():
+    """Every environment variable and heal playbook variable that docs/awx.md names is one the code reads."""
+    text = AWX_DOC.read_text(encoding="utf-8")
+    read = {name for names in OPTION_ENV.values() for name in names} | set(REGION_ENV) | {JOURNAL_ENV}
+    cited = set(re.findall(r"\b(?:ALIBABA_CLOUD|ALICLOUD)_[A-Z_]+\b", text))
+    assert JOURNAL_ENV in cited and cited <= read, cited - read
+    playbook = (REPO_ROOT / "playbooks" / "heal_failed_shares.yml").read_text(encoding="utf-8")
+    heal_variables = set(re.findall(r"\bsgw_heal_[a-z_]+\b", text))
+    assert "sgw_heal_resume_entries" in heal_variables
+    assert {name for name in heal_variables if not re.search(r"\b%s\b" % name, playbook)} == set()
+
+
 def test_inventory_update_through_ansible_runner(job, simulator):
     envvars = yaml.safe_load((job / "env" / "envvars").read_text())
     assert envvars["ALIBABA_CLOUD_SECURITY_TOKEN"] == "" and envvars["ALIBABA_CLOUD_ROLE_ARN"] == ""
@@ -212,12 +236,29 @@ def test_two_job_slices_report_every_failed_share_exactly_once(job):
     assert all(reported)
 
 
-def test_heal_job_limited_to_the_failed_shares(job, simulator):
-    runner = ansible_runner.run(private_data_dir=str(job), playbook="heal.yml", limit="sgw_health_failed",
-                                ident="heal", quiet=True,
-                                extravars={"sgw_heal_delay": 1, "sgw_heal_retries": 30, "sgw_heal_wait_timeout": 30})
+def heal(private, ident, **extravars):
+    """The heal job template of docs/awx.md: no limit (the playbook targets sgw_health_failed itself, and its
+    first play, on localhost, must run even when no share is failed), and its extra variables."""
+    extravars = {"sgw_heal_delay": 1, "sgw_heal_retries": 60, "sgw_heal_wait_timeout": 120, **extravars}
+    return ansible_runner.run(private_data_dir=str(private), playbook="heal.yml", ident=ident, quiet=True,
+                              extravars=extravars)
+
+
+def task_results(runner, task, event):
+    return [e["event_data"]["res"] for e in runner.events
+            if e["event"] == event and e["event_data"].get("task") == task]
+
+
+def memberships(simulator):
+    """``{"<share>@<gateway>": group id}`` of every share, None for a share that is a member of nothing."""
+    return {"%s@%s" % (s["ShareName"], s["GatewayId"]): s.get("ExpressSyncId") or None
+            for s in simulator.account()["shares"]}
+
+
+def test_heal_job_heals_exactly_the_failed_shares(job, simulator):
+    runner = heal(job, "heal")
     assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()
-    assert ok_hosts(runner, "Note the failed share and its group") == FAILED_SHARES
+    assert ok_hosts(runner, "Report the share") == FAILED_SHARES
     actions = simulator.stats()["actions"]
     assert actions.get("RemoveSharesFromExpressSync") == 3 and actions.get("AddSharesToExpressSync") == 3
     account = simulator.account()
@@ -225,3 +266,56 @@ def test_heal_job_limited_to_the_failed_shares(job, simulator):
                if s.get("ExpressSyncState") == "MNSHealthy"}
     assert FAILED_SHARES <= healthy
     assert_no_secret(job, runner)
+
+
+def test_heal_on_ephemeral_controllers_resumes_from_the_first_jobs_result(
+        tmp_path, job, simulator, installed_collection):
+    """A heal job whose adds are denied strands the shares, and its journal is lost with its private data
+    directory (AWX's fresh container); a second job, in a fresh directory without any journal, puts them
+    back from the first job's result alone, given as extra variable sgw_heal_resume_entries."""
+    default_journal = tmp_path / "ansible-home" / "alibabacloud.sgw" / "resync-journal.json"
+    before = memberships(simulator)
+    assert {label for label, group in before.items() if group} >= FAILED_SHARES
+    simulator.faults(deny=["AddSharesToExpressSync"])
+
+    # Job 1: the journal on a job-private path, thrown away with the job's private data directory.
+    first = private_data_dir(tmp_path / "job1", simulator, installed_collection,
+                             ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(tmp_path / "job1" / "tmp" / "resync-journal.json"))
+    runner = heal(first, "heal1")
+    assert (runner.status, runner.rc) == ("failed", 2), runner.stdout.read()
+    (failed,) = task_results(runner, RESYNC_TASK, "runner_on_failed")
+    assert failed["error_code"] == "Forbidden.RAM"
+    pending = failed["pending"]
+    assert {entry["express_sync_id"] for entry in pending} == FAILED_GROUPS
+    assert {entry["step"] for entry in pending} == {"add_failed"}
+    assert {"%s@%s" % (s["share_name"], s["gateway_id"]) for e in pending for s in e["shares"]} == FAILED_SHARES
+    # the shares are out of their group, and only the job's own journal knows it
+    assert all(memberships(simulator)[label] is None for label in FAILED_SHARES)
+    journal = json.loads((first / "tmp" / "resync-journal.json").read_text())
+    assert sorted(e["id"] for e in journal["entries"]) == sorted(e["id"] for e in pending)
+    assert not default_journal.exists()
+    assert_no_secret(first, runner)
+    shutil.rmtree(first)
+
+    simulator.faults()  # the right to add is granted
+    start = simulator.stats()["actions"]
+
+    # Job 2: a fresh private data directory, no journal; the pending entries of job 1 as extra variable.
+    second = private_data_dir(tmp_path / "job2", simulator, installed_collection,
+                              ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(tmp_path / "job2" / "tmp" / "resync-journal.json"))
+    runner = heal(second, "heal2", sgw_heal_resume_entries=pending)
+    assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()
+    (resumed,) = task_results(runner, RESUME_TASK, "runner_on_ok")
+    assert sorted(entry["express_sync_id"] for entry in resumed["resumed"]) == sorted(FAILED_GROUPS)
+    assert {"%s@%s" % (s["share_name"], s["gateway_id"]) for e in resumed["resumed"] for s in e["added"]} \
+        == FAILED_SHARES
+    assert resumed["pending"] == []
+    assert task_results(runner, RESYNC_TASK, "runner_on_ok") == []  # no share is failed any more
+    # Every share is a member of its group again; three Add calls for three groups, each of which needed one.
+    assert memberships(simulator) == before
+    actions = simulator.stats()["actions"]
+    calls = {name: actions.get(name, 0) - start.get(name, 0)
+             for name in ("AddSharesToExpressSync", "RemoveSharesFromExpressSync")}
+    assert calls == {"AddSharesToExpressSync": len(FAILED_GROUPS), "RemoveSharesFromExpressSync": 0}
+    assert not (second / "tmp" / "resync-journal.json").exists() and not default_journal.exists()
+    assert_no_secret(second, runner)

@@ -7,8 +7,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import options
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
 
 SECRET = "s3cr3t-value-never-printed"
@@ -301,3 +304,82 @@ def test_credentials_uri(metadata, tmp_path, how):
     assert (found.access_key_id, found.security_token) == ("STS.uri", "uri-token")
     assert found.expiration == creds.parse_expiration("2099-01-01T00:00:00Z")
     assert SECRET not in repr(found)
+
+
+# ------------------------------------------------------------------------------ empty variables
+# AWX injects an input of a credential type that was left blank as an empty string: every variable
+# the collection reads counts as not set when it is empty, in the chain, in modules and in plugins.
+
+ENV_PAIR = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenv", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}
+CHAIN_VARIABLES = ("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ROLE_ARN",
+                   "ALIBABA_CLOUD_ROLE_SESSION_NAME", "ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION",
+                   "ALIBABA_CLOUD_STS_ENDPOINT", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+                   "ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE",
+                   "ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME", "ALIBABA_CLOUD_ECS_METADATA_URL",
+                   "ALICLOUD_SHARED_CREDENTIALS_FILE")
+
+
+@pytest.mark.parametrize("empty", [(name,) for name in CHAIN_VARIABLES] + [CHAIN_VARIABLES],
+                         ids=list(CHAIN_VARIABLES) + ["all-at-once"])
+def test_an_empty_variable_counts_as_unset_in_the_chain(tmp_path, empty):
+    sts = _FakeSts()
+    env = dict(ENV_PAIR, **dict.fromkeys(empty, ""))
+    found = creds.resolve_credentials(credentials_file=str(tmp_path / "none.json"), env=env, sts=sts)
+    assert (found.access_key_id, found.security_token, found.source) == (
+        "LTAIenv", None, "environment ALIBABA_CLOUD_ACCESS_KEY_ID")
+    assert sts.calls == []
+
+
+def test_a_role_with_empty_session_variables_takes_their_defaults(tmp_path):
+    sts = _FakeSts()
+    env = dict(ENV_PAIR, ALIBABA_CLOUD_ROLE_ARN="acs:ram::1:role/awx", ALIBABA_CLOUD_ROLE_SESSION_NAME="",
+               ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION="", ALIBABA_CLOUD_SECURITY_TOKEN="")
+    found = creds.resolve_credentials(credentials_file=str(tmp_path / "none.json"), env=env, sts=sts)
+    ((action, key_id, role, session, duration, dummy),) = sts.calls
+    assert (action, key_id, role, duration) == ("AssumeRole", "LTAIenv", "acs:ram::1:role/awx", 3600)
+    assert session.startswith("alibabacloud-sgw-")
+    assert found.current().access_key_id == "STS.k1"
+
+
+MODULE_SPEC = dict(options.common_argument_spec(), **options.region_argument_spec())
+MODULE_ENV = sorted((option, variable) for option, spec in MODULE_SPEC.items() if "fallback" in spec
+                    for variable in spec["fallback"][1])
+
+
+@pytest.mark.parametrize("option, variable", MODULE_ENV, ids=[v for dummy, v in MODULE_ENV])
+def test_an_empty_variable_counts_as_unset_in_modules(monkeypatch, option, variable):
+    for name in {v for dummy, v in MODULE_ENV}:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "")
+    result = ArgumentSpecValidator(MODULE_SPEC).validate({})
+    assert result.error_messages == []
+    assert result.validated_parameters[option] == MODULE_SPEC[option].get("default")
+
+
+@pytest.mark.parametrize("option, documented, older, value", [
+    ("region", "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "cn-shanghai"),
+    ("ecs_role_name", "ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME", "EcsRole"),
+])
+def test_an_empty_documented_variable_leaves_the_older_one_to_modules(monkeypatch, option, documented, older, value):
+    monkeypatch.setenv(documented, "")
+    monkeypatch.setenv(older, value)
+    spec = {option: {"type": "str", "fallback": (options.env_fallback, [documented, older])}}
+    assert ArgumentSpecValidator(spec).validate({}).validated_parameters[option] == value
+
+
+# The options with choices (endpoint_type, signature_version) are left out: Ansible itself checks a
+# plugin option's choices, an empty value included, before the plugin reads it.
+PLUGIN_ENV = sorted((option, variable) for option, variables in options.OPTION_ENV.items()
+                    for variable in variables if "choices" not in MODULE_SPEC[option])
+
+
+@pytest.mark.parametrize("option, variable", PLUGIN_ENV, ids=[v for dummy, v in PLUGIN_ENV])
+def test_an_empty_variable_counts_as_unset_in_plugins(monkeypatch, option, variable):
+    for name in {v for dummy, v in PLUGIN_ENV}:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "")
+    plugin = lookup_loader.get("alibabacloud.sgw.express_syncs")
+    plugin.set_options(direct={})
+    found = plugin.sgw_client_options()
+    expected = None if option in options.IDENTITY_OPTIONS else MODULE_SPEC[option].get("default")
+    assert found[option] == expected
