@@ -53,8 +53,8 @@ def test_members_after_keeps_the_records_read_and_adds_the_new_ones(members, to_
     result = plan.members_after(read, to_add, to_remove, "sync-9")
     assert list(result) == after
     for key in after:
-        assert result[key] == (read[key] if key in read else {"ExpressSyncId": "sync-9", "GatewayId": key[0],
-                                                                "ShareName": key[1]})
+        added = {"ExpressSyncId": "sync-9", "GatewayId": key[0], "ShareName": key[1]}
+        assert result[key] == read.get(key, added)
     assert list(read) == members  # what was read is left as it was
 
 
