@@ -78,3 +78,35 @@ def invalid_express_sync_name(name) -> list:
         return []
     return ["%r is not a valid express sync group name: 1 to 128 letters, CJK characters, digits, '.', '_' or '-', "
             "starting with a letter or a CJK character" % (name,)]
+
+
+def invalid_express_sync_options(params) -> list:
+    """Every problem of the options of the express_sync module."""
+    problems = []
+    if not params.get("express_sync_id") and not params.get("name"):
+        problems.append("give express_sync_id or name to identify the express sync group")
+    if params.get("express_sync_id"):
+        problems += invalid_express_sync_ids([params["express_sync_id"]])
+    if params.get("name") is not None:
+        problems += invalid_express_sync_name(params["name"])
+    description = params.get("description")
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        problems.append("description is %d characters long; at most %d are allowed" % (len(description),
+                                                                                       DESCRIPTION_MAX))
+    shares = params.get("shares")
+    if shares is not None:
+        problems += invalid_gateway_ids(sorted({s["gateway_id"] for s in shares}))
+        for share in shares:
+            name = share["share_name"]
+            if not name or not name.strip():
+                problems.append("share_name of a share of gateway %s is empty" % share["gateway_id"])
+            elif "," in name:
+                problems.append("share_name %r contains a comma, which GatewayShares cannot carry" % name)
+    if params.get("state") == "absent" and shares is not None:
+        problems.append("shares cannot be used with state=absent, which deletes the whole group; to remove shares "
+                        "and keep the group use state=present with shares_state=absent")
+    if params.get("purge_shares") and params.get("shares_state") == "absent":
+        problems.append("purge_shares applies to shares_state=present only")
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
+        problems.append("wait_timeout must be 0 or more seconds")
+    return problems

@@ -325,27 +325,16 @@ task_id:
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import express_sync_plan as plan
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
-    DESCRIPTION_MAX,
-    invalid_express_sync_ids,
-    invalid_express_sync_name,
-    invalid_gateway_ids,
+    invalid_express_sync_options as invalid_params,
 )
 
 NOT_FOUND = "ExpressSyncNotExist"
-
-# The group fields that cannot change once the group exists: option name -> API field.
-IMMUTABLE = (
-    ("name", "Name"),
-    ("bucket_name", "BucketName"),
-    ("bucket_region", "BucketRegion"),
-    ("bucket_prefix", "BucketPrefix"),
-    ("description", "Description"),
-)
 
 
 class ExpressSyncFailure(Exception):
@@ -370,52 +359,6 @@ def argument_spec():
         "wait": {"type": "bool", "default": True},
         "wait_timeout": {"type": "int", "default": 300},
     }
-
-
-def invalid_params(params) -> list:
-    """Every problem of the options, found before any API call."""
-    problems = []
-    if not params.get("express_sync_id") and not params.get("name"):
-        problems.append("give express_sync_id or name to identify the express sync group")
-    if params.get("express_sync_id"):
-        problems += invalid_express_sync_ids([params["express_sync_id"]])
-    if params.get("name") is not None:
-        problems += invalid_express_sync_name(params["name"])
-    description = params.get("description")
-    if description is not None and len(description) > DESCRIPTION_MAX:
-        problems.append("description is %d characters long; at most %d are allowed" % (len(description),
-                                                                                       DESCRIPTION_MAX))
-    shares = params.get("shares")
-    if shares is not None:
-        problems += invalid_gateway_ids(sorted({s["gateway_id"] for s in shares}))
-        for share in shares:
-            name = share["share_name"]
-            if not name or not name.strip():
-                problems.append("share_name of a share of gateway %s is empty" % share["gateway_id"])
-            elif "," in name:
-                problems.append("share_name %r contains a comma, which GatewayShares cannot carry" % name)
-    if params.get("state") == "absent" and shares is not None:
-        problems.append("shares cannot be used with state=absent, which deletes the whole group; to remove shares "
-                        "and keep the group use state=present with shares_state=absent")
-    if params.get("purge_shares") and params.get("shares_state") == "absent":
-        problems.append("purge_shares applies to shares_state=present only")
-    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
-        problems.append("wait_timeout must be 0 or more seconds")
-    return problems
-
-
-def share_label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host: ``<share_name>@<gateway_id>``."""
-    return "%s@%s" % (key[1], key[0])
-
-
-def share_dict(key) -> dict:
-    return {"gateway_id": key[0], "share_name": key[1]}
-
-
-def _same(wanted, actual) -> bool:
-    """An option equals an API field; an empty string and a missing field are the same."""
-    return (wanted or "") == (actual or "")
 
 
 class ExpressSyncManager:
@@ -502,9 +445,7 @@ class ExpressSyncManager:
         params = self.params
         self.changed = True
         if self.check_mode:
-            return {"ExpressSyncId": None, "Name": params["name"], "BucketName": params["bucket_name"],
-                    "BucketPrefix": params.get("bucket_prefix") or "", "BucketRegion": params["bucket_region"],
-                    "MnsTopic": None, "Description": params.get("description") or ""}
+            return plan.planned_group(params)
         group_id = api.create_express_sync(self.client, self.region, params["name"], params["bucket_region"],
                                            params["bucket_name"], params.get("bucket_prefix"),
                                            params.get("description"))
@@ -513,15 +454,11 @@ class ExpressSyncManager:
                               action="CreateExpressSync", region=self.region)
         self.group_id = group_id
         created = [g for g in api.describe_express_syncs(self.client, self.region) if g.get("ExpressSyncId") == group_id]
-        if created:
-            return created[0]
-        return {"ExpressSyncId": group_id, "Name": params["name"], "BucketName": params["bucket_name"],
-                "BucketPrefix": params.get("bucket_prefix") or "", "BucketRegion": params["bucket_region"],
-                "MnsTopic": None, "Description": params.get("description") or ""}
+        return created[0] if created else plan.planned_group(params, group_id)
 
     def remove(self, keys):
         self.changed = True
-        self.removed = [share_dict(k) for k in keys]
+        self.removed = [plan.share_dict(k) for k in keys]
         if self.check_mode:
             return
         action = "RemoveSharesFromExpressSync"
@@ -529,7 +466,7 @@ class ExpressSyncManager:
 
     def add(self, keys):
         self.changed = True
-        self.added = [share_dict(k) for k in keys]
+        self.added = [plan.share_dict(k) for k in keys]
         if self.check_mode:
             return
         action = "AddSharesToExpressSync"
@@ -551,28 +488,9 @@ class ExpressSyncManager:
     # ------------------------------------------------------------------------------- plan
 
     def check_immutable(self, group):
-        differ = []
-        for option, field in IMMUTABLE:
-            wanted = self.params.get(option)
-            if wanted is not None and not _same(wanted, group.get(field)):
-                differ.append("%s is %r, not %r" % (option, group.get(field) or "", wanted))
-        if not differ:
-            return
-        if self.params["state"] == "absent":
-            raise ExpressSyncFailure("express sync group %s does not match the options, so it was not deleted: %s." % (
-                group.get("ExpressSyncId"), "; ".join(differ)))
-        raise ExpressSyncFailure(
-            "express sync group %s cannot be changed once created: %s. Delete it and create it again, or change the "
-            "options to match." % (group.get("ExpressSyncId"), "; ".join(differ)))
-
-    def wanted_shares(self):
-        """The keys of O(shares), in order, without duplicates."""
-        keys = []
-        for share in self.params.get("shares") or ():
-            key = (share["gateway_id"], share["share_name"])
-            if key not in keys:
-                keys.append(key)
-        return keys
+        problem = plan.immutable_problem(self.params, group)
+        if problem:
+            raise ExpressSyncFailure(problem)
 
     def run(self) -> dict:
         params = self.params
@@ -591,37 +509,23 @@ class ExpressSyncManager:
             return self.result(before, None, {})
 
         if group is None:
-            if params.get("express_sync_id"):
-                raise ExpressSyncFailure(
-                    "express sync group %s does not exist in region %s. To create a group give name, bucket_name "
-                    "and bucket_region, without express_sync_id." % (params["express_sync_id"], self.region))
-            missing = [o for o in ("bucket_name", "bucket_region") if not params.get(o)]
-            if missing:
-                raise ExpressSyncFailure(
-                    "no express sync group is named %r in region %s; to create it give %s." % (
-                        params["name"], self.region, " and ".join(missing)))
+            problem = plan.missing_group_problem(params, self.region)
+            if problem:
+                raise ExpressSyncFailure(problem)
             group = self.create()
         else:
             self.check_immutable(group)
 
-        members = dict(before_members)
+        members = before_members
         if params.get("shares") is not None:
-            wanted = self.wanted_shares()
-            if params["shares_state"] == "absent":
-                to_remove = [k for k in wanted if k in members]
-                to_add = []
-            else:
-                to_add = [k for k in wanted if k not in members]
-                to_remove = sorted(k for k in members if k not in wanted) if params["purge_shares"] else []
+            to_add, to_remove = plan.member_changes(plan.wanted_shares(params["shares"]), before_members,
+                                                    params["shares_state"], params["purge_shares"])
             if to_remove:
                 self.remove(to_remove)
             if to_add:
                 self.add(to_add)
             if self.check_mode or not (to_add or to_remove):
-                for key in to_remove:
-                    members.pop(key, None)
-                for key in to_add:
-                    members[key] = {"ExpressSyncId": self.group_id, "GatewayId": key[0], "ShareName": key[1]}
+                members = plan.members_after(before_members, to_add, to_remove, self.group_id)
             else:
                 members = self.members(self.group_id)
         return self.result(before, group, members)
@@ -634,7 +538,7 @@ class ExpressSyncManager:
         if group is None:
             return {}
         view = express_sync_record(group)
-        view["shares"] = sorted(share_label(k) for k in members)
+        view["shares"] = sorted(plan.share_label(k) for k in members)
         return view
 
     def result(self, before, group, members) -> dict:

@@ -11,6 +11,17 @@ next calls of an action (a busy group, throttling), ``denied`` (``Forbidden.RAM`
 an action has answered (a group deleted meanwhile, say); ``behaviours`` plays the service's
 undocumented behaviours as the simulator's settings of the same names do (``region_scope``,
 ``unknown_ids``, ``candidate_sync_id``, ``total_count``: see docs/simulator.md).
+
+Endpoints: ``base_url(region)`` is the client's, from the product's endpoint map and the
+``endpoints`` overrides; ``endpoint_behaviours`` gives one endpoint behaviours of its own (an
+endpoint that answers for its region only, next to one that answers for the whole account).
+
+Concurrency: the API may be called from several threads at once. ``before`` is run as each call
+starts, in the caller's thread and outside any lock, so a test can hold a call on a
+``threading.Event`` or ``Barrier`` (to make calls overlap, or answer in a chosen order) or raise a
+simulator ``ApiError`` (to answer that call with it). ``in_flight`` and ``peak`` count the calls
+under way, ``answered`` lists the calls in the order their answers (or errors) came, and
+:meth:`wait_for` waits until a condition on them holds.
 """
 
 from __future__ import annotations
@@ -18,7 +29,9 @@ from __future__ import annotations
 import copy
 import itertools
 import pathlib
+import threading
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError
@@ -75,24 +88,48 @@ class FakeApi:
         self.fail = {}           # action -> the error every call of it raises
         self.after = {}          # action -> function(service) run after each answer of it
         self.behaviours = {}     # setting -> choice, as the simulator's BEHAVIOURS
+        self.endpoints = {}      # region -> the URL of its endpoint, over the product's map (as the option)
+        self.endpoint_behaviours = {}  # base URL (as base_url gives it) -> its own behaviours, over ``behaviours``
+        self.before = None       # function(action, region, parameters as given) run as each call starts
+        self.answered = []       # (action, region, parameters as given) of every call, as its answer came
+        self.in_flight = 0       # calls under way now
+        self.peak = 0            # the most calls under way at once
         self.closed = False
         self._request_ids = itertools.count(1)
+        self._changed = threading.Condition(threading.RLock())  # guards the call log and the counters
 
     # ---------------------------------------------------------------------- the client's interface
 
     def call(self, action, region, params=None):
         given = {k: v for k, v in (params or {}).items() if v is not None}
-        self.calls.append((action, region, given))
-        request_id = "REQ-%d" % next(self._request_ids)
-        if action in self.fail:
-            raise self.fail[action]
-        scripted = self.scripted.get(action)
+        with self._changed:
+            self.calls.append((action, region, given))
+            request_id = "REQ-%d" % next(self._request_ids)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
         try:
-            if scripted:
-                raise ApiError(*scripted.pop(0))
+            return self._answer(action, region, given, request_id)
+        finally:
+            with self._changed:
+                self.in_flight -= 1
+                self.answered.append((action, region, given))
+                self._changed.notify_all()
+
+    def _answer(self, action, region, given, request_id):
+        try:
+            if self.before is not None:
+                self.before(action, region, given)
+            if action in self.fail:
+                raise self.fail[action]
+            with self._changed:
+                scripted = self.scripted.get(action)
+                error = scripted.pop(0) if scripted else None
+            if error:
+                raise ApiError(*error)
             if action in self.denied:
                 raise ApiError("Forbidden.RAM")
-            faults = Faults(fail_tasks=tuple(sorted(self.fail_tasks)), **self.behaviours)
+            behaviours = dict(self.behaviours, **self.endpoint_behaviours.get(self.base_url(region), {}))
+            faults = Faults(fail_tasks=tuple(sorted(self.fail_tasks)), **behaviours)
             fields = self.service.call(action, dict({k: _wire(v) for k, v in given.items()}, RegionId=region),
                                        faults)
         except ApiError as error:
@@ -101,6 +138,10 @@ class FakeApi:
         if action in self.after:
             self.after[action](self.service)
         return {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
+
+    def base_url(self, region):
+        """The base URL of the endpoint that serves ``region``, as the client's (never contacted)."""
+        return endpoint_url(region, endpoints=self.endpoints)
 
     def close(self):
         self.closed = True
@@ -120,6 +161,19 @@ class FakeApi:
 
     def actions(self):
         return [action for action, dummy, dummy in self.calls]
+
+    def count(self, action):
+        """How many calls of ``action`` were made."""
+        return self.actions().count(action)
+
+    def request_id(self, call):
+        """The RequestId that the call ``(action, region, parameters as given)`` was answered with."""
+        return "REQ-%d" % (self.calls.index(call) + 1)
+
+    def wait_for(self, condition, timeout=10.0):
+        """Wait until ``condition(self)`` holds, checked at each answer; whether it did within ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout)
 
     def document(self):
         """The account as it is now (the simulator's account format)."""

@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
     invalid_express_sync_ids,
+    invalid_express_sync_options,
     invalid_gateway_ids,
 )
 
@@ -45,3 +46,31 @@ def test_express_sync_ids_that_would_break_a_request_are_refused(value, reason):
 @pytest.mark.parametrize("value", ["", "gw-", "sync-1", "gw-a b", "gw-a,b", "gw-\x1b[0m"])
 def test_gateway_ids_that_would_break_a_request_are_refused(value):
     assert len(invalid_gateway_ids([value])) == 1
+
+
+GOOD = {"name": "media", "state": "present", "shares_state": "present", "purge_shares": False, "wait_timeout": 300}
+
+
+@pytest.mark.parametrize("options, problems", [
+    ({}, []),
+    ({"name": None, "express_sync_id": "sync-1"}, []),
+    ({"name": "媒体同步-1"}, []),
+    ({"shares": [{"gateway_id": "gw-1", "share_name": "s"}], "purge_shares": True}, []),
+    ({"state": "absent"}, []),
+    ({"wait_timeout": 0, "description": "d" * 255}, []),
+    ({"name": None}, ["give express_sync_id or name to identify the express sync group"]),
+    ({"express_sync_id": "media01"}, ["'media01' is not an express sync group id (sync-...)"]),
+    ({"description": "d" * 256}, ["description is 256 characters long; at most 255 are allowed"]),
+    ({"shares": [{"gateway_id": "gw-1", "share_name": " "}, {"gateway_id": "gw-1", "share_name": "a,b"}]},
+     ["share_name of a share of gateway gw-1 is empty",
+      "share_name 'a,b' contains a comma, which GatewayShares cannot carry"]),
+    ({"state": "absent", "shares": []}, ["shares cannot be used with state=absent, which deletes the whole group; to "
+                                         "remove shares and keep the group use state=present with shares_state=absent"]),
+    ({"shares_state": "absent", "purge_shares": True}, ["purge_shares applies to shares_state=present only"]),
+    ({"wait_timeout": -1}, ["wait_timeout must be 0 or more seconds"]),
+    ({"name": "9lives", "wait_timeout": -1}, [
+        "'9lives' is not a valid express sync group name: 1 to 128 letters, CJK characters, digits, '.', '_' or '-', "
+        "starting with a letter or a CJK character", "wait_timeout must be 0 or more seconds"]),
+])
+def test_express_sync_options_problems_are_all_listed(options, problems):
+    assert invalid_express_sync_options(dict(GOOD, **options)) == problems
