@@ -25,12 +25,15 @@
 #   importer  galaxy-importer on the tarball, in its own .venv-importer (ansible-doc, ansible-lint
 #             and flake8 on every plugin, no containers; see tests/utils/check_importer.py)
 #   docs      the HTML docs site (bash docs/build_site.sh, Sphinx warnings are errors)
-#   matrix    pytest again, on the newest ansible-core for Python 3.12 (2.21), in .venv-py312
+#   matrix    pytest again, on the newest ansible-core for Python 3.12 (2.21), in .venv-py312, with
+#             the scope-parametrized integration tests under one scope (SGW_TEST_SCOPES=region), and
+#             without the simulator's own tests and the benchmark smoke tests
 #   ee        ansible-builder (.venv-ee, tests/requirements-ee.txt): "introspect" on the collection
 #             installed from its tarball (requests and jmespath must come out), and "create" on
 #             docs/examples/execution-environment.yml (the build context is checked); no container engine
 #   core216   the integration, injection and ansible-runner tests on the oldest supported
-#             ansible-core, 2.16 (Python 3.11), in .venv-core216 (tests/requirements-core216.txt)
+#             ansible-core, 2.16 (Python 3.11), in .venv-core216 (tests/requirements-core216.txt),
+#             under one scope as in matrix
 #
 # Options:
 #   --quick          the pytest stage only (same as --stage pytest)
@@ -50,6 +53,8 @@
 #                       (default: ${XDG_CACHE_HOME:-~/.cache}/<namespace>.<name>/<hash of the checkout path>/run)
 #   PYTEST_WORKERS      number of xdist workers (default 2; 0 runs pytest without xdist)
 #   PYTEST_TIMEOUT      per-test timeout in seconds (default 300)
+#   SGW_TEST_SCOPES     the ways (region, account) the simulator scopes DescribeExpressSyncs in the
+#                       scope-parametrized tests (default both; matrix and core216 use region)
 #   SGW_REQUIRE_V1      "true": make galaxy-importer require version 1.0.0 or more even before
 #                       galaxy.yml says so (it does from 1.0.0 on)
 #
@@ -429,7 +434,13 @@ stage_matrix() {
     fi
     make_venv "$VENV_PY312" "$python" requirements.txt tests/requirements.txt
     print_versions "$VENV_PY312" ansible-core pytest pytest-xdist hypothesis
-    run_pytest "$VENV_PY312/bin/python" "$SCRATCH/pytest-py312.log" || rc=$?
+    # Under the region scope only (SGW_TEST_SCOPES): the pytest stage runs the scope-parametrized tests
+    # under every way the simulator plays the service, which does not depend on Python or ansible-core.
+    # Nor do the tests of the simulator itself and the benchmark scripts' smoke tests, left to the
+    # pytest stage.
+    local PYTEST_EXTRA=(--ignore=tests/integration/simulator --ignore=tests/integration/test_benchmark_smoke.py
+                        ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"})
+    SGW_TEST_SCOPES=region run_pytest "$VENV_PY312/bin/python" "$SCRATCH/pytest-py312.log" || rc=$?
     SUMMARIES+=("pytest, Python 3.12, ansible-core $("$VENV_PY312/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
     return "$rc"
 }
@@ -484,7 +495,7 @@ stage_core216() {
     make_venv "$VENV_CORE216" "$PYTHON311" requirements.txt tests/requirements-core216.txt "$requirements"
     print_versions "$VENV_CORE216" ansible-core pytest pytest-xdist
     local PYTEST_EXTRA=("${CORE216_TESTS[@]}" ${extra[@]+"${extra[@]}"})
-    run_pytest "$VENV_CORE216/bin/python" "$SCRATCH/pytest-core216.log" || rc=$?
+    SGW_TEST_SCOPES=region run_pytest "$VENV_CORE216/bin/python" "$SCRATCH/pytest-core216.log" || rc=$?
     SUMMARIES+=("pytest, Python 3.11, ansible-core $("$VENV_CORE216/bin/ansible" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p'):" "$PYTEST_LAST_SUMMARY")
     return "$rc"
 }

@@ -33,6 +33,20 @@ SCOPES = ("region", "account")
 QUERY_LIMIT = 8192
 
 
+def scopes_from(value: str | None) -> tuple:
+    """The scopes the scope-parametrized fixtures run under: ``SGW_TEST_SCOPES`` (comma-separated),
+    all of :data:`SCOPES` when unset. The stages that repeat the suite on other interpreters and
+    ansible-core versions set one scope: which scope the service plays does not depend on them."""
+    scopes = tuple(dict.fromkeys(s.strip() for s in (value or ",".join(SCOPES)).split(",") if s.strip()))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise ValueError("SGW_TEST_SCOPES must name some of %s, not %r" % (", ".join(SCOPES), value))
+    return scopes
+
+
+TEST_SCOPES = scopes_from(os.environ.get("SGW_TEST_SCOPES"))
+
+
 def scope_faults(scope: str) -> dict:
     """The simulator settings of one of :data:`SCOPES`."""
     return {"region_scope": scope, "max_query_bytes": QUERY_LIMIT}

@@ -25,7 +25,7 @@ from tests.integration.inventory_plugin.scenarios import (
     inventory_env,
     list_inventory,
 )
-from tests.support.sim_process import ANSIBLE_CORE, REPO_ROOT, SCOPES, SECRETS, Simulator, run_ansible, shown
+from tests.support.sim_process import ANSIBLE_CORE, REPO_ROOT, SECRETS, TEST_SCOPES, Simulator, run_ansible, shown
 
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
@@ -37,7 +37,7 @@ def simulator():
         yield sim
 
 
-@pytest.fixture(scope="module", params=SCOPES)
+@pytest.fixture(scope="module", params=TEST_SCOPES)
 def scoped_simulator(request):
     """A simulator per way the service may scope DescribeExpressSyncs: the goldens are the same under each."""
     with Simulator(scope=request.param) as sim:

@@ -24,7 +24,7 @@ from tests.support.sim_process import (
     STS_KEY_ID,
     STS_SECRET,
     STS_TOKEN,
-    SCOPES,
+    TEST_SCOPES,
     Simulator,
     ansible_env,
     run_ansible,
@@ -87,7 +87,7 @@ def _run_playbook(simulator, workdir, name, check, environment) -> dict:
             "report": json.loads(report.read_text()) if report.exists() else None, "stats": simulator.stats()}
 
 
-@pytest.fixture(scope="session", params=SCOPES)
+@pytest.fixture(scope="session", params=TEST_SCOPES)
 def scope(request):
     """Every lookup test runs once per way the service may scope ``DescribeExpressSyncs``."""
     return request.param

@@ -28,7 +28,7 @@ from tests.support.sim_process import (
     KEY_SECRET,
     REPO_ROOT,
     SAMPLE_ACCOUNT,
-    SCOPES,
+    TEST_SCOPES,
     SECRETS,
     Simulator,
     ansible_command,
@@ -142,11 +142,11 @@ def sample_account(tmp_path):
     return path
 
 
-@pytest.fixture(params=SCOPES)
+@pytest.fixture(params=TEST_SCOPES)
 def start_simulator(request):
     """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test.
 
-    Each test runs once per way the service may scope ``DescribeExpressSyncs`` (``SCOPES``).
+    Each test runs once per way the service may scope ``DescribeExpressSyncs`` (``TEST_SCOPES``).
     """
     started = []
 
