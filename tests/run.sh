@@ -267,7 +267,9 @@ sync_scratch() {
 run_pytest() {
     local python="$1" log="$2" rc=0 args=()
     if [[ "${PYTEST_WORKERS:-2}" != 0 ]]; then
-        args+=(-n "${PYTEST_WORKERS:-2}")
+        # worksteal: a worker that runs out of tests takes pending ones from the other, instead of
+        # idling while the other works through a batch of long integration tests (--dist load)
+        args+=(-n "${PYTEST_WORKERS:-2}" --dist worksteal)
     fi
     args+=(--timeout "${PYTEST_TIMEOUT:-300}")
     # The "tests" directory must resolve to this checkout, not to some installed package.
