@@ -414,6 +414,16 @@ options:
       - name: ALIBABA_CLOUD_SGW_MAX_RETRY_TIME
 """
 
+    # The attribute of the modules of the action group sgw (meta/runtime.yml).
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/alibabacloud.sgw.sgw) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - alibabacloud.sgw.sgw
+"""
+
     # The region of a lookup or module.
     REGION = r"""
 options:

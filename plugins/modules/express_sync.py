@@ -42,6 +42,7 @@ requirements:
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
+  - alibabacloud.sgw.common.action_group
 attributes:
   check_mode:
     support: full
@@ -49,11 +50,6 @@ attributes:
   diff_mode:
     support: full
     description: The group and its members (as C(<share_name>@<gateway_id>)) before and after.
-  action_group:
-    description: Use C(group/alibabacloud.sgw.sgw) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - alibabacloud.sgw.sgw
 options:
   state:
     description:

@@ -33,6 +33,7 @@ requirements:
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
+  - alibabacloud.sgw.common.action_group
 attributes:
   check_mode:
     support: full

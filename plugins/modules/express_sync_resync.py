@@ -49,6 +49,7 @@ requirements:
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
+  - alibabacloud.sgw.common.action_group
 attributes:
   check_mode:
     support: full
@@ -59,11 +60,6 @@ attributes:
   diff_mode:
     support: full
     description: The members of each group (as C(<share_name>@<gateway_id>)) before and after.
-  action_group:
-    description: Use C(group/alibabacloud.sgw.sgw) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - alibabacloud.sgw.sgw
 options:
   region:
     description:
