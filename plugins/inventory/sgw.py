@@ -231,9 +231,9 @@ regions:
 from ansible.errors import AnsibleError, AnsibleOptionsError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
     SgwPluginMixin,
@@ -251,7 +251,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     is_plain,
     names_this_plugin,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     KNOWN_REGIONS,
     invalid_express_sync_ids,
     invalid_regions,

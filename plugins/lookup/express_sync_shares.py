@@ -173,10 +173,10 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import attribute_candidates
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import attribute_candidates
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     NOT_FOUND_CODE,
     SgwLookupBase,

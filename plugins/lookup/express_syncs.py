@@ -136,9 +136,9 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import groups_of_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import groups_of_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     SgwLookupBase,
     express_sync_ids_from_terms,

@@ -13,8 +13,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     common_argument_spec,
     region_argument_spec,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwCredentialError, SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import region_problem
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwCredentialError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import region_problem
 
 
 class SgwModule:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 import os
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import ENDPOINT_TYPES, PUBLIC
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import SIGNATURE_VERSIONS
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.sts import StsCaller, StsClient, sts_endpoint
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import HAS_REQUESTS, RetryPolicy, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import ENDPOINT_TYPES, PUBLIC
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_VERSIONS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient, sts_endpoint
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import HAS_REQUESTS, RetryPolicy, SgwClient
 
 
 # Environment variables of each option, documented names first (they win over the older ALICLOUD_* ones).

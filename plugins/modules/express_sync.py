@@ -320,13 +320,14 @@ task_id:
   sample: t-0001xv7je357xr6ql001
 """
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, tasks
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import express_sync_plan as plan
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region, groups_of_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import express_sync_plan as plan
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region, groups_of_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_options as invalid_params,
 )
 

@@ -187,13 +187,13 @@ express_syncs:
       elements: dict
 """
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import attribute_candidates, groups_of_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import health_summary
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import attribute_candidates, groups_of_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import express_sync_record, share_record
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import invalid_express_sync_ids
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_express_sync_ids
 
 
 def select_groups(groups, express_sync_ids):

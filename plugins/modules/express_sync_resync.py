@@ -337,13 +337,13 @@ request_id:
   sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
 """
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.resync import Resync
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
     invalid_gateway_ids,
     invalid_regions,

@@ -22,8 +22,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     build_client,
     option_from_env,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import first_env
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import first_env
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 
 # ansible-core 2.19+ tags data (strings are untrusted unless tagged); 2.16 to 2.18 do not.
 DATA_TAGGING = hasattr(ansible_template, "trust_as_template")

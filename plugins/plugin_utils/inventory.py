@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import group_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER, worst_health
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.records import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER, worst_health
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import (
     SHARE_LIST_KEYS,
     express_sync_vars,
     file_share_vars,

@@ -9,9 +9,10 @@ import json
 import pytest
 import yaml
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, transport
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import transport
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from tests.support.sim_process import KEY_ID, KEY_SECRET, QUERY_LIMIT, Simulator, ansible_env, run_ansible
 
 GROUPS = 1000

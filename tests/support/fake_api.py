@@ -31,8 +31,8 @@ import itertools
 import pathlib
 import threading
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError
 from tests.simulator.faults import Faults

@@ -36,9 +36,9 @@ from tests.support.sim_process import (
     run_ansible,
 )
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
 
 __all__ = ["KEY_ID", "REPO_ROOT", "run_ansible"]
 

@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import RetryPolicy, SgwClient
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwTransportError
 from tests.support.sim_process import STS_KEY_ID, STS_SECRET, STS_TOKEN
 
 OK_BODY = b'{"RequestId": "R-1", "Success": true, "Regions": {"Region": []}}'

@@ -22,7 +22,7 @@ import jinja2
 import pytest
 import yaml
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.journal import JOURNAL_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.journal import JOURNAL_ENV
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import OPTION_ENV, REGION_ENV
 from tests.support.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SECRETS, Simulator
 

@@ -14,7 +14,7 @@ except ImportError:  # ansible-core before 2.19 (the core216 stage runs no modul
     patch_module_args = None
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from tests.support.fake_api import FakeApi
 from tests.support.in_process import InProcessSimulator, route_sessions
 

@@ -14,7 +14,7 @@ from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.alibabacloud.sgw.plugins.lookup import express_sync_shares as shares_lookup
 from ansible_collections.alibabacloud.sgw.plugins.lookup import express_syncs as syncs_lookup
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS
 from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync, express_sync_info
 
 MEDIA = "sync-0002xetjdlxne2sd"

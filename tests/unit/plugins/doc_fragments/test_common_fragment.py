@@ -15,7 +15,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     common_argument_spec,
     region_argument_spec,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.version import COLLECTION_VERSION
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.version import COLLECTION_VERSION
 
 MODULE_OPTIONS = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 PLUGIN_OPTIONS = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]

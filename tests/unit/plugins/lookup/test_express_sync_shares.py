@@ -9,7 +9,7 @@ import pytest
 from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.template import is_trusted_as_template, trust_as_template
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwTransportError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwTransportError
 from tests.simulator.account import Account
 from tests.unit.plugins.lookup.conftest import ACCOUNT, share
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 
 
 class _Pages:

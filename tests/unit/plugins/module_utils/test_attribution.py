@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import attribution
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import attribution
 
 HZ = {"ExpressSyncId": "sync-hz", "BucketName": "media", "BucketRegion": "cn-hangzhou"}
 HZ2 = {"ExpressSyncId": "sync-hz2", "BucketName": "media", "BucketRegion": "cn-hangzhou"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff, wait_until
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff, wait_until
 
 
 class Clock:

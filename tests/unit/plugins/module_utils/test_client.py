@@ -10,10 +10,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api, endpoints, schema
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import transport as sgw_client
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import endpoints
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import schema
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import transport as sgw_client
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
     SgwTransportError,

@@ -10,9 +10,9 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import options
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 
 SECRET = "s3cr3t-value-never-printed"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import endpoints, transport
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import endpoints
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import transport
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 
 MAPPING = {"cn-hangzhou": "https://sgw-vpc.cn-hangzhou.aliyuncs.com", "ap-southeast-1": "http://127.0.0.1:9001/x"}
 

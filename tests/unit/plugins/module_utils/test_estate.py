@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import estate as estate_module
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import fetch as estate_module
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import EstateFetcher, RegionFailure
 from tests.simulator.errors import ApiError
 from tests.support.fake_api import FakeApi
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import express_sync_plan as plan
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import express_sync_plan as plan
 
 A, B, C = ("gw-1", "a"), ("gw-1", "b"), ("gw-2", "a")
 GROUP = {"ExpressSyncId": "sync-1", "Name": "media", "BucketName": "bucket", "BucketRegion": "cn-hangzhou",

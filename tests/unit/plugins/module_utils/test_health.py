@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import health
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import health
 
 
 @pytest.mark.parametrize("state, expected", [

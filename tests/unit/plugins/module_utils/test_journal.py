@@ -8,9 +8,9 @@ import stat
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 
 SECRET = "journal-unit-secret-Q7"
 TOKEN = "journal-unit-token-CAIS8x"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import InventoryModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER, health_of
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     gateway_groups,
     gateway_host_vars,

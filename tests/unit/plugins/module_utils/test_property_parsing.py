@@ -15,13 +15,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import InventoryModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.api import MAX_TOTAL_COUNT, total_count
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTH_ORDER
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS, extract_list
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import Reply, SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.api import MAX_TOTAL_COUNT, total_count
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS, extract_list
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import Reply, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     EstateIndex,
     default_hostname,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import records, schema
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import records
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import schema
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS
 
 SHARE = {
     "ExpressSyncId": "sync-0002xetjdlxne2sd", "ExpressSyncState": "QueueFailure", "GatewayId": "gw-hz-a",

@@ -7,10 +7,10 @@ import concurrent.futures
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.resync import Resync
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
 from tests.support.sim_process import SAMPLE_ACCOUNT
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import signing
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import signing
 
 ECS_DESCRIBE_REGIONS = {
     "AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML", "SignatureMethod": "HMAC-SHA1",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 
 
 class Clock:

@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync
 from tests.support.fake_api import FakeApi
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 
 
 def json_type(value) -> str:

@@ -33,8 +33,8 @@ import os
 import threading
 import time
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.redaction import mask_key_id
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import mask_key_id
 
 ENV_ACCESS_KEY_ID = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY")
 ENV_ACCESS_KEY_SECRET = ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import concurrent.futures
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import tasks
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import HEALTHY, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTHY, health_of
 
 REMOVE = "RemoveSharesFromExpressSync"
 ADD = "AddSharesToExpressSync"

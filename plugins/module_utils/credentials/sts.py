@@ -11,15 +11,15 @@ error becomes one :class:`~.errors.SgwCredentialError` that names the role, the 
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import endpoint_url
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
     SgwCredentialError,
     SgwTransportError,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.transport import SgwClient
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import is_region_id
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import SgwClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import is_region_id
 
 STS_VERSION = "2015-04-01"
 DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com"
@@ -83,7 +83,7 @@ class StsCaller:
 
     def _call(self, action, role_arn, params, credentials, identity, extra_secrets=()):
         # Imported here: credentials.py uses this module, and this one its classes.
-        from ansible_collections.alibabacloud.sgw.plugins.module_utils import credentials as creds  # pylint: disable=import-outside-toplevel
+        from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
 
         signer = credentials if credentials is not None else creds.Anonymous()
         client = self.client_factory(_Hiding(signer, extra_secrets), self.endpoint)

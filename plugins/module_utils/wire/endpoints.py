@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import is_region_id
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import is_region_id
 
 API_VERSION = "2018-05-11"
 PRODUCT = "sgw"

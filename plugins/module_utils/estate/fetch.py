@@ -44,13 +44,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.attribution import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import (
     attribute_candidates,
     foreign_groups,
     group_region,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
 # written by another layout is not read. 2: groups filed by their region, file shares and gateway

@@ -38,20 +38,21 @@ except ImportError:  # pragma: no cover - reported by build_client
     HAS_REQUESTS = False
     _URLLIB3_READ_ERRORS = (OSError,)
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import redaction, signing
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.endpoints import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import redaction
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import signing
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import (
     API_VERSION,
     PUBLIC,
     endpoint_problems,
     endpoint_url,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
     SgwTransportError,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.version import COLLECTION_NAME, COLLECTION_VERSION
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.version import COLLECTION_NAME, COLLECTION_VERSION
 
 # The largest answer body read; SGW answers are a few hundred KiB at most.
 MAX_BODY_BYTES = 32 * 1024 * 1024

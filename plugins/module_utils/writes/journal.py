@@ -31,8 +31,8 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     HAS_FCNTL = False
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.validation import (
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
     invalid_gateway_ids,
     invalid_regions,

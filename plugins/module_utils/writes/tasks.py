@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 import time
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 
 BUSY = "ExpressSyncInOperation"
 # The codes of the errors that a task that failed or did not finish in time is reported with.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.backoff import Backoff
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.errors import SgwApiError, SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import extract_list, request_id_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import extract_list, request_id_of
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"

@@ -18,7 +18,7 @@ import logging
 import re
 from urllib.parse import quote_plus
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.signing import percent_encode
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import percent_encode
 
 # ``?Name=value...``: the query string of a URL, which for V1 holds the signature and the STS token.
 _QUERY = re.compile(r"\?[\w.~%-]+=[^\s'\"<>()]*")

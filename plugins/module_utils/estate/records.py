@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.health import full_sync_supported, health_of
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.schema import RECORDS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import full_sync_supported, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
