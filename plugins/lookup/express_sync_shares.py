@@ -174,7 +174,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import attribute_candidates
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import candidates_by_group
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
@@ -237,19 +237,18 @@ class LookupModule(SgwLookupBase):
         return self._attributed(client, rest, shares) if self.get_option("is_external") else shares
 
     def _attributed(self, client, ids, shares):
-        """Candidates, each naming the group it is for; when the answer does not say (several groups
-        asked, candidates without ``ExpressSyncId``), the groups are asked one by one."""
-        by_group = attribute_candidates(shares, [{"ExpressSyncId": i} for i in ids])
-        if by_group is None:
-            by_group = {}
-            for sync_id in ids:
-                try:
-                    answer = self._ask(client, [sync_id])
-                except SgwApiError as error:
-                    answer = self.handle_error(error, default=[], missing_message=self._missing_message(
-                        [sync_id], error))
-                by_group.update(attribute_candidates(answer, [{"ExpressSyncId": sync_id}]))
+        """Candidates, each naming the group it is for."""
+        def ask_each(groups):
+            return [self._ask_one(client, group["ExpressSyncId"]) for group in groups]
+
+        by_group = candidates_by_group(shares, [{"ExpressSyncId": i} for i in ids], ask_each)
         return [share for sync_id in ids for share in by_group.get(sync_id, ())]
+
+    def _ask_one(self, client, sync_id):
+        try:
+            return self._ask(client, [sync_id])
+        except SgwApiError as error:
+            return self.handle_error(error, default=[], missing_message=self._missing_message([sync_id], error))
 
     def _omitted(self, client, ids):
         """``on_missing`` for the ``ids`` that have no share in a successful answer and that

@@ -68,3 +68,36 @@ def attribute_candidates(shares, groups):
             by_group.setdefault(sync_id, []).append(share if share.get("ExpressSyncId") == sync_id
                                                     else dict(share, ExpressSyncId=sync_id))
     return by_group
+
+
+def candidates_by_group(answer, groups, ask_each) -> dict:
+    """``{group id: [candidate share records naming that group]}`` for ``groups``.
+
+    ``answer`` holds the candidates of one ``DescribeExpressSyncShares`` call for all of ``groups``.
+    When it does not say which group a candidate is for, the groups are asked one by one:
+    ``ask_each(groups)`` returns the candidates of each group, in the order of ``groups``.
+    """
+    groups = list(groups)
+    by_group = attribute_candidates(answer, groups)
+    if by_group is None:
+        by_group = {group.get("ExpressSyncId"): [] for group in groups}
+        for group, shares in zip(groups, ask_each(groups)):
+            by_group.update(attribute_candidates(shares, [group]))
+    return by_group
+
+
+def members_by_group(shares, group_ids):
+    """``({group id: [member shares]}, [shares of no group asked])`` for one answer for ``group_ids``.
+
+    A member share that names no group asked for is the only group's when one group was asked.
+    """
+    by_group, strays = {sync_id: [] for sync_id in group_ids}, []
+    for share in shares:
+        sync_id = share.get("ExpressSyncId")
+        if sync_id not in by_group and len(by_group) == 1:
+            sync_id = next(iter(by_group))
+        if sync_id in by_group:
+            by_group[sync_id].append(share)
+        else:
+            strays.append(share)
+    return by_group, strays

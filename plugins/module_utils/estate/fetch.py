@@ -46,9 +46,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import (
-    attribute_candidates,
+    candidates_by_group,
     foreign_groups,
     group_region,
+    members_by_group,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 
@@ -240,22 +241,24 @@ class _Fetch:
         kinds = (False, True) if self.fetcher.include_candidates else (False,)
         asked = [(chunk, external, self._submit(self._shares_call, region, chunk, external))
                  for chunk in chunks for external in kinds]
-        found, one_by_one = [], []
+        found = []
+
+        def ask_each(chunk):  # the candidates of each group of ``chunk``, asked at once
+            futures = [self._submit(self._shares_call, region, [group], True) for group in chunk]
+            answers = [future.result() for future in futures]
+            found.extend(share for answer in answers for share in answer)
+            return answers
+
         for chunk, external, future in asked:
             shares = future.result()
             found += shares
-            if not external:
-                self._keep_members(region, chunk, shares)
-                continue
-            by_group = attribute_candidates(shares, chunk)
-            if by_group is None:  # candidates that name no group, for several groups: ask one by one
-                one_by_one += [([group], self._submit(self._shares_call, region, [group], True)) for group in chunk]
+            if external:
+                self._keep(self.candidates, candidates_by_group(shares, chunk, ask_each))
             else:
-                self._keep(self.candidates, by_group)
-        for chunk, future in one_by_one:
-            shares = future.result()
-            found += shares
-            self._keep(self.candidates, attribute_candidates(shares, chunk))
+                by_group, strays = members_by_group(shares, [group.get("ExpressSyncId") for group in chunk])
+                self._keep(self.members, by_group)
+                with self.lock:
+                    self.strays += [(region, share) for share in strays]
         return found
 
     def _shares_call(self, region, groups, external):
@@ -289,21 +292,6 @@ class _Fetch:
         tags = api.list_gateway_tags(self.client, region, gateways)
         with self.lock:
             self.gateway_tags.update((g, tags.get(g, {})) for g in gateways)
-
-    def _keep_members(self, region, chunk, shares):
-        ids = [group.get("ExpressSyncId") for group in chunk]
-        by_group, strays = {}, []
-        for share in shares:
-            sync_id = share.get("ExpressSyncId")
-            if sync_id not in ids and len(ids) == 1:
-                sync_id = ids[0]
-            if sync_id in ids:
-                by_group.setdefault(sync_id, []).append(share)
-            else:
-                strays.append((region, share))
-        self._keep(self.members, by_group)
-        with self.lock:
-            self.strays += strays
 
     def _keep(self, store, by_group):
         with self.lock:
