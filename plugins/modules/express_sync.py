@@ -326,7 +326,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import exp
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_label, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_options as invalid_params,
 )
@@ -535,7 +535,7 @@ class ExpressSyncManager:
         if group is None:
             return {}
         view = express_sync_record(group)
-        view["shares"] = sorted(plan.share_label(k) for k in members)
+        view["shares"] = sorted(share_label(k) for k in members)
         return view
 
     def result(self, before, group, members) -> dict:

@@ -194,7 +194,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_express_sync_ids
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
 
 
 def select_groups(groups, express_sync_ids):
@@ -239,12 +239,14 @@ def main():
             "candidates": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
-        required_by={"bucket_prefix": "bucket_name"},
     )
     params = sgw.params
     problems = invalid_express_sync_ids(params["express_sync_ids"])
     if problems:
         sgw.module.fail_json(msg="Invalid express_sync_ids: %s." % "; ".join(problems))
+    problems = invalid_bucket_filter(params["bucket_name"], params["bucket_prefix"])
+    if problems:
+        sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
     client = sgw.client
     try:
         groups = select_groups(groups_of_region(api.describe_express_syncs(

@@ -21,6 +21,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records im
     gateway_vars,
     member_vars,
     share_key,
+    share_label,
     share_record,
 )
 
@@ -227,7 +228,7 @@ def default_hostname(variables: dict, hosts_from=HOSTS_FROM_SHARES) -> str:
     if hosts_from == HOSTS_FROM_GATEWAYS:
         return variables.get("gateway_id") or ""
     share, gateway = variables.get("share_name"), variables.get("gateway_id")
-    return "%s@%s" % (share, gateway) if share and gateway else ""
+    return share_label((gateway, share)) if share and gateway else ""
 
 
 PLAIN_SCALARS = frozenset((str, int, float, bool, type(None)))

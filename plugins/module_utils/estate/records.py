@@ -79,6 +79,11 @@ def gateway_address(gateway: dict):
     return gateway.get("InnerIp") or gateway.get("Ip") or None
 
 
+def share_label(key) -> str:
+    """A share's ``(gateway_id, share_name)`` as the inventory names its host: ``<share_name>@<gateway_id>``."""
+    return "%s@%s" % (key[1], key[0])
+
+
 def share_key(share: dict) -> tuple:
     """What identifies a share across calls and regions: (GatewayId, ShareName)."""
     return share.get("GatewayId"), share.get("ShareName")

@@ -11,6 +11,7 @@ import json
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import extract_list, request_id_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
@@ -115,9 +116,9 @@ def describe_regions(client, region=DISCOVERY_REGION):
 
 
 def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):
-    if bucket_prefix is not None and not bucket_name:
-        raise SgwConfigError("BucketPrefix needs BucketName: the API lists the groups of a prefix only within one "
-                             "bucket.")
+    problems = invalid_bucket_filter(bucket_name, bucket_prefix)
+    if problems:
+        raise SgwConfigError("%s." % "; ".join(problems))
     params = {}
     if bucket_name:
         params["BucketName"] = bucket_name

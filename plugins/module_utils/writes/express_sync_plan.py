@@ -18,11 +18,6 @@ IMMUTABLE = (
 )
 
 
-def share_label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host: ``<share_name>@<gateway_id>``."""
-    return "%s@%s" % (key[1], key[0])
-
-
 def share_dict(key) -> dict:
     return {"gateway_id": key[0], "share_name": key[1]}
 

@@ -24,17 +24,13 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import jou
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTHY, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_label as label
 
 REMOVE = "RemoveSharesFromExpressSync"
 ADD = "AddSharesToExpressSync"
 # Health polling: the first delay between two rounds and the most once doubled, in seconds.
 HEALTH_POLL_FIRST = 0.5
 HEALTH_POLL_MOST = 5.0
-
-
-def label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host."""
-    return "%s@%s" % (key[1], key[0])
 
 
 def share_pairs(shares):
@@ -308,7 +304,7 @@ class Resync:
         if self.skipped:
             self.warnings.append("%d shares are not members of the express sync group given for them and were left "
                                  "alone: %s" % (len(self.skipped), ", ".join(
-                                     "%s@%s (%s)" % (s["share_name"], s["gateway_id"], s["express_sync_id"])
+                                     "%s (%s)" % (label((s["gateway_id"], s["share_name"])), s["express_sync_id"])
                                      for s in self.skipped)))
         if not groups:
             return
