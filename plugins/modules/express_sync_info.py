@@ -195,6 +195,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health imp
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID
 
 
 def select_groups(groups, express_sync_ids):
@@ -220,10 +221,10 @@ def shares_by_group(shares, group_ids):
 
 def candidates_by_group(client, region, group_ids):
     """Candidate share records per group id, each naming its group."""
-    groups = [{"ExpressSyncId": sync_id} for sync_id in group_ids]
+    groups = [{EXPRESS_SYNC_ID: sync_id} for sync_id in group_ids]
 
     def ask(chosen):
-        return api.describe_express_sync_shares(client, region, [g["ExpressSyncId"] for g in chosen], is_external=True)
+        return api.describe_express_sync_shares(client, region, [g[EXPRESS_SYNC_ID] for g in chosen], is_external=True)
 
     by_group = attribution.candidates_by_group(ask(groups), groups, lambda each: [ask([group]) for group in each])
     return {sync_id: [share_record(share) for share in by_group.get(sync_id, ())] for sync_id in group_ids}

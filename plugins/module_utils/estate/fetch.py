@@ -52,6 +52,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attributio
     members_by_group,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    STORAGE_BUNDLE_ID,
+)
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
 # written by another layout is not read. 2: groups filed by their region, file shares and gateway
@@ -196,7 +201,7 @@ class _Fetch:
             shares = self._shares(region, mine)
             details = [self._submit(call, region, gateways) for call, gateways in self._detail_calls(mine)]
             if self.fetcher.gateway_details:
-                self._gateways(region, sorted({s.get("StorageBundleId") for s in shares if s.get("StorageBundleId")}))
+                self._gateways(region, sorted({s.get(STORAGE_BUNDLE_ID) for s in shares if s.get(STORAGE_BUNDLE_ID)}))
             for future in details:
                 future.result()
         except _Stopped:
@@ -221,7 +226,7 @@ class _Fetch:
         """Whether a group of an answer for ``region`` is fetched: its own region is asked for, and
         ``express_sync_ids`` names it (when set)."""
         ids = self.fetcher.express_sync_ids
-        return (not ids or group.get("ExpressSyncId") in ids) and group_region(group, region) in self.regions
+        return (not ids or group.get(EXPRESS_SYNC_ID) in ids) and group_region(group, region) in self.regions
 
     def _claim(self, region, groups):
         """The wanted groups of an answer whose shares no other region asks for."""
@@ -229,7 +234,7 @@ class _Fetch:
         with self.lock:
             self.answers[region] = groups
             for group in groups:
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in self.claimed and self._wanted(group, region):
                     self.claimed.add(sync_id)
                     mine.append(group)
@@ -255,14 +260,14 @@ class _Fetch:
             if external:
                 self._keep(self.candidates, candidates_by_group(shares, chunk, ask_each))
             else:
-                by_group, strays = members_by_group(shares, [group.get("ExpressSyncId") for group in chunk])
+                by_group, strays = members_by_group(shares, [group.get(EXPRESS_SYNC_ID) for group in chunk])
                 self._keep(self.members, by_group)
                 with self.lock:
                     self.strays += [(region, share) for share in strays]
         return found
 
     def _shares_call(self, region, groups, external):
-        return api.describe_express_sync_shares(self.client, region, [g.get("ExpressSyncId") for g in groups],
+        return api.describe_express_sync_shares(self.client, region, [g.get(EXPRESS_SYNC_ID) for g in groups],
                                                 is_external=external)
 
     def _detail_calls(self, groups):
@@ -271,8 +276,8 @@ class _Fetch:
         region has asked about."""
         calls = []
         with self.lock:
-            gateways = sorted({share.get("GatewayId") for group in groups
-                               for share in self.members.get(group.get("ExpressSyncId"), ()) if share.get("GatewayId")})
+            gateways = sorted({share.get(GATEWAY_ID) for group in groups
+                               for share in self.members.get(group.get(EXPRESS_SYNC_ID), ()) if share.get(GATEWAY_ID)})
             if self.fetcher.share_details:
                 new = [g for g in gateways if g not in self.file_shares]
                 calls += [(self._file_shares_call, [g]) for g in new]
@@ -373,7 +378,7 @@ class _Fetch:
         homes = {}
         for region in self.regions:
             for group in self.answers.get(region, ()):
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in homes and self._wanted(group, region):
                     homes[sync_id] = group_region(group, region)
                     result[homes[sync_id]]["express_syncs"].append(group)
@@ -383,7 +388,7 @@ class _Fetch:
         for region, share in self.strays:
             result[region]["shares"].append(share)
         for data in result.values():  # the details of the gateways of each region's member shares
-            for gateway_id in sorted({share.get("GatewayId") for share in data["shares"]}):
+            for gateway_id in sorted({share.get(GATEWAY_ID) for share in data["shares"]}):
                 if self.file_shares.get(gateway_id) is not None:
                     data["file_shares"][gateway_id] = self.file_shares[gateway_id]
                 if self.gateway_tags.get(gateway_id) is not None:
@@ -409,8 +414,8 @@ class _Fetch:
         for region, data in result.items():
             if data["error"] is not None:
                 continue
-            needs = sorted({s.get("StorageBundleId") for s in data["shares"] + data["candidates"]
-                            if s.get("StorageBundleId") in self.bundles})
+            needs = sorted({s.get(STORAGE_BUNDLE_ID) for s in data["shares"] + data["candidates"]
+                            if s.get(STORAGE_BUNDLE_ID) in self.bundles})
             failed = [b for b in needs if self.bundles[b].exception() is not None]
             if failed:
                 data["error"] = error_record(self.bundles[failed[0]].exception())
