@@ -183,8 +183,10 @@ options:
         when left out) and C(external_id) (optional, when the role's trust policy asks for one).
       - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
       - Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in flight.
-        Every host gets C(sgw_account_id) and C(sgw_account_name) and is in the group C(sgw_account_<id>); use
-        them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts guide (docs/accounts.md).
+        Every host gets C(sgw_account_id), C(sgw_account_name) and C(sgw_account_role_arn) (the role it was read
+        through, null for the calling account; give it to modules as C(ram_role_arn)) and is in the group
+        C(sgw_account_<id>); use them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts
+        guide (docs/accounts.md).
       - Excludes O(resource_directory).
     type: list
     elements: dict
