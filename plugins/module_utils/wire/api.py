@@ -174,16 +174,19 @@ def describe_tasks(client, region, target_id=None, task_id=None):
     return paginate(client, "DescribeTasks", region, params, "Tasks", "SimpleTask")
 
 
+# The write actions are sent once (resend=False): see :mod:`..writes.outcomes`.
+
+
 def create_express_sync(client, region, name, bucket_region, bucket_name, bucket_prefix=None, description=None):
     body = client.call("CreateExpressSync", region, {
         "Name": name, "BucketRegion": bucket_region, "BucketName": bucket_name,
         "BucketPrefix": bucket_prefix or None, "Description": description or None,
-    })
+    }, resend=False)
     return body.get("ExpressSyncId")
 
 
 def delete_express_sync(client, region, express_sync_id):
-    return client.call("DeleteExpressSync", region, {"ExpressSyncId": express_sync_id}).get("TaskId")
+    return client.call("DeleteExpressSync", region, {"ExpressSyncId": express_sync_id}, resend=False).get("TaskId")
 
 
 def gateway_shares_param(shares) -> str:
@@ -197,12 +200,12 @@ def gateway_shares_param(shares) -> str:
 
 def add_shares_to_express_sync(client, region, express_sync_id, shares):
     return client.call("AddSharesToExpressSync", region, {
-        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get("TaskId")
 
 
 def remove_shares_from_express_sync(client, region, express_sync_id, shares):
     return client.call("RemoveSharesFromExpressSync", region, {
-        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get("TaskId")
 
 
 def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -> Backoff:
