@@ -16,13 +16,12 @@ named in ``orphaned``, and the rest of the entry goes on).
 
 from __future__ import annotations
 
-import concurrent.futures
-
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.concurrent import Concurrent
 
 REMOVE = "RemoveSharesFromExpressSync"
 ADD = "AddSharesToExpressSync"
@@ -75,37 +74,8 @@ class Group:
             self.shares.append(key)
 
 
-class Steps:
+class Steps(Concurrent):
     """The steps of :class:`.resync.Resync`; it sets the attributes used here."""
-
-    # ----------------------------------------------------------------------- concurrency
-
-    def run_all(self, calls):
-        """Run the no-argument functions ``calls`` at most ``max_concurrency`` at a time; raise the first error."""
-        return [outcome.result() for outcome in self._submit(calls)]
-
-    def run_each(self, calls):
-        """Like :meth:`run_all`, but ``(True, result)`` or ``(False, error)`` for each call."""
-        results = []
-        for future in self._submit(calls):
-            try:
-                results.append((True, future.result()))
-            except SgwError as error:
-                results.append((False, error))
-        return results
-
-    def _submit(self, calls):
-        if len(calls) <= 1 or self.pool is None:
-            futures = []
-            for call in calls:
-                future = concurrent.futures.Future()
-                try:
-                    future.set_result(call())
-                except SgwError as error:
-                    future.set_exception(error)
-                futures.append(future)
-            return futures
-        return [self.pool.submit(call) for call in calls]
 
     # ----------------------------------------------------------------------------- reads
 

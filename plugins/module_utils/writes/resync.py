@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import concurrent.futures
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import FAILED, HEALTH_BY_STATE, HEALTHY, \
-    health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import (
+    FAILED,
+    HEALTH_BY_STATE,
+    HEALTHY,
+    health_of,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
@@ -39,7 +43,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore im
     share_dicts,
     share_pairs,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 
 # Health polling: the first delay between two rounds and the most once doubled, in seconds.
 HEALTH_POLL_FIRST = 0.5
