@@ -15,6 +15,7 @@ import concurrent.futures
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
+    SgwError,
     SgwTransportError,
     proves_not_applied,
 )
@@ -187,7 +188,7 @@ def run(client, journal, clock, requested=None, resume_only=False, entries=(), *
     resync = engine(client, journal, clock, **params)
     try:
         return resync, resync.run(requested or {}, entries, resume_only=resume_only, pool_factory=InThread), None
-    except (OSError, Crash) as error:
+    except (OSError, Crash, SgwError) as error:  # the module fails so on SgwError, with what the run did
         return resync, None, error
 
 

@@ -28,6 +28,7 @@ class Played:
     deleted: set
     warnings: list
     pending_after_second: list
+    journalled: set
 
 
 def fail_every_member(svc):
@@ -48,12 +49,15 @@ def delete_share(svc, key):
     svc.account.shares.pop(key)
 
 
-def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None, heal_all=True, second_faults=None):
+def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None, heal_all=True, second_faults=None,
+         prepare=None):
     """A heal under ``faults`` (dying before journal write ``die_at``, or the disk full from write
     ``full_at``), ``between(svc)`` then, and a second heal (resume only, as the heal playbook's first
     play, then the heal of what is still failed) without faults."""
     clock = h.Clock()
     svc = h.service(clock, strict=strict)
+    if prepare:
+        prepare(svc)
     if heal_all:
         fail_every_member(svc)
     before = h.memberships(svc)
@@ -65,6 +69,7 @@ def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None,
     clock.sleep(0.5)
     after_first = h.memberships(svc)
     calls_first = list(client.calls)
+    journalled = {(s["gateway_id"], s["share_name"]) for e in h.DyingJournal(path, clock).load() for s in e["shares"]}
     deleted = set()
     if between:
         deleted = between(svc) or set()
@@ -75,7 +80,7 @@ def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None,
     clock.sleep(60)  # every task and full sync has ended
     return Played(before, after_first, h.memberships(svc), first, second, error, list(engine.errors),
                   calls_first, list(client2.calls), deleted, engine.warnings + engine2.warnings,
-                  [e for e in journal.load()])
+                  [e for e in journal.load()], journalled)
 
 
 def lost(played):

@@ -167,6 +167,8 @@ class Steps(Concurrent):
         if keys:
             self.warnings.append("%s: %s, so these shares cannot be put back and are dropped from the resync "
                                  "journal: %s" % (group.express_sync_id, reason, ", ".join(label(k) for k in keys)))
+        for key in keys:
+            self.records.pop(group.key + key, None)
         group.shares = [k for k in group.shares if k not in keys]
         group.to_add = [k for k in group.to_add if k not in keys]
         for entry in group.entries:
@@ -339,6 +341,8 @@ class Steps(Concurrent):
                     self.orphan(group, gone, "the share or its gateway no longer exists")
                     if group.to_add:
                         again.append(group)
+                    else:  # the rest of its shares were members when read
+                        self.journal.drop(group.entries)
                     continue
             errors[group.key] = outcome.error
             unsure.append(group)
