@@ -54,6 +54,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
     proves_not_applied,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.version import COLLECTION_NAME, COLLECTION_VERSION
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import REGION_ID
 
 # The largest answer body read; SGW answers are a few hundred KiB at most.
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -191,7 +192,7 @@ class SgwClient:
         for the caller to settle by reading, and the write is never sent again.
         """
         params = {k: _wire_value(v) for k, v in (params or {}).items() if v is not None}
-        params["RegionId"] = region
+        params[REGION_ID] = region
         backoff = self.retry.backoff(sleep=self._sleep)
         attempt = 0
         while True:

@@ -16,7 +16,9 @@ named in ``orphaned``, and the rest of the entry goes on).
 
 from __future__ import annotations
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_key, share_label as label
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID, NAME
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
@@ -30,11 +32,6 @@ ADD = "AddSharesToExpressSync"
 STRANDED = "stranded"          # possibly out of their group, recorded in the journal
 UNTOUCHED = "untouched"        # nothing was removed (the Remove was refused, or a read proved it did nothing)
 NOT_REMOVED = "not_removed"    # the Remove task failed: what it took out is added back
-
-
-def label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host."""
-    return "%s@%s" % (key[1], key[0])
 
 
 def share_pairs(shares):
@@ -97,9 +94,9 @@ class Steps(Concurrent):
             for group_id in ids:
                 members[(region, group_id)] = {}
             for share in shares:
-                key = (region, share.get("ExpressSyncId"))
+                key = (region, share.get(EXPRESS_SYNC_ID))
                 if key in members:
-                    members[key][(share.get("GatewayId"), share.get("ShareName"))] = share
+                    members[key][share_key(share)] = share
 
         regions = sorted(by_region)
         again = []
@@ -140,7 +137,7 @@ class Steps(Concurrent):
         existing = set()
         for gateway, (ok, value) in zip(gateways, results):
             if ok:
-                existing.update((gateway, s.get("Name")) for s in value)
+                existing.update((gateway, s.get(NAME)) for s in value)
             elif getattr(value, "code", None) != "GatewayNotExist":
                 return None
         return [k for k in keys if k not in existing]
@@ -234,7 +231,7 @@ class Steps(Concurrent):
             writes = [(REMOVE if e["step"] == "removing" else ADD, journals.epoch_of(e["updated"]))
                       for e in group.entries if e.get("lands_by")]
             if ok and writes and all(since is not None and any(
-                    t.get("Name") == action and _number(t.get("CreatedTime")) >= since - 1 for t in records)
+                    t.get(NAME) == action and _number(t.get("CreatedTime")) >= since - 1 for t in records)
                     for action, since in writes):
                 landed.add(group.key)
         return landed

@@ -33,6 +33,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health imp
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_STATE, SYNC_PROGRESS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore import (
     NOT_REMOVED,
     STRANDED,
@@ -224,7 +225,7 @@ class Resync(Steps):
                 present = members[group.key]
             self.before.setdefault(group.key, sorted(label(k) for k in present))
             for key in list(group.shares):
-                state = present[key].get("ExpressSyncState") if key in present else None
+                state = present[key].get(EXPRESS_SYNC_STATE) if key in present else None
                 if key not in present:
                     self.skipped.append(self._share(group, key, reason="not a member of %s" % group.express_sync_id))
                 elif state not in self.heal_states:
@@ -263,7 +264,7 @@ class Resync(Steps):
     # -------------------------------------------------------------------------------- health
 
     def _record(self, group, key, share, resumed=False):
-        state = share.get("ExpressSyncState") if share else None
+        state = share.get(EXPRESS_SYNC_STATE) if share else None
         self.records[(group.region, group.express_sync_id) + key] = dict(self._share(group, key), **{
             "state_before": state if share else "not a member", "state_after": None, "sgw_health": None,
             "sync_progress": None, "resumed": resumed})
@@ -288,9 +289,9 @@ class Resync(Steps):
                 if key[:2] not in members:
                     continue
                 share = members[key[:2]].get(key[2:])
-                record["state_after"] = share.get("ExpressSyncState") if share else "not a member"
-                record["sgw_health"] = health_of(share.get("ExpressSyncState")) if share else "unknown"
-                record["sync_progress"] = share.get("SyncProgress") if share else None
+                record["state_after"] = share.get(EXPRESS_SYNC_STATE) if share else "not a member"
+                record["sgw_health"] = health_of(share.get(EXPRESS_SYNC_STATE)) if share else "unknown"
+                record["sync_progress"] = share.get(SYNC_PROGRESS) if share else None
             delay = None if all(self.records[k]["sgw_health"] == HEALTHY for k in watched) else next(backoff, None)
             if delay is None or not keys:
                 return
