@@ -130,7 +130,7 @@ import sys
 def _collections_root():
     """The directory holding ``ansible_collections/`` of this file (ansible-rulebook loads a source by path)."""
     path = os.path.abspath(__file__)
-    for dummy in range(7):  # event_source, plugins, eda, extensions, sgw, alibabacloud, ansible_collections
+    for dummy in range(8):  # the file, event_source, plugins, eda, extensions, sgw, alibabacloud, ansible_collections
         path = os.path.dirname(path)
     return path
 
