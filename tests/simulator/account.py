@@ -5,14 +5,15 @@
 
 The account file (YAML or JSON) mirrors the API's own records, with the API's field names::
 
-    account_id: "1234567890123456"      # optional, used in the MNS endpoints
+    account_id: "1234567890123456"      # optional, used in the MNS endpoints and the resource directory
+    display_name: prod                  # optional, the DisplayName that ListAccounts answers
     regions: [cn-hangzhou, ...]
     storage_bundles: [{StorageBundleId, Name, BackendBucketRegionId, Description, CreatedTime}]
     gateways: [{GatewayId, StorageBundleId, Name, Location, ... any documented Gateway field}]
     express_syncs: [{ExpressSyncId, Name, BucketName, BucketRegion, BucketPrefix, MnsTopic, Description}]
     shares: [{GatewayId, ShareName, BucketName, ExpressSyncId, ExpressSyncState, SyncProgress, MnsQueue,
               Protocol, PathPrefix, IndexId}]
-    roles: [{Arn, MaxSessionDuration, Trust: {Principals, OidcProviderArn, ExternalId}}]   # for STS, optional
+    roles: [{Arn, MaxSessionDuration, Trust: {Principals, Accounts, OidcProviderArn, ExternalId}}]  # STS, optional
     gateway_tags: {GatewayId: {TagKey: TagValue}}                                          # optional
 
 :func:`Account.from_document` validates the whole file and fills the optional fields, so that the
@@ -61,10 +62,10 @@ SHARE_FIELDS = ("GatewayId", "ShareName", "BucketName", "ExpressSyncId", "Expres
 STORAGE_BUNDLE_FIELDS = ("StorageBundleId", "Name", "BackendBucketRegionId", "Description", "CreatedTime")
 EXPRESS_SYNC_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix", "MnsTopic",
                        "Description")
-TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
+TOP_LEVEL_KEYS = ("account_id", "display_name", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
                   "gateway_tags")
 ROLE_FIELDS = ("Arn", "MaxSessionDuration", "Trust")
-TRUST_FIELDS = ("Principals", "OidcProviderArn", "ExternalId")
+TRUST_FIELDS = ("Principals", "Accounts", "OidcProviderArn", "ExternalId")
 
 # Length of the random part of each kind of id, as in the documentation's examples.
 ID_LENGTHS = {"sync": 16, "gw": 17, "sb": 17, "t": 17}
@@ -102,7 +103,8 @@ class Account:
     """The records of one account, keyed by id; the order of the file is kept."""
 
     def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares, roles=None,
-                 gateway_tags=None):
+                 gateway_tags=None, display_name=None):
+        self.display_name = display_name
         self.roles = roles or {}
         self.gateway_tags = gateway_tags or {}
         self.account_id = account_id
@@ -130,8 +132,11 @@ class Account:
                 raise AccountError(f"{where}: duplicate share {share['ShareName']!r} on gateway {key[0]}")
             shares[key] = share
         roles = _index("roles", document, "Arn", _role)
+        display_name = document.get("display_name")
+        if display_name is not None:
+            display_name = _text(document, "display_name", "the account")
         return cls(str(document.get("account_id", DEFAULT_ACCOUNT_ID)), regions, bundles, gateways, syncs, shares,
-                   roles, _gateway_tags(document.get("gateway_tags"), gateways))
+                   roles, _gateway_tags(document.get("gateway_tags"), gateways), display_name)
 
     @classmethod
     def load(cls, path) -> Account:
@@ -150,6 +155,7 @@ class Account:
     def to_document(self) -> dict:
         return {
             "account_id": self.account_id,
+            **({"display_name": self.display_name} if self.display_name else {}),
             "regions": list(self.regions),
             "storage_bundles": list(self.storage_bundles.values()),
             "gateways": list(self.gateways.values()),
@@ -348,6 +354,10 @@ def _role(record: dict, where: str) -> dict:
         if principals is not None and (not isinstance(principals, list)
                                        or not all(isinstance(p, str) for p in principals)):
             raise AccountError(f"{where}.Trust: Principals must be a list of AccessKey ids or role ARNs")
+        accounts = trust.get("Accounts")
+        if accounts is not None and (not isinstance(accounts, list)
+                                     or not all(isinstance(a, str) and a.isdigit() for a in accounts)):
+            raise AccountError(f"{where}.Trust: Accounts must be a list of account ids (strings of digits)")
         for field in ("OidcProviderArn", "ExternalId"):
             if field in trust:
                 _text(trust, field, f"{where}.Trust")
