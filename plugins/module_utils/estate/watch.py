@@ -175,7 +175,7 @@ class Watch:
             if before is not None and after is not None and (before["health"], before["state"]) == (
                     after["health"], after["state"]):
                 continue
-            if after is not None and after["health"] == FAILED:
+            if after is not None and after["health"] == FAILED and (before is None or before["health"] != FAILED):
                 self.failures.setdefault(name, []).append(now)
             changes.append((name, before, after))
         return changes

@@ -106,6 +106,11 @@ def test_a_transition_per_change_once(run_source):
             assert transitions(events) == {(FAILED_SHARE, "syncing", "syncing", "MNSFullSyncInit", "MNSFullSyncing")}
             assert events[0]["progress"] == 40
             assert await source.next_poll() == []
+            # one failure for another: a transition, but not one more failure (nor heal) in the window
+            set_state(api, HEALTHY_SHARE, "TopicFailure")
+            (event,) = await source.next_poll()
+            assert (event["from_state"], event["to_state"], event["failures_in_window"]) == (
+                "QueueFailure", "TopicFailure", 1)
     run(scenario())
 
 
@@ -213,6 +218,24 @@ def test_restart_with_a_state_file_sends_what_changed_meanwhile(run_source, tmp_
         # without a state file, a restart knows nothing of before
         async with run_source({"heartbeat_polls": 0}, client=api) as source:
             assert [e["type"] for e in await source.poll()] == ["snapshot"]
+    run(scenario())
+
+
+def test_a_state_file_that_cannot_be_written_is_an_error_event_not_the_end(run_source, tmp_path):
+    directory = tmp_path / "state"
+
+    async def scenario():
+        async with run_source({"heartbeat_polls": 0, "state_file": str(directory / "state.json")}) as source:
+            assert [e["type"] for e in await source.poll()] == ["snapshot"]
+            (directory / "state.json").unlink()
+            directory.rmdir()
+            directory.write_text("")  # a file where the directory was: the next write fails
+            set_state(source.client, HEALTHY_SHARE, "QueueFailure")
+            (transition, error) = await source.next_poll()
+            assert transition["type"] == "transition" and error["type"] == "error"
+            assert "cannot be written" in error["message"] and error["region"] is None
+            (again,) = await source.next_poll()  # every poll tries again, and says so
+            assert again["type"] == "error" and "cannot be written" in again["message"]
     run(scenario())
 
 

@@ -230,7 +230,11 @@ class Poller:
             if event["type"] == "error":
                 self._renew_after(event["code"])
         if self.params["state_file"]:
-            self.watch.save(self.params["state_file"])
+            try:
+                self.watch.save(self.params["state_file"])
+            except OSError as exc:  # the events are sent all the same; the next poll writes it again
+                events.append(dict(error_event({"message": "the state file %s cannot be written: %s" % (
+                    self.params["state_file"], exc)}, self.watch.clock()), attempt=None, poll=self.watch.polls))
         return events
 
     def _regions(self):
