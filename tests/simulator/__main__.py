@@ -114,6 +114,8 @@ BEHAVIOUR_HELP = {
     "candidate_sync_id": "candidates (IsExternal=true) carry the id of the group asked for, or an empty one",
     "unknown_ids": "DescribeExpressSyncShares answers ExpressSyncNotExist for an unknown id, or leaves it out",
     "total_count": "paged answers carry TotalCount, or leave it out",
+    "alert_share": "ListAlertEvents names an event's share by ShareName, or by ShareIndexId (its IndexId)",
+    "alert_events": "ListAlertEvents answers AlertEvents as a plain list, or wrapped as {AlertEvent: [...]}",
     "rd_management": "ListAccounts lists the management account of the resource directory, or only its members",
 }
 

@@ -20,7 +20,7 @@ DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": 
                   "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
                   "hang_actions": [], "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
                   "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present",
-                  "rd_management": "listed"}
+                  "alert_share": "name", "alert_events": "list", "rd_management": "listed"}
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +214,7 @@ CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
               "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
               "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
-              "--total-count", "absent")
+              "--total-count", "absent", "--alert-share", "index_id", "--alert-events", "wrapped")
 
 
 def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
@@ -224,7 +224,8 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
         "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
         "hang_actions": ["AddSharesToExpressSync"], "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
-        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent", "rd_management": "listed"}
+        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent", "rd_management": "listed",
+        "alert_share": "index_id", "alert_events": "wrapped"}
     outcome = []
 
     def call():
