@@ -30,7 +30,8 @@
 #             without the simulator's own tests and the benchmark smoke tests
 #   ee        ansible-builder (.venv-ee, tests/requirements-ee.txt): "introspect" on the collection
 #             installed from its tarball (requests and jmespath must come out), and "create" on
-#             docs/examples/execution-environment.yml (the build context is checked); no container engine
+#             docs/examples/execution-environment.yml and decision-environment.yml (the build contexts
+#             are checked); no container engine
 #   eda       the Event-Driven Ansible tests (tests/unit/eda, tests/integration/eda) in .venv-eda, which
 #             adds tests/requirements-eda.txt (ansible-rulebook; its rules engine runs on Java 17, found
 #             as java on PATH or in JAVA_HOME) to .venv's requirements: the event source through its
@@ -474,6 +475,13 @@ stage_ee() {
     (cd "$work" && "$VENV_EE/bin/ansible-builder" create -f execution-environment.yml -c context \
         --output-filename Containerfile)
     python tests/utils/check_ee.py context "$work/context" "$TARBALL"
+    echo "--- ansible-builder create -f docs/examples/decision-environment.yml"
+    mkdir -p "$work/de"
+    cp docs/examples/decision-environment.yml "$work/de/"
+    cp "$TARBALL" "$work/de/alibabacloud-sgw.tar.gz"
+    (cd "$work/de" && "$VENV_EE/bin/ansible-builder" create -f decision-environment.yml -c context \
+        --output-filename Containerfile)
+    python tests/utils/check_ee.py context "$work/de/context" "$TARBALL" --decision
 }
 
 # ---------------------------------------------------------------------------------------------
