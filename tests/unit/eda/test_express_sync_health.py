@@ -333,3 +333,26 @@ def test_temporary_credentials_are_renewed_as_they_expire(run_source, in_process
             assert not any(code.startswith("InvalidSecurityToken") for code in simulator.stats()["errors"])
             assert of_type(source.events, "snapshot") and not of_type(source.events, "error")
     run(scenario())
+
+
+def test_after_an_authentication_error_the_credentials_are_looked_for_again(run_source):
+    """A key rotated in the environment or a profile file: the client is built again, not only retried."""
+    async def scenario():
+        api = FakeApi()
+        async with run_source({"heartbeat_polls": 0, "regions": ["cn-hangzhou"]}, client=api) as source:
+            await source.poll()
+            assert len(run_source.built) == 1
+
+            def rejected(action, region, params):
+                raise ApiError("InvalidAccessKeyId.NotFound")
+            api.before = rejected
+            (error,) = await source.next_poll()
+            assert error["code"] == "InvalidAccessKeyId.NotFound" and error["region"] == "cn-hangzhou"
+            api.before = None
+            events = await source.next_poll()
+            assert [e["type"] for e in events] == ["recovered"]
+            assert len(run_source.built) == 2  # built anew from the options, which read the credentials again
+            region_down(api, "cn-hangzhou")  # an error that is not about credentials: the same client
+            await source.next_poll()
+            assert len(run_source.built) == 2
+    run(scenario())
