@@ -293,9 +293,9 @@ def main(argv=None):
           "inventory --list calls | ansible-rulebook RSS (MB) |")
     print("|---|---|---|---|---|---|")
     for row in figures["intervals"]:
-        print("| %g | %s | %s | %.1f | %s | %.0f |" % (row["interval"], summary(row["detection"]),
-                                                     summary(row["healthy"]), row["calls_per_poll"],
-                                                     row["inventory_calls"], row["rulebook_rss_kb"] / 1024))
+        print("| %g | %s | %s | %.1f | %s | %.0f |" % (
+            row["interval"], summary(row["detection"]), summary(row["healthy"]), row["calls_per_poll"],
+            row["inventory_calls"], row["rulebook_rss_kb"] / 1024))
     memory = figures["source_memory"]
     print("source alone: RSS %.1f MB after its first poll, %.1f MB after %d polls" % (
         memory["after_first_poll_kb"] / 1024, memory["after_polls_kb"] / 1024, memory["polls"]))

@@ -52,8 +52,8 @@ def test_a_share_that_fails_is_healed_with_no_other_action(healing):
     rulebook.wait_for_event(lambda e: e.get("share") == host and e.get("to_health") == "healthy", mark, TIMEOUT,
                             "the transition back to healthy")
     assert healthy(simulator, host)()
-    assert writes(stats_delta(simulator.stats(), before)) == {"RemoveSharesFromExpressSync": 1,
-                                                             "AddSharesToExpressSync": 1}
+    assert writes(stats_delta(simulator.stats(), before)) == {
+        "RemoveSharesFromExpressSync": 1, "AddSharesToExpressSync": 1}
     assert {k: v for k, v in share_states(simulator).items() if k != host} == others
     assert "PLAY [Heal the failed express sync shares]" in rulebook.output
     assert not (directory / "resync-journal.json").exists()  # nothing left pending
@@ -107,9 +107,9 @@ def test_a_flapping_share_is_healed_at_most_n_times(healing):
         rulebook.wait_for_event(lambda e: into_failed(flapper)(e) and e["failures_in_window"] == heal + 1, mark,
                                 TIMEOUT, "failure %d" % (heal + 1))
         # healed, and seen healthy by the source (so that the next failure is a transition again)
-        rulebook.wait_for(lambda rb, n=heal + 1: len([e for e in rb.events(mark) if e.get("share") == flapper
-                                                       and e.get("to_health") == "healthy"]) == n,
-                          TIMEOUT, "heal %d" % (heal + 1))
+        rulebook.wait_for(lambda rb, n=heal + 1: n == len([
+            e for e in rb.events(mark) if e.get("share") == flapper and e.get("to_health") == "healthy"]),
+            TIMEOUT, "heal %d" % (heal + 1))
     healed = writes(stats_delta(simulator.stats(), before))
     assert healed == {"RemoveSharesFromExpressSync": FLAP_MAX_HEALS, "AddSharesToExpressSync": FLAP_MAX_HEALS}
     # once more: flapping, not healed, and said so
@@ -125,6 +125,6 @@ def test_a_flapping_share_is_healed_at_most_n_times(healing):
     assert event["meta"]["hosts"] == ["localhost", "sgw_sync_sync_0002xetjdlxne2sd", "!" + flapper]
     wait_until(healthy(simulator, neighbour), TIMEOUT, "the neighbour's heal")
     assert share_states(simulator)[flapper] == "QueueFailure"
-    assert writes(stats_delta(simulator.stats(), before)) == {"RemoveSharesFromExpressSync": FLAP_MAX_HEALS + 1,
-                                                             "AddSharesToExpressSync": FLAP_MAX_HEALS + 1}
+    assert writes(stats_delta(simulator.stats(), before)) == {
+        "RemoveSharesFromExpressSync": FLAP_MAX_HEALS + 1, "AddSharesToExpressSync": FLAP_MAX_HEALS + 1}
     assert json.dumps(event)  # the event is plain data
