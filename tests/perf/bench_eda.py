@@ -104,7 +104,7 @@ class Rulebook:
         return pathlib.Path(self.log).read_text(encoding="utf-8", errors="replace")
 
     def events(self, since=0):
-        return [event for event in re.findall(r"^Event:\n(.*?)\n\*{10}", self.text()[since:], re.S | re.M)]
+        return list(re.findall(r"^Event:\n(.*?)\n\*{10}", self.text()[since:], re.S | re.M))
 
     def stop(self):
         if self.process.poll() is None:

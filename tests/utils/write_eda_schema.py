@@ -11,7 +11,8 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
-import tests.conftest  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position  (the collection path)
+# tests.conftest makes the collection importable as ansible_collections.alibabacloud.sgw
+import tests.conftest  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 from tests.unit.eda.test_source_docs import SCHEMA_PATH, write_schema  # noqa: E402  pylint: disable=wrong-import-position
 
 if __name__ == "__main__":

@@ -121,6 +121,8 @@ EXAMPLES = r"""
           msg: "{{ event.share }} in {{ event.express_sync_id }}: {{ event.from_state }} -> {{ event.to_state }}"
 """
 
+# The imports come after the documentation, as in a module.
+# pylint: disable=wrong-import-position
 import asyncio
 import logging
 import os
@@ -140,7 +142,6 @@ try:
 except ImportError:
     sys.path.append(_collections_root())
 
-# pylint: disable=wrong-import-position
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import build_client, client_options
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import EstateFetcher
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.watch import Watch, error_event
