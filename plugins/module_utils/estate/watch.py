@@ -30,6 +30,7 @@ import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import FAILED, health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_vars, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import schema
 
 STATE_FORMAT = 1
 NONE = "none"
@@ -68,22 +69,22 @@ def share_states(estate) -> tuple:
         if data.get("error"):
             errors[region] = data["error"]
             continue
-        groups = {group.get("ExpressSyncId"): group for group in data.get("express_syncs", ())}
+        groups = {group.get(schema.EXPRESS_SYNC_ID): group for group in data.get("express_syncs", ())}
         for share in data.get("shares", ()):
             record = share_record(share)
             name = host_name(record.get("share_name"), record.get("gateway_id"))
             if name in states:
                 continue
-            group = express_sync_vars(groups.get(share.get("ExpressSyncId"), {}))
+            group = express_sync_vars(groups.get(share.get(schema.EXPRESS_SYNC_ID), {}))
             states[name] = {
                 "share_name": record.get("share_name"),
                 "gateway_id": record.get("gateway_id"),
-                "express_sync_id": share.get("ExpressSyncId"),
+                "express_sync_id": share.get(schema.EXPRESS_SYNC_ID),
                 "express_sync_name": group.get("express_sync_name"),
                 "region": region,
                 "health": record["sgw_health"],
-                "state": share.get("ExpressSyncState"),
-                "progress": share.get("SyncProgress"),
+                "state": share.get(schema.EXPRESS_SYNC_STATE),
+                "progress": share.get(schema.SYNC_PROGRESS),
             }
     return states, errors
 
