@@ -466,9 +466,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
         caching = self.get_option("cache")
-        reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
-                                      self.get_cache_key(path) if caching else None, refresh=not cache)
         try:
+            reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
+                                          self.get_cache_key(path) if caching else None, refresh=not cache)
             estate = reader.read(regions)
         except multi.AccountFailure as failure:
             raise AnsibleParserError(multi.failure_message(failure)) from None

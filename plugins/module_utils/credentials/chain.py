@@ -178,10 +178,6 @@ class RefreshingCredentials:
     def security_token(self):
         return self._current.security_token
 
-    @property
-    def masked_key_id(self) -> str:
-        return self._current.masked_key_id
-
     def secret_values(self) -> tuple:
         return tuple(self._secrets)
 

@@ -76,3 +76,35 @@ def test_heal_across_accounts_in_one_run(tmp_path, sample_account, start_simulat
     assert all(simulator.stats()["accounts"].get(account, 0) > start["accounts"].get(account, 0) for account in groups)
     journal = tmp_path / "resync-journal.json"
     assert not journal.exists() or not yaml.safe_load(journal.read_text()).get("entries")
+
+
+def test_an_interrupted_heal_across_accounts_is_completed_by_the_next_run(tmp_path, sample_account, start_simulator,
+                                                                          ansible_playbook):
+    simulator = start_simulator(sample_account, "--task-seconds", "0.2", "--full-sync-seconds", "1.5",
+                                "--member-account", str(DATA / "member_media.yml"),
+                                "--member-account", str(DATA / "member_finance.yml"))
+    inventory = tmp_path / "estate.sgw.yml"
+    inventory.write_text(yaml.safe_dump({"plugin": "alibabacloud.sgw.sgw", "resource_directory": True,
+                                         "regions": ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]}))
+    endpoints = {"ALIBABA_CLOUD_STS_ENDPOINT": simulator.url, "ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT": simulator.url}
+    before = members_by_account(simulator)
+
+    # every Add is refused: each account's failed shares are out of their group, and in the journal
+    simulator.faults(deny=["AddSharesToExpressSync"])
+    first = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, *FAST, extra_env=endpoints)
+    assert first.rc != 0
+    out = members_by_account(simulator)
+    for account, labels in FAILED.items():
+        assert not labels & set(out[account])  # taken out of their group, members of nothing
+
+    # the next run, the Add allowed again: each account's entries are completed with that account's credentials
+    simulator.faults()
+    second = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, *FAST, extra_env=endpoints)
+    assert second.rc == 0, failures(second)
+    after = members_by_account(simulator)
+    for account in FAILED:
+        assert set(after[account]) == set(before[account])  # nothing lost
+        assert {label: group for label, (group, dummy) in after[account].items()} == {
+            label: group for label, (group, dummy) in before[account].items()}
+    journal = tmp_path / "resync-journal.json"
+    assert not journal.exists() or not yaml.safe_load(journal.read_text()).get("entries")
