@@ -154,7 +154,7 @@ options:
       - The default are the states of a failed sync. Give every state to resync shares whatever their state.
     type: list
     elements: str
-    default: [QueueFailure, TopicFailure, TopicAndQueueFailure]
+    default: [TopicAndQueueFailure, TopicFailure, QueueFailure]
     version_added: 1.2.0
   resume_only:
     description:
