@@ -34,30 +34,21 @@ Example = collections.namedtuple("Example", "source title text")
 # The examples that do not run against the sample account, by source file and title (the name of the
 # first play or task, or the first comment line), and why.
 NOT_RUN = {
+    ("docs/eda.md", "# heal-vars.yml"): "extra variables of a rulebook, read by ansible-rulebook",
     ("docs/awx.md", "fields:"): "an AWX credential type's input configuration, not Ansible's",
     ("docs/awx.md", "env:"): "an AWX credential type's injector configuration, not Ansible's",
     ("docs/awx.md", "sgw_heal_resume_entries:"): "the pending entries of an earlier heal job (another account)",
-    ("docs/credentials.md", "# inventories/prod.sgw.yml"): "a RAM role of another account",
-    ("docs/credentials.md", "# inventories/staging.sgw.yml"): "a RAM role of another account",
-    ("docs/credentials.md", "# account.sgw.yml"): "a RAM role of another account",
     ("docs/credentials.md", "Heal express sync groups"): "an outline (tasks: ...) with a credentials profile",
-    ("docs/inventory.md", "plugin: alibabacloud.sgw.sgw"): "a RAM role of another account",
     ("docs/lookups.md", "# the member shares of every group of a bucket: two calls in all"):
         "a Jinja expression, shown as it reads inside the recipes that use it",
     ("docs/simulator.md", "---"): "a simulator account file, not an Ansible example",
     ("docs/simulator.md", "roles:"): "the RAM roles section of a simulator account file",
-    ("plugins/inventory/sgw.py", "# account-b.sgw.yml: another account through a RAM role, only one bucket's "
-                                 "groups, with share details"): "a RAM role of another account",
 }
 # Examples that share a title are told apart by a line of their own.
 DISTINCT = {
     ("docs/credentials.md", "plugin: alibabacloud.sgw.sgw"): {
         "access_key_id: \"{{ lookup('ansible.builtin.env', 'SGW_KEY_ID') }}\"": None,
         "endpoint_type: vpc": "VPC endpoints, which resolve only inside a VPC",
-    },
-    ("docs/inventory.md", "plugin: alibabacloud.sgw.sgw"): {
-        "ram_role_arn: \"acs:ram::{{ lookup('ansible.builtin.env', 'ACCOUNT_ID') }}:role/sgw-reader\"":
-            "a RAM role of another account",
     },
 }
 # The values an example leaves to the reader, and the environment it expects (the region of a task list;
@@ -83,7 +74,8 @@ ENVIRONMENT = {
         "SGW_SIM_SECRET": KEY_SECRET},
 }
 # The hosts of the play that runs a task list (localhost by default).
-PLAY_HOSTS = {"Resync every share of the play, once, from the controller": "sgw_health_failed"}
+PLAY_HOSTS = {"Resync every share of the play, once, from the controller": "sgw_health_failed",
+              "Describe the group of a share, in the share's own account": "sgw_health_failed"}
 # The ansible-playbook arguments of a playbook example (the heal job of AWX as its Check job type).
 PLAYBOOK_ARGS = {"# heal.yml": ["--check"]}
 # The local simulator's address in the examples: the test's simulator answers there.
@@ -136,6 +128,10 @@ def reason_not_run(example):
         reason = next((r for line, r in DISTINCT[key].items() if line in example.text), reason)
     if reason:
         return reason
+    if re.search(r"role_arn: \"?acs:ram::", example.text):
+        return "RAM roles, which the sample account does not have"
+    if re.search(r"^resource_directory: true", example.text, re.M):
+        return "a resource directory with member accounts, which the sample account alone is not"
     foreign = sorted(set(re.findall(r"\b(?:sync|gw|sb)-[0-9a-z*]+", example.text)) - sample_ids())
     if foreign:
         return "names resources that the sample account does not have: %s" % ", ".join(foreign)
