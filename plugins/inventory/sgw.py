@@ -45,6 +45,7 @@ requirements:
   - requests
 extends_documentation_fragment:
   - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common.health
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -202,6 +203,12 @@ regions:
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
 
+# health.sgw.yml: one verdict per share from every signal, a longer upload lag allowed
+# plugin: alibabacloud.sgw.sgw
+# health_signals: [express_sync, gateway, file_share, alerts]
+# upload_lag_seconds: 7200
+# (then: ansible-playbook -i health.sgw.yml site.yml -l sgw_condition_failed)
+
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
 # hosts_from: gateways
@@ -234,6 +241,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import read_signals, signal_errors
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
     SgwPluginMixin,
@@ -243,8 +252,8 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     unknown_options,
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
-    ALWAYS_GROUPS,
     HOSTS_FROM_GATEWAYS,
+    always_groups,
     EstateIndex,
     affix_vars,
     default_hostname,
@@ -258,6 +267,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation i
 )
 
 CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
+
 FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
 # Options that may be Jinja templates (with lookups), as aws_ec2's templatable options.
 TEMPLATED_OPTIONS = ("regions", "endpoint", "sts_endpoint", "bucket_name", "bucket_prefix", "access_key_id",
@@ -300,7 +310,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         estate = self._cached_estate(path) if cache else None
         if estate is None:
             estate = self._fetch_estate()
-            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()):
+            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()) \
+                    and not signal_errors(estate.get("signals")):
                 self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
         self._populate(estate)
 
@@ -317,6 +328,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:
             problems.append("max_ids_per_call must be 0 (no limit) or more")
+        self._signals, self._thresholds, health_problems = health_settings(
+            {name: self.get_option(name) for name in health_argument_spec()})
+        problems += health_problems
+        if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
+            problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
+                            "to true, or leave gateway out of health_signals")
         if problems:
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
 
@@ -350,8 +367,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         except KeyError:
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
+            estate = cached.get("estate")
+            read = set(((estate or {}).get("signals") or {}).get("read") or ())
+            if not set(self._signals or ()) <= read:  # a cache never serves signals it did not read
+                return None
             self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
-            return cached.get("estate")
+            return estate
         return None
 
     def _fetch_estate(self):
@@ -372,6 +393,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                                     gateway_tags=self.get_option("gateway_tags"),
                                     fail_fast=not warn)
             estate = fetcher.fetch(regions)
+            if self._signals:
+                estate["signals"] = self._read_signals(client, estate, concurrency)
         except RegionFailure as failure:
             raise AnsibleParserError("alibabacloud.sgw.sgw: region %s failed: %s Set on_region_error: warn to keep "
                                      "the other regions." % (failure.region, failure.error)) from None
@@ -382,7 +405,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         for region, data in estate["regions"].items():
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
+        for what, key, error in signal_errors(estate.get("signals")):
+            self.display.warning("alibabacloud.sgw.sgw: %s %s could not be read, so the verdict of its shares is "
+                                 "unknown: %s" % (what, key, error["message"]))
         return estate
+
+    def _read_signals(self, client, estate, concurrency):
+        """The health signals of the member shares of the regions that did not fail."""
+        shares, file_shares = [], {}
+        for region, data in estate["regions"].items():
+            if not data["error"]:
+                shares += [(region, share) for share in data["shares"]]
+                file_shares.update(data["file_shares"])
+        return read_signals(client, self._signals, shares, concurrency, file_shares=file_shares)
 
     def _checked_regions(self, client, regions):
         """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
@@ -411,7 +446,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         # string is a template unless it is wrapped unsafe, so there the whole estate always is.
         if not (DATA_TAGGING and is_plain(estate)):
             estate = make_unsafe(estate)
-        index = EstateIndex(estate)
+        index = EstateIndex(estate, self._thresholds, self._signals)
         self._warn_missing_gateways(index)
         hosts_from = self.get_option("hosts_from")
         include_candidates = self.get_option("include_candidates")
@@ -426,7 +461,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         named = bool(self.get_option("hostnames"))
         inventory = self.inventory
         add_host, add_child, set_variable = inventory.add_host, inventory.add_child, inventory.set_variable
-        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in ALWAYS_GROUPS}
+        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in always_groups(self._signals)}
         seen = set()
         for variables, raw_groups in hosts:
             if health and variables["sgw_health"] not in health:

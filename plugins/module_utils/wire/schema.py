@@ -120,6 +120,16 @@ RECORDS = {
         ("Name", "name", STR, True, None),
         ("ExpressSyncId", "express_sync_id", STR, False, None),
     ),
+    # ListAlertEvents: the alert events of a region's gateways (the health signal alerts). The documentation
+    # names the Type values and the filters; the share of an event may come as ShareName or ShareIndexId.
+    "AlertEvent": _fields(
+        ("GatewayId", "gateway_id", STR, True, None),
+        ("Type", "type", ANY, False, None),
+        ("ShareName", "share_name", STR, False, None),
+        ("ShareIndexId", "share_index_id", STR, False, None),
+        ("Status", "status", ANY, False, None),
+        ("FirstTriggerTimestamp", "first_trigger_timestamp", ANY, False, None),
+    ),
     # ListTagResources: the tags of gateways (gateway_tags).
     "TagResource": _fields(
         ("ResourceId", "resource_id", STR, True, None),
@@ -180,3 +190,11 @@ def extract_list(body: dict, wrapper: str, item: str, action: str = None, region
             if problem is None:
                 return items
     raise SgwApiError("InvalidResponse", problem, action=action, region=region, request_id=request_id_of(body))
+
+
+def extract_plain_or_wrapped(body, wrapper: str, item: str, action: str = None, region: str = None) -> list:
+    """The list ``body[wrapper]`` when it is a plain list (as ``ListAlertEvents`` documents ``AlertEvents``),
+    else ``body[wrapper][item]`` (as the API's other lists are); checked as :func:`extract_list` checks."""
+    if isinstance(body, dict) and isinstance(body.get(wrapper), list):
+        body = dict(body, **{wrapper: {item: body[wrapper]}})
+    return extract_list(body, wrapper, item, action, region)
