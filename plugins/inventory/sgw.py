@@ -241,7 +241,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import read_signals, signal_errors
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, read_signals, signal_errors
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -406,8 +406,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
         for what, key, error in signal_errors(estate.get("signals")):
-            self.display.warning("alibabacloud.sgw.sgw: %s %s could not be read, so the verdict of its shares is "
-                                 "unknown: %s" % (what, key, error["message"]))
+            self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
         return estate
 
     def _read_signals(self, client, estate, concurrency):

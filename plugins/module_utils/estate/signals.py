@@ -146,6 +146,23 @@ def signal_errors(data) -> list:
     return found
 
 
+def judge_shares(client, signals, thresholds, region, shares, max_concurrency=8):
+    """``(verdicts, errors)`` of the member shares ``shares`` (API records) of a lookup or a module: their
+    ``sgw_condition`` and ``sgw_condition_reasons`` in the same order, and the reads that failed (see
+    :func:`signal_errors`). Here the gateway signal reads ``DescribeGateways`` itself."""
+    pairs = [(region, share) for share in shares]
+    bundles = {share["StorageBundleId"]: gateway_region(share, region) for share in shares
+               if share.get("StorageBundleId")} if GATEWAY in signals else None
+    data = read_signals(client, signals, pairs, max_concurrency, bundles=bundles)
+    index = SignalIndex(data, thresholds, signals)
+    return [index.condition_vars(share, region) for share in shares], signal_errors(data)
+
+
+def error_warning(what, key, error) -> str:
+    """The warning of a signal read that failed."""
+    return "%s %s could not be read, so the verdict of its shares is unknown: %s" % (what, key, error["message"])
+
+
 class SignalIndex:
     """The signal data of an estate, by share: the facts that :func:`condition.verdict` judges."""
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.integration.inventory_plugin.scenarios import (
+    CONFIGS,
     BUILD01,
     EDIT01,
     EDIT02,
@@ -153,3 +154,18 @@ def test_a_cache_without_the_signals_is_not_served(simulator, tmp_path):
         assert "media-nfs@" + EDIT01 in listing["sgw_reason_alert_upload_queue_full"]["hosts"]
     finally:
         restore(simulator)
+
+
+def test_the_report_playbook_shows_the_reasons(simulator, tmp_path):
+    prepare(simulator, "health_all")
+    try:
+        process = run_ansible("ansible-playbook", "-i", CONFIGS / "health_all.sgw.yml",
+                              "alibabacloud.sgw.report_failed_shares", "-e", "sgw_report_hosts=sgw_condition_failed",
+                              env=inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path), cwd=tmp_path)
+    finally:
+        restore(simulator)
+    assert process.returncode == 0, process.stderr
+    recap = process.stdout.split("PLAY RECAP", 1)[1].splitlines()[1:]
+    assert members_of(RENDER01) <= {line.split()[0] for line in recap if line.strip()}
+    assert ('"msg": "renders@%s: group apac-renders (sync-0002p9t4hz6c3yxe), state MNSHealthy (healthy), progress '
+            '100%%; condition failed: gateway_not_running, alert_low_meta_space"' % RENDER01) in process.stdout

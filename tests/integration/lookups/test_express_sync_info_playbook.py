@@ -102,3 +102,15 @@ def test_one_share_call_per_kind_for_all_groups(run):
 def test_no_secret_in_the_output(run):
     assert_no_secret(run.output)
     assert "Traceback" not in run.output
+
+
+def test_health_signals_judge_each_share(report):
+    media = report["judged"]["express_syncs"][0]
+    assert {s["share_name"]: (s["sgw_condition"], s["sgw_condition_reasons"]) for s in media["shares"]} == {
+        "media-nfs": ("degraded", ["alert_upload_queue_full"]),
+        "media-smb": ("failed", ["sync_failed"]),
+        "media-proxy": ("degraded", ["sync_in_progress"])}
+    assert media["condition_summary"] == {"ok": 0, "degraded": 2, "failed": 1, "unknown": 0}
+    assert media["health_summary"] == dict(ZERO, healthy=1, syncing=1, failed=1)
+    assert report["errors"]["signals_without_shares"] == (
+        "Invalid options: health_signals judges the member shares: set shares to true.")
