@@ -94,8 +94,11 @@ def test_denied_call_fails_with_code_and_request_id(report):
 
 def test_one_share_call_per_kind_for_all_groups(run):
     # Listings: every group, two groups, bucket, bucket root, other region, gate, denied.
-    # Share calls: two groups (members + candidates), bucket, other region, gate.
-    assert run.stats["actions"] == {"DescribeExpressSyncs": 7, "DescribeExpressSyncShares": 2 + 1 + 1 + 1}
+    # Share calls: two groups (members + candidates), bucket, other region, gate, judged.
+    # The health signals of judged: one DescribeGateways for its cluster, one DescribeGatewayFileShares per
+    # gateway of its members (two), one ListAlertEvents for their region.
+    assert run.stats["actions"] == {"DescribeExpressSyncs": 7 + 1, "DescribeExpressSyncShares": 2 + 1 + 1 + 1 + 1,
+                                    "DescribeGateways": 1, "DescribeGatewayFileShares": 2, "ListAlertEvents": 1}
     assert run.stats["errors"] == {"Forbidden.RAM": 1}
 
 
