@@ -35,6 +35,15 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import error_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_STATE,
+    GATEWAY_ID,
+    GATEWAY_REGION,
+    INDEX_ID,
+    NAME,
+    SHARE_NAME,
+    STORAGE_BUNDLE_ID,
+)
 
 CONDITION_KEY = "sgw_condition"
 REASONS_KEY = "sgw_condition_reasons"
@@ -42,7 +51,7 @@ REASONS_KEY = "sgw_condition_reasons"
 
 def gateway_region(share: dict, region=None):
     """The region of a share's gateway: its ``GatewayRegion``, else ``region``."""
-    value = share.get("GatewayRegion")
+    value = share.get(GATEWAY_REGION)
     return value if isinstance(value, str) and value else region
 
 
@@ -63,7 +72,7 @@ def read_signals(client, signals, shares, max_concurrency=8, file_shares=None, b
     data["file_shares"].update(file_shares or {})
     gateways, regions = {}, []
     for region, share in shares:
-        gateway_id, where = share.get("GatewayId"), gateway_region(share, region)
+        gateway_id, where = share.get(GATEWAY_ID), gateway_region(share, region)
         if gateway_id:
             gateways.setdefault(gateway_id, where)
         if where and where not in regions:
@@ -98,7 +107,7 @@ def _run(client, calls, data, max_concurrency):
                 data[errors][key] = error_record(error)
                 continue
             if kind is _gateways:
-                data["gateways"].update((g.get("GatewayId"), g) for g in result if g.get("GatewayId"))
+                data["gateways"].update((g.get(GATEWAY_ID), g) for g in result if g.get(GATEWAY_ID))
             else:
                 data[store][key] = result
 
@@ -108,11 +117,11 @@ def unresolved_gateways(data, shares) -> list:
     name of one of their member shares: only their file shares tell whether it is one of them by its IndexId."""
     names = {}
     for dummy, share in shares:
-        names.setdefault(share.get("GatewayId"), set()).add(share.get("ShareName"))
+        names.setdefault(share.get(GATEWAY_ID), set()).add(share.get(SHARE_NAME))
     found = set()
     for alerts in data["alerts"].values():
         for alert in alerts:
-            gateway_id = alert.get("GatewayId")
+            gateway_id = alert.get(GATEWAY_ID)
             named = alert_shares(alert)
             if gateway_id in names and named and not named & names[gateway_id] and gateway_id not in data[
                     "file_shares"] and gateway_id not in data["file_share_errors"]:
@@ -129,7 +138,7 @@ def _alerts(client, region, _region):
 
 
 def _gateways(client, bundle, region):
-    return api.paginate(client, "DescribeGateways", region, {"StorageBundleId": bundle}, "Gateways", "Gateway")
+    return api.paginate(client, "DescribeGateways", region, {STORAGE_BUNDLE_ID: bundle}, "Gateways", "Gateway")
 
 
 KINDS = {_file_shares: ("file_shares", "file_share_errors"), _alerts: ("alerts", "alert_errors"),
@@ -151,8 +160,8 @@ def judge_shares(client, signals, thresholds, region, shares, max_concurrency=8)
     ``sgw_condition`` and ``sgw_condition_reasons`` in the same order, and the reads that failed (see
     :func:`signal_errors`). Here the gateway signal reads ``DescribeGateways`` itself."""
     pairs = [(region, share) for share in shares]
-    bundles = {share["StorageBundleId"]: gateway_region(share, region) for share in shares
-               if share.get("StorageBundleId")} if GATEWAY in signals else None
+    bundles = {share[STORAGE_BUNDLE_ID]: gateway_region(share, region) for share in shares
+               if share.get(STORAGE_BUNDLE_ID)} if GATEWAY in signals else None
     data = read_signals(client, signals, pairs, max_concurrency, bundles=bundles)
     index = SignalIndex(data, thresholds, signals)
     return [index.condition_vars(share, region) for share in shares], signal_errors(data)
@@ -172,11 +181,11 @@ class SignalIndex:
         self.file_shares = {}
         for gateway_id, records in (data.get("file_shares") or {}).items():
             for record in records or ():
-                self.file_shares.setdefault((gateway_id, record.get("Name")), record)
+                self.file_shares.setdefault((gateway_id, record.get(NAME)), record)
         self.alerts = data.get("alerts") or {}
         # the gateways whose file shares could not be read while an alert names a share unknown by name
         self.unresolved = set(data.get("file_share_errors") or ()) & {
-            alert.get("GatewayId") for alerts in self.alerts.values() for alert in alerts if alert_shares(alert)}
+            alert.get(GATEWAY_ID) for alerts in self.alerts.values() for alert in alerts if alert_shares(alert)}
         self.gateways = data.get("gateways") or {}
 
     def facts(self, share: dict, region=None, gateway=None) -> dict:
@@ -184,8 +193,8 @@ class SignalIndex:
         (the inventory's gateway details), else the one read here; None when it was not read."""
         facts = {}
         if EXPRESS_SYNC in self.signals:
-            facts[EXPRESS_SYNC] = share.get("ExpressSyncState")
-        gateway_id, name = share.get("GatewayId"), share.get("ShareName")
+            facts[EXPRESS_SYNC] = share.get(EXPRESS_SYNC_STATE)
+        gateway_id, name = share.get(GATEWAY_ID), share.get(SHARE_NAME)
         if GATEWAY in self.signals:
             facts[GATEWAY] = gateway if gateway is not None else self.gateways.get(gateway_id)
         file_share = self.file_shares.get((gateway_id, name))
@@ -196,7 +205,7 @@ class SignalIndex:
             if alerts is not None and gateway_id in self.unresolved:
                 alerts = None  # an alert of its gateway may be on this share: it could not be told
             facts[ALERTS] = None if alerts is None else alerts_of_share(
-                alerts, gateway_id, name, (file_share or {}).get("IndexId"))
+                alerts, gateway_id, name, (file_share or {}).get(INDEX_ID))
         return facts
 
     def condition_vars(self, share: dict, region=None, gateway=None) -> dict:
