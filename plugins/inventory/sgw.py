@@ -41,6 +41,11 @@ description:
     C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
     C(sgw_full_sync_unsupported), and with
     O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
+  - "With O(health_signals), each member share host has the verdict C(sgw_condition) and C(sgw_condition_reasons),
+    and is in C(sgw_condition_<condition>) and C(sgw_reason_<code>); these groups are made even when empty (for
+    the codes that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
+    member shares and all their reasons. Candidate shares have no verdict. A signal that could not be read is
+    warned about, gives V(unknown), and keeps the estate out of the inventory cache."
 requirements:
   - requests
 extends_documentation_fragment:
@@ -175,6 +180,61 @@ options:
     type: str
     choices: [error, warn]
     default: error
+  accounts:
+    version_added: 1.2.0
+    description:
+      - Read several accounts in one inventory, each through a RAM role assumed (STS C(AssumeRole)) with the
+        configured credentials, renewed before it expires. Each entry has C(role_arn) (required,
+        C(acs:ram::<account id>:role/<role name>)), C(name) (optional, the account's C(sgw_account_name); its id
+        when left out) and C(external_id) (optional, when the role's trust policy asks for one).
+      - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
+      - Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in flight.
+        Every host gets C(sgw_account_id) and C(sgw_account_name) and is in the group C(sgw_account_<id>); use
+        them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts guide (docs/accounts.md).
+      - Excludes O(resource_directory).
+    type: list
+    elements: dict
+    default: []
+  resource_directory:
+    version_added: 1.2.0
+    description:
+      - Read every account of the caller's resource directory, listed with Resource Manager C(ListAccounts)
+        (paged; the caller must be the management account or a delegated administrator), each through the role
+        O(resource_directory_role_name) of the account, as O(accounts) does.
+    type: bool
+    default: false
+  resource_directory_role_name:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), the name of the role assumed in each member account.
+    type: str
+    default: ResourceDirectoryAccountAccessRole
+  account_ids:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), only these accounts (their ids). An empty list means every listed account.
+    type: list
+    elements: str
+    default: []
+  on_account_error:
+    version_added: 1.2.0
+    description:
+      - With O(accounts) or O(resource_directory), what to do when an account cannot be read (its role cannot be
+        assumed, or, with O(on_region_error=error), one of its regions failed).
+      - V(error) fails the inventory with a message naming the account, the API C(Code) and C(RequestId).
+      - V(warn) warns the same way, names the account skipped and keeps the other accounts. The other accounts
+        are cached (each account has its own cache entry); the skipped one is read again next time.
+    type: str
+    choices: [error, warn]
+    default: error
+  resource_manager_endpoint:
+    version_added: 1.2.0
+    description:
+      - The Resource Manager endpoint that O(resource_directory) calls C(ListAccounts) at.
+    type: str
+    default: https://resourcemanager.aliyuncs.com
+    env:
+      - name: ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT
 """
 
 EXAMPLES = r"""
@@ -202,6 +262,27 @@ regions:
 #     prefix: protocol
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
+
+# estate.sgw.yml: every account of the resource directory (credentials of the management account),
+# failed shares grouped by account
+# plugin: alibabacloud.sgw.sgw
+# regions: [cn-hangzhou, cn-shanghai]
+# resource_directory: true
+# on_account_error: warn
+# health: [failed]
+# keyed_groups:
+#   - key: sgw_account_name
+#     prefix: account
+
+# two-accounts.sgw.yml: two named accounts, each through its role
+# plugin: alibabacloud.sgw.sgw
+# regions: [cn-hangzhou]
+# accounts:
+#   - role_arn: acs:ram::123456789012****:role/sgw-reader
+#     name: media
+#   - role_arn: acs:ram::210987654321****:role/sgw-reader
+#     name: finance
+#     external_id: sgw-finance
 
 # health.sgw.yml: one verdict per share from every signal, a longer upload lag allowed
 # plugin: alibabacloud.sgw.sgw
@@ -241,8 +322,14 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, read_signals, signal_errors
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
+    SignalFetcher,
+    error_warning,
+    estate_signal_errors,
+    signals_read,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
     SgwPluginMixin,
@@ -268,7 +355,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation i
 )
 
 CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
-
 FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
 # Options that may be Jinja templates (with lookups), as aws_ec2's templatable options.
 TEMPLATED_OPTIONS = ("regions", "endpoint", "sts_endpoint", "bucket_name", "bucket_prefix", "access_key_id",
@@ -308,11 +394,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
         self._template_options(config)
         self._check_options(config)
+        if multi.is_multi_account(self.get_option):
+            self._populate(self._fetch_accounts(path, cache))
+            return
         estate = self._cached_estate(path) if cache else None
         if estate is None:
             estate = self._fetch_estate()
             if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()) \
-                    and not signal_errors(estate.get("signals")):
+                    and not estate_signal_errors(estate):
                 self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
         self._populate(estate)
 
@@ -324,16 +413,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems += invalid_regions(self.get_option("regions"))
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
         problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
-        if self.get_option("max_concurrency") < 1:
-            problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
-        if self.get_option("max_ids_per_call") < 0:
-            problems.append("max_ids_per_call must be 0 (no limit) or more")
+        problems += multi.option_problems(self.get_option)
         self._signals, self._thresholds, health_problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
         problems += health_problems
         if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
             problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
                             "to true, or leave gateway out of health_signals")
+        if self.get_option("max_concurrency") < 1:
+            problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
+        if self.get_option("max_ids_per_call") < 0:
+            problems.append("max_ids_per_call must be 0 (no limit) or more")
         if problems:
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
 
@@ -368,33 +458,68 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
             estate = cached.get("estate")
-            read = set(((estate or {}).get("signals") or {}).get("read") or ())
-            if not set(self._signals or ()) <= read:  # a cache never serves signals it did not read
+            if not set(self._signals or ()) <= signals_read(estate):  # a cache never serves signals it did not read
                 return None
             self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
             return estate
         return None
 
-    def _fetch_estate(self):
-        warn = self.get_option("on_region_error") == "warn"
-        concurrency = self.get_option("max_concurrency")
+    def _fetcher(self, client):
+        """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
+        fetcher = self._estate_fetcher(client)
+        return SignalFetcher(fetcher, client, self._signals) if self._signals else fetcher
+
+    def _estate_fetcher(self, client):
+        return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
+                             max_ids_per_call=self.get_option("max_ids_per_call"),
+                             include_candidates=self.get_option("include_candidates"),
+                             gateway_details=self.get_option("gateway_details"),
+                             express_sync_ids=self.get_option("express_sync_ids"),
+                             bucket_name=self.get_option("bucket_name"), bucket_prefix=self.get_option("bucket_prefix"),
+                             share_details=self.get_option("share_details"),
+                             gateway_tags=self.get_option("gateway_tags"),
+                             fail_fast=self.get_option("on_region_error") != "warn")
+
+    def _client_and_regions(self):
         configured = self.get_option("regions")
-        client = self.sgw_client(pool_size=concurrency, region=configured[0] if configured else None)
+        client = self.sgw_client(pool_size=self.get_option("max_concurrency"),
+                                 region=configured[0] if configured else None)
         try:
-            regions = self._checked_regions(client, configured) if configured else self._discover_regions(client)
-            fetcher = EstateFetcher(client, max_concurrency=concurrency,
-                                    max_ids_per_call=self.get_option("max_ids_per_call"),
-                                    include_candidates=self.get_option("include_candidates"),
-                                    gateway_details=self.get_option("gateway_details"),
-                                    express_sync_ids=self.get_option("express_sync_ids"),
-                                    bucket_name=self.get_option("bucket_name"),
-                                    bucket_prefix=self.get_option("bucket_prefix"),
-                                    share_details=self.get_option("share_details"),
-                                    gateway_tags=self.get_option("gateway_tags"),
-                                    fail_fast=not warn)
-            estate = fetcher.fetch(regions)
-            if self._signals:
-                estate["signals"] = self._read_signals(client, estate, concurrency)
+            return client, self._checked_regions(client, configured) if configured else self._discover_regions(client)
+        except Exception:
+            client.close()
+            raise
+
+    def _fetch_accounts(self, path, cache):
+        """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own."""
+        try:
+            client, regions = self._client_and_regions()
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        caching = self.get_option("cache")
+        reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
+                                      self.get_cache_key(path) if caching else None, refresh=not cache)
+        try:
+            estate = reader.read(regions)
+        except multi.AccountFailure as failure:
+            raise AnsibleParserError(multi.failure_message(failure)) from None
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        finally:
+            client.close()
+        for message in multi.warnings_of(estate):
+            self.display.warning(message)
+        for entry in estate["accounts"]:
+            self._warn_signals(entry)
+        return estate
+
+    def _fetch_estate(self):
+        try:
+            client, regions = self._client_and_regions()
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        try:
+            estate = self._fetcher(client).fetch(regions)
         except RegionFailure as failure:
             raise AnsibleParserError("alibabacloud.sgw.sgw: region %s failed: %s Set on_region_error: warn to keep "
                                      "the other regions." % (failure.region, failure.error)) from None
@@ -405,18 +530,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         for region, data in estate["regions"].items():
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
-        for what, key, error in signal_errors(estate.get("signals")):
-            self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
+        self._warn_signals(estate)
         return estate
 
-    def _read_signals(self, client, estate, concurrency):
-        """The health signals of the member shares of the regions that did not fail."""
-        shares, file_shares = [], {}
-        for region, data in estate["regions"].items():
-            if not data["error"]:
-                shares += [(region, share) for share in data["shares"]]
-                file_shares.update(data["file_shares"])
-        return read_signals(client, self._signals, shares, concurrency, file_shares=file_shares)
+    def _warn_signals(self, estate):
+        for what, key, error in estate_signal_errors(estate):
+            self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
 
     def _checked_regions(self, client, regions):
         """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
@@ -445,14 +564,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         # string is a template unless it is wrapped unsafe, so there the whole estate always is.
         if not (DATA_TAGGING and is_plain(estate)):
             estate = make_unsafe(estate)
-        index = EstateIndex(estate, self._thresholds, self._signals)
-        self._warn_missing_gateways(index)
         hosts_from = self.get_option("hosts_from")
-        include_candidates = self.get_option("include_candidates")
-        if hosts_from == HOSTS_FROM_GATEWAYS:
-            hosts = index.gateway_hosts(include_candidates)
-        else:
-            hosts = index.share_hosts(include_candidates)
+        hosts = self._hosts(estate, hosts_from)
         health = set(self.get_option("health"))
         prefix, suffix = self.get_option("hostvars_prefix"), self.get_option("hostvars_suffix")
         constructed = any(self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
@@ -491,6 +604,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 add_child(group, hostname)
             if constructed:
                 self._construct(host_vars, hostname)
+
+    def _hosts(self, estate, hosts_from):
+        """``(variables, raw groups)`` of every host: of one account, or of each account in turn."""
+        include_candidates = self.get_option("include_candidates")
+        if "accounts" in estate:
+            accounts = [(multi.account_vars(e), {"regions": e["regions"]}) for e in estate["accounts"] if e["regions"]]
+        else:
+            accounts = [(None, estate)]
+        for extra, data in accounts:
+            index = EstateIndex(data, self._thresholds, self._signals)
+            self._warn_missing_gateways(index)
+            if hosts_from == HOSTS_FROM_GATEWAYS:
+                hosts = index.gateway_hosts(include_candidates)
+            else:
+                hosts = index.share_hosts(include_candidates)
+            for variables, raw_groups in hosts:
+                if extra:
+                    variables.update(extra)
+                    raw_groups = raw_groups + [multi.ACCOUNT_GROUP % extra["sgw_account_id"]]
+                yield variables, raw_groups
 
     def _warn_missing_gateways(self, index):
         """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""

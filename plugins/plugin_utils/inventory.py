@@ -34,6 +34,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals im
     CONDITION_KEY,
     REASONS_KEY,
     SignalIndex,
+    merged_signals,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
     EXPRESS_SYNC_ID,
@@ -88,8 +89,9 @@ class EstateIndex:
     """
 
     def __init__(self, estate: dict, thresholds=None, signals=None):
-        data = estate.get("signals")  # the verdict (health_signals) of the signals asked for, from what was read
-        self.signals = SignalIndex(data, thresholds, signals) if signals and data else None
+        # the verdict (health_signals) of the signals asked for, from what each region read
+        self.signals = SignalIndex(merged_signals(data.get("signals") for data in estate.get("regions", {}).values()
+                                                  if not data.get("error")), thresholds, signals) if signals else None
         self.syncs = {}       # ExpressSyncId -> (region, express sync group)
         self.gateways = {}    # GatewayId -> gateway
         self.members = {}     # (GatewayId, ShareName) -> (region, share)

@@ -7,6 +7,7 @@
     python tests/perf/bench_inventory.py --quick         # a tiny account, one run: proves the script works
     python tests/perf/bench_inventory.py --share-details --gateway-tags   # with the optional per-gateway calls
     python tests/perf/bench_inventory.py --health-signals express_sync,gateway,file_share,alerts   # the verdict
+    python tests/perf/bench_inventory.py --accounts 20 --regions 3 ...    # several accounts (accounts_bench.py)
 
 For each scale it generates an account with the simulator's ``--generate``, serves it with
 ``--latency-ms`` of delay on every call, and measures with ``/usr/bin/time`` (wall seconds,
@@ -141,6 +142,9 @@ def parse_args(argv=None):
     parser.add_argument("--health-signals", metavar="LIST", default="",
                         help="the inventory's health_signals, comma-separated (default: not set, no verdict)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
+    parser.add_argument("--accounts", type=int, default=0, metavar="N",
+                        help="measure instead N accounts of a resource directory, each of the shape above, against "
+                             "one account with the same shares (see accounts_bench.py)")
     parser.add_argument("--workdir", metavar="DIR", help="keep accounts, configs, outputs and caches in DIR")
     args = parser.parse_args(argv)
     if args.quick:
@@ -151,6 +155,8 @@ def parse_args(argv=None):
     except ValueError:
         parser.error("--scales takes whole numbers separated by commas, for example 1,2,4")
     args.health_signals = [s.strip() for s in args.health_signals.split(",") if s.strip()]
+    if args.accounts == 1 or args.accounts < 0:
+        parser.error("--accounts takes 2 or more accounts")
     if not args.scales or min(args.scales) < 1 or args.runs < 1 or args.max_concurrency < 1:
         parser.error("--scales, --runs and --max-concurrency must be 1 or more")
     return args
@@ -454,6 +460,13 @@ def main(argv=None) -> int:
             "LC_ALL": "C.UTF-8",
         })
         timer = gnu_time()
+        if args.accounts:
+            from tests.perf.accounts_bench import render_accounts, run_accounts  # noqa: E402  pylint: disable=import-outside-toplevel
+            data = run_accounts(args, workdir, env, timer, measure, ideal_calls)
+            print(render_accounts(data))
+            if args.json:
+                pathlib.Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
+            return 0
         results = []
         for index, scale in enumerate(args.scales):
             started = time.monotonic()

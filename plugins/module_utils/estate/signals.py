@@ -145,6 +145,72 @@ KINDS = {_file_shares: ("file_shares", "file_share_errors"), _alerts: ("alerts",
          _gateways: ("gateways", "gateway_errors")}
 
 
+class SignalFetcher:
+    """An estate fetcher (:class:`~...estate.fetch.EstateFetcher`) that also reads the health signals of the
+    member shares, once the estate is read, and files them with each region's data under ``signals`` (so that
+    they are cached with it, per account too)."""
+
+    def __init__(self, fetcher, client, signals):
+        self.fetcher = fetcher
+        self.client = client
+        self.signals = list(signals)
+
+    def fetch(self, regions, calls=None) -> dict:
+        estate = self.fetcher.fetch(regions) if calls is None else self.fetcher.fetch(regions, calls)
+        read = [(region, data) for region, data in estate["regions"].items() if not data["error"]]
+        shares, file_shares = [], {}
+        for region, data in read:
+            shares += [(region, share) for share in data["shares"]]
+            file_shares.update(data["file_shares"])
+        found = read_signals(self.client, self.signals, shares, self.fetcher.max_concurrency, file_shares=file_shares)
+        for region, data in read:
+            data["signals"] = region_signals(found, [(region, share) for share in data["shares"]])
+        return estate
+
+
+def region_signals(found, shares) -> dict:
+    """The part of the signal data ``found`` that concerns ``shares`` (of one region)."""
+    gateways = {share.get(GATEWAY_ID) for dummy, share in shares}
+    regions = {gateway_region(share, region) for region, share in shares}
+    part = empty_signals(found["read"])
+    for field, keys in (("file_shares", gateways), ("file_share_errors", gateways), ("alerts", regions),
+                        ("alert_errors", regions)):
+        part[field] = {key: value for key, value in found[field].items() if key in keys}
+    return part
+
+
+def merged_signals(parts) -> dict:
+    """The signal data of several regions as one; a region without any (a cache of a configuration without
+    signals) adds nothing, so its shares' signals are unread."""
+    merged = empty_signals(())
+    for part in parts:
+        for field, value in (part or {}).items():
+            if isinstance(value, dict):
+                merged[field].update(value)
+    return merged
+
+
+def signals_read(estate) -> set:
+    """The signals that every region of an estate read (none when one has no signal data)."""
+    found = None
+    for data in (estate or {}).get("regions", {}).values():
+        if data.get("error"):
+            continue
+        read = set(((data.get("signals") or {}).get("read")) or ())
+        found = read if found is None else found & read
+    return found or set()
+
+
+def estate_signal_errors(estate) -> list:
+    """:func:`signal_errors` of every region of an estate, each once."""
+    found = []
+    for data in ((estate or {}).get("regions") or {}).values():
+        for error in signal_errors(data.get("signals")):
+            if error not in found:
+                found.append(error)
+    return found
+
+
 def signal_errors(data) -> list:
     """``(what, key, error record)`` of every read that failed, for warnings."""
     found = []

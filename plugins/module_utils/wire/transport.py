@@ -143,6 +143,8 @@ class SgwClient:
         if problems:
             raise SgwConfigError("Invalid endpoint settings: %s." % "; ".join(problems))
         redaction.install_log_filter()
+        self._settings = dict(signature_version=signature_version, timeout=timeout, validate_certs=validate_certs,
+                              ca_bundle=ca_bundle, retry=retry, pool_size=pool_size, log=log, sleep=sleep)
         self.credentials = credentials
         self.endpoint = endpoint
         self.endpoint_type = endpoint_type
@@ -171,6 +173,14 @@ class SgwClient:
 
     def close(self):
         self.session.close()
+
+    def with_credentials(self, credentials, client_class=None, endpoint=None):
+        """A new client of the same settings (transport, retries, endpoints) signing with ``credentials``;
+        ``client_class`` and ``endpoint`` make it speak another API (STS, Resource Manager) at its endpoint."""
+        if client_class is None:
+            return SgwClient(credentials, endpoint=self.endpoint, endpoint_type=self.endpoint_type,
+                             endpoints=self.endpoints, **self._settings)
+        return client_class(credentials, endpoint=endpoint, **self._settings)
 
     def base_url(self, region: str) -> str:
         """The base URL that the calls of ``region`` go to."""
