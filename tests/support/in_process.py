@@ -23,7 +23,7 @@ import urllib3
 
 from tests.simulator.account import Account
 from tests.simulator.faults import Faults
-from tests.simulator.server import CONTROL_PREFIX, FORM_TYPE, HANG, Simulator
+from tests.simulator.server import CONTROL_PREFIX, DROP, FORM_TYPE, HANG, Simulator
 from tests.simulator.service import Service
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
 from tests.support.sim_process import (
@@ -86,6 +86,9 @@ class InProcessSimulator(SimulatorControls):
             form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) if is_form and body else []
             reply = self.simulator.api(SignedRequest(request.method, url.path, tuple(parse_qsl(
                 url.query, keep_blank_values=True)), headers, body, tuple(form)))
+        if reply is DROP:
+            raise requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
+                "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")), request=request)
         if reply is HANG:
             raise requests.exceptions.ReadTimeout("no answer (the simulator hangs)", request=request)
         response = requests.Response()
