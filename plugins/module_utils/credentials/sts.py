@@ -7,11 +7,20 @@ The calls go through the collection's own client (same signer, transport, retrie
 scrubbing as the SGW calls); ``AssumeRoleWithOIDC`` is an anonymous call, sent unsigned. An STS
 error becomes one :class:`~.errors.SgwCredentialError` that names the role, the STS ``Code`` and
 ``RequestId`` and what to check, never a secret.
+
+The credential chain never imports this module: the options layer builds an :class:`StsCaller`
+and hands it to the chain, which calls it for its role steps.
 """
 
 from __future__ import annotations
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import (
+    Anonymous,
+    Credentials,
+    parse_expiration,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
@@ -66,6 +75,7 @@ class StsCaller:
     def __init__(self, client_factory, endpoint, region=None):
         self.client_factory = client_factory
         self.endpoint = endpoint
+        self.shown_endpoint = hide_userinfo(endpoint)  # as messages show it
         self.region = region if region and is_region_id(region) else "cn-hangzhou"
         self.calls = 0
 
@@ -82,17 +92,14 @@ class StsCaller:
                           extra_secrets=(token,))
 
     def _call(self, action, role_arn, params, credentials, identity, extra_secrets=()):
-        # Imported here: credentials.py uses this module, and this one its classes.
-        from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
-
-        signer = credentials if credentials is not None else creds.Anonymous()
+        signer = credentials if credentials is not None else Anonymous()
         client = self.client_factory(_Hiding(signer, extra_secrets), self.endpoint)
         self.calls += 1
         try:
             body = client.call(action, self.region, params)
         except SgwApiError as error:
             hint = STS_HINTS.get(error.code) or "check ram_role_arn, the role's trust policy and sts_endpoint"
-            parts = ["%s of role %s failed at %s: %s" % (action, role_arn, self.endpoint, error.code)]
+            parts = ["%s of role %s failed at %s: %s" % (action, role_arn, self.shown_endpoint, error.code)]
             if error.status:
                 parts[0] += " (HTTP %s)" % error.status
             if error.api_message:  # already scrubbed of every secret the client signs with
@@ -105,16 +112,16 @@ class StsCaller:
         except SgwTransportError as error:
             raise SgwCredentialError("%s of role %s failed: could not reach the STS endpoint %s (%s). hint: check "
                                      "sts_endpoint (or ALIBABA_CLOUD_STS_ENDPOINT) and network access." % (
-                                         action, role_arn, self.endpoint, error.reason)) from None
+                                         action, role_arn, self.shown_endpoint, error.reason)) from None
         finally:
             client.close()
         document = body.get("Credentials") if isinstance(body, dict) else None
         if not isinstance(document, dict):
             raise SgwCredentialError("%s of role %s at %s: the answer has no Credentials (RequestId %s)." % (
-                action, role_arn, self.endpoint, body.get("RequestId") if isinstance(body, dict) else None))
-        found = creds.Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
-                                  document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
-        return found, creds.parse_expiration(document.get("Expiration"))
+                action, role_arn, self.shown_endpoint, body.get("RequestId") if isinstance(body, dict) else None))
+        found = Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
+                            document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
+        return found, parse_expiration(document.get("Expiration"))
 
 
 class _Hiding:
