@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                             ("candidates-per-group", "candidate shares per group (same bucket, no group)")):
         default = getattr(shape, name.replace("-", "_"))
         data.add_argument(f"--{name}", type=int, default=default, metavar="N", help=f"{help_text} (default {default})")
+    data.add_argument("--member-account", action="append", default=[], metavar="FILE",
+                      help="a member account file (repeatable): the account of its account_id joins the resource "
+                           "directory whose management account is the one served (see docs/simulator.md)")
     data.add_argument("--seed", type=int, default=shape.seed, help="seed of --generate, ids and --throttle-rate")
     data.add_argument("--write", metavar="FILE", help="write the account (YAML, or JSON for .json) and exit")
     data.add_argument("--task-seconds", type=float, default=1.0, metavar="S", help="duration of a task (default 1)")
@@ -111,6 +114,9 @@ BEHAVIOUR_HELP = {
     "candidate_sync_id": "candidates (IsExternal=true) carry the id of the group asked for, or an empty one",
     "unknown_ids": "DescribeExpressSyncShares answers ExpressSyncNotExist for an unknown id, or leaves it out",
     "total_count": "paged answers carry TotalCount, or leave it out",
+    "alert_share": "ListAlertEvents names an event's share by ShareName, or by ShareIndexId (its IndexId)",
+    "alert_events": "ListAlertEvents answers AlertEvents as a plain list, or wrapped as {AlertEvent: [...]}",
+    "rd_management": "ListAccounts lists the management account of the resource directory, or only its members",
 }
 
 
@@ -139,10 +145,12 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
     if args.tls:
         from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
         ssl_context = tls.server_context(args.cert_out)
-    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed,
-                      strict_membership=args.strict_membership)
-    simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed,
-                          sts_duration=args.sts_duration)
+    def service_of(served):
+        return Service(served, args.task_seconds, args.full_sync_seconds, seed=args.seed,
+                       strict_membership=args.strict_membership)
+    members = [service_of(Account.load(path)) for path in args.member_account]
+    simulator = Simulator(service_of(account), Verifier(args.access_key), faults_from_args(args), seed=args.seed,
+                          sts_duration=args.sts_duration, members=members)
     return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
 
 

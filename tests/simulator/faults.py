@@ -17,6 +17,9 @@ BEHAVIOURS = {
     "candidate_sync_id": ("group", "empty"),
     "unknown_ids": ("error", "omit"),
     "total_count": ("present", "absent"),
+    "alert_share": ("name", "index_id"),
+    "alert_events": ("list", "wrapped"),
+    "rd_management": ("listed", "unlisted"),
 }
 BAD_GATEWAY_PAGE = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n"
@@ -43,6 +46,9 @@ class Faults:
     candidate_sync_id: str = "group"
     unknown_ids: str = "error"
     total_count: str = "present"
+    alert_share: str = "name"
+    alert_events: str = "list"
+    rd_management: str = "listed"
     missing_gateways: tuple = ()
     max_query_bytes: int = 0
     hang_actions: tuple = ()

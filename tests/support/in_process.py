@@ -42,11 +42,12 @@ _NUMBERS = itertools.count(1)
 class InProcessSimulator(SimulatorControls):
     """A simulator answering at ``url`` in this process; see the module documentation."""
 
-    def __init__(self, data=SAMPLE_ACCOUNT, task_seconds=1.0, full_sync_seconds=3.0):
+    def __init__(self, data=SAMPLE_ACCOUNT, task_seconds=1.0, full_sync_seconds=3.0, members=(), faults=None):
         keys = [AccessKey.parse("%s:%s" % (KEY_ID, KEY_SECRET)),
                 AccessKey.parse("%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN))]
         service = Service(Account.load(data), task_seconds, full_sync_seconds, seed=1)
-        self.simulator = Simulator(service, Verifier(keys), Faults(), seed=1)
+        members = [Service(Account.load(path), task_seconds, full_sync_seconds, seed=1) for path in members]
+        self.simulator = Simulator(service, Verifier(keys), Faults.from_json(faults or {}), seed=1, members=members)
         self.url = "http://sgw-simulator-%d.in-process" % next(_NUMBERS)
         self.running = True
 

@@ -89,12 +89,18 @@ class EstateFetcher:
         self.share_details = share_details
         self.gateway_tags = gateway_tags
 
-    def fetch(self, regions) -> dict:
+    def fetch(self, regions, calls=None) -> dict:
         """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
-        ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
+        ``fail_fast`` and a call fails (after the calls already in flight have ended).
+
+        ``calls`` is the pool the API calls run on: by default one of ``max_concurrency`` threads of
+        this fetch; several fetches (of several accounts) may share one, and so one bound.
+        """
         regions = list(dict.fromkeys(regions))
-        with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as calls, \
-                ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
+        if calls is None:
+            with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as own:
+                return self.fetch(regions, own)
+        with ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
             run = _Fetch(self, regions, calls)
             run.run(chains)
         return {"regions": run.result()}

@@ -78,6 +78,8 @@ class SgwCredentialError(SgwConfigError):
 class SgwApiError(_CallError):
     """A call that the API (or something in front of it) answered with an error."""
 
+    hints = HINTS  # what to do, per code (another API's errors may have their own)
+
     def __init__(self, code, message, action=None, region=None, status=None, request_id=None,
                  credential_source=None, endpoint=None, attempts=1):
         self.code = str(code) if code else "Unknown"
@@ -103,7 +105,7 @@ class SgwApiError(_CallError):
             parts.append("RequestId %s" % self.request_id)
         if self.credential_source:
             parts.append("credentials from %s" % self.credential_source)
-        hint = HINTS.get(self.code)
+        hint = self.hints.get(self.code)
         if hint:
             parts.append("hint: " + hint.format(action=self.action or "<action>"))
         return ". ".join(parts) + "."

@@ -19,7 +19,8 @@ MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
                   "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
                   "hang_actions": [], "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
-                  "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present"}
+                  "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present",
+                  "alert_share": "name", "alert_events": "list", "rd_management": "listed"}
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +157,10 @@ def test_stats_count_requests_calls_and_errors(sim):
         "actions": {"DescribeRegions": 2, "DescribeExpressSyncShares": 2},
         "regions": {"cn-hangzhou": 3, "cn-shanghai": 1},
         "errors": {"ExpressSyncNotExist": 1, "InvalidAccessKeyId.NotFound": 1, "InvalidTimeStamp.Expired": 1},
+        "accounts": {},
     }
     assert sim.control("POST", "reset").json() == {"total": 0, "requests": 0, "peak_concurrency": 0, "actions": {},
-                                                   "regions": {}, "errors": {}}
+                                                   "regions": {}, "errors": {}, "accounts": {}}
 
 
 def test_latency_and_peak_concurrency(sim):
@@ -212,7 +214,7 @@ CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
               "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
               "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
-              "--total-count", "absent")
+              "--total-count", "absent", "--alert-share", "index_id", "--alert-events", "wrapped")
 
 
 def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
@@ -222,7 +224,8 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
         "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
         "hang_actions": ["AddSharesToExpressSync"], "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
-        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent"}
+        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent", "rd_management": "listed",
+        "alert_share": "index_id", "alert_events": "wrapped"}
     outcome = []
 
     def call():
