@@ -133,14 +133,21 @@ def region_argument_spec() -> dict:
 def convert(option, value, where):
     """``value`` as the type of ``option``, in its choices; else a configuration error naming ``where``."""
     from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.parsing.convert_bool import BOOLEANS  # pylint: disable=import-outside-toplevel
 
-    try:
-        value = DEFAULT_TYPE_VALIDATORS[option.type](value)
-    except (TypeError, ValueError) as exc:
-        raise SgwConfigError("Invalid configuration: %s (%s): %s." % (option.name, where, str(exc).rstrip("."))) from None
-    if option.choices and value not in option.choices:
-        raise SgwConfigError("Invalid configuration: %s (%s) must be one of %s, not %r." % (
-            option.name, where, ", ".join(option.choices), value))
+    if option.type == "bool" and isinstance(value, str) and value.lower() not in {str(b).lower() for b in BOOLEANS}:
+        # A word that is not a boolean must not silently turn certificate checks off.
+        problem = "%s must be true or false, not %r" % (option.name, value)
+    else:
+        try:
+            value = DEFAULT_TYPE_VALIDATORS[option.type](value)
+            problem = None
+        except (TypeError, ValueError) as exc:
+            problem = "%s: %s" % (option.name, str(exc).rstrip("."))
+        if problem is None and option.choices and value not in option.choices:
+            problem = "%s must be one of %s, not %r" % (option.name, ", ".join(option.choices), value)
+    if problem:
+        raise SgwConfigError("Invalid configuration: %s (from the %s)." % (problem, where))
     return value
 
 
