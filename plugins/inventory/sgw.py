@@ -253,6 +253,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
+    invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_regions,
 )
@@ -308,8 +309,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems = unknown_options(config, self.option_definitions)
         problems += invalid_regions(self.get_option("regions"))
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
-        if self.get_option("bucket_prefix") is not None and not self.get_option("bucket_name"):
-            problems.append("bucket_prefix needs bucket_name (the API lists a prefix's group only within one bucket)")
+        problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
         if self.get_option("max_concurrency") < 1:
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:

@@ -326,10 +326,16 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import exp
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import (
+    express_sync_record,
+    share_key,
+    share_label,
+    share_record,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_options as invalid_params,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID, NAME
 
 NOT_FOUND = "ExpressSyncNotExist"
 
@@ -385,17 +391,17 @@ class ExpressSyncManager:
         groups = api.describe_express_syncs(self.client, self.region)
         sync_id, name = self.params.get("express_sync_id"), self.params.get("name")
         if sync_id:
-            found = [g for g in groups if g.get("ExpressSyncId") == sync_id]
+            found = [g for g in groups if g.get(EXPRESS_SYNC_ID) == sync_id]
             elsewhere = [group_region(g, self.region) for g in found if group_region(g, self.region) != self.region]
             if elsewhere:
                 raise ExpressSyncFailure("express sync group %s is in region %s, not in region %s; set region: %s." % (
                     sync_id, elsewhere[0], self.region, elsewhere[0]))
         else:
-            found = [g for g in groups_of_region(groups, self.region) if g.get("Name") == name]
+            found = [g for g in groups_of_region(groups, self.region) if g.get(NAME) == name]
         if len(found) > 1:
             raise ExpressSyncFailure(
                 "%d express sync groups are named %r in region %s (%s); give express_sync_id to choose one." % (
-                    len(found), name, self.region, ", ".join(sorted(str(g.get("ExpressSyncId")) for g in found))))
+                    len(found), name, self.region, ", ".join(sorted(str(g.get(EXPRESS_SYNC_ID)) for g in found))))
         return found[0] if found else None
 
     def wait_for_idle(self):
@@ -414,8 +420,8 @@ class ExpressSyncManager:
     def members(self, group_id):
         """The member shares of a group, as API records keyed by ``(GatewayId, ShareName)``."""
         shares = api.describe_express_sync_shares(self.client, self.region, [group_id], is_external=False)
-        return {(s.get("GatewayId"), s.get("ShareName")): s for s in shares
-                if s.get("ExpressSyncId") in (None, "", group_id)}
+        return {share_key(s): s for s in shares
+                if s.get(EXPRESS_SYNC_ID) in (None, "", group_id)}
 
     # ----------------------------------------------------------------------------- writes
 
@@ -450,7 +456,8 @@ class ExpressSyncManager:
             raise SgwApiError("InvalidResponse", "CreateExpressSync returned no ExpressSyncId",
                               action="CreateExpressSync", region=self.region)
         self.group_id = group_id
-        created = [g for g in api.describe_express_syncs(self.client, self.region) if g.get("ExpressSyncId") == group_id]
+        created = [g for g in api.describe_express_syncs(self.client, self.region)
+                   if g.get(EXPRESS_SYNC_ID) == group_id]
         return created[0] if created else plan.planned_group(params, group_id)
 
     def remove(self, keys):
@@ -493,7 +500,7 @@ class ExpressSyncManager:
         params = self.params
         group = self.find_group()
         if group is not None:
-            self.group_id = group.get("ExpressSyncId")
+            self.group_id = group.get(EXPRESS_SYNC_ID)
             if params.get("shares") is not None and params["state"] == "present":
                 self.wait_for_idle()
         before_members = self.members(self.group_id) if group is not None else {}
@@ -535,7 +542,7 @@ class ExpressSyncManager:
         if group is None:
             return {}
         view = express_sync_record(group)
-        view["shares"] = sorted(plan.share_label(k) for k in members)
+        view["shares"] = sorted(share_label(k) for k in members)
         return view
 
     def result(self, before, group, members) -> dict:

@@ -12,7 +12,8 @@ region with an error never looks like a region with nothing in it, and is never 
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID, GATEWAY_ID, STORAGE_BUNDLE_ID
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_urls
 
 # What DescribeGateways answers for a gateway cluster, or a gateway, that no longer exists.
@@ -77,7 +78,7 @@ class Assembly:
         homes = {}
         for region in self.regions:
             for group in self.answers.get(region, ()):
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in homes and self._wanted(group, region):
                     homes[sync_id] = group_region(group, region)
                     result[homes[sync_id]]["express_syncs"].append(group)
@@ -87,7 +88,7 @@ class Assembly:
         for region, share in self.strays:
             result[region]["shares"].append(share)
         for data in result.values():  # the details of the gateways of each region's member shares
-            for gateway_id in sorted({share.get("GatewayId") for share in data["shares"]}):
+            for gateway_id in sorted({share.get(GATEWAY_ID) for share in data["shares"]}):
                 if self.file_shares.get(gateway_id) is not None:
                     data["file_shares"][gateway_id] = self.file_shares[gateway_id]
                 if self.gateway_tags.get(gateway_id) is not None:
@@ -113,8 +114,8 @@ class Assembly:
         for region, data in result.items():
             if data["error"] is not None:
                 continue
-            needs = sorted({s.get("StorageBundleId") for s in data["shares"] + data["candidates"]
-                            if s.get("StorageBundleId") in self.bundles})
+            needs = sorted({s.get(STORAGE_BUNDLE_ID) for s in data["shares"] + data["candidates"]
+                            if s.get(STORAGE_BUNDLE_ID) in self.bundles})
             failed = [b for b in needs if self.bundles[b].exception() is not None]
             if failed:
                 data["error"] = error_record(self.bundles[failed[0]].exception())

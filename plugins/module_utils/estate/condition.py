@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_STATE, GATEWAY_ID, SHARE_NAME
+
 OK = "ok"
 DEGRADED = "degraded"
 FAILED = "failed"
@@ -48,11 +50,11 @@ THRESHOLDS = {
 
 # Every reason, in the order reasons are listed on a host.
 REASONS = (
-    Reason("sync_failed", FAILED, EXPRESS_SYNC, "ExpressSyncState",
+    Reason("sync_failed", FAILED, EXPRESS_SYNC, EXPRESS_SYNC_STATE,
            "TopicAndQueueFailure, TopicFailure or QueueFailure"),
-    Reason("sync_in_progress", DEGRADED, EXPRESS_SYNC, "ExpressSyncState", "MNSFullSyncInit or MNSFullSyncing"),
-    Reason("sync_not_enabled", DEGRADED, EXPRESS_SYNC, "ExpressSyncState", "MNSNotEnabled on a member share"),
-    Reason("sync_state_unknown", UNKNOWN, EXPRESS_SYNC, "ExpressSyncState", "any other value, the empty one included"),
+    Reason("sync_in_progress", DEGRADED, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "MNSFullSyncInit or MNSFullSyncing"),
+    Reason("sync_not_enabled", DEGRADED, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "MNSNotEnabled on a member share"),
+    Reason("sync_state_unknown", UNKNOWN, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "any other value, the empty one included"),
     Reason("gateway_not_running", FAILED, GATEWAY, "Status",
            "Stopped, Stopping, Failed, Deleting, Deactivated, Initialized or Activated"),
     Reason("gateway_no_heartbeat", FAILED, GATEWAY, "Status", "Unknown (no heartbeat for a long time)"),
@@ -252,11 +254,11 @@ def alerts_of_share(alerts, gateway_id, share_name, index_id=None) -> list:
     no share (the whole gateway) or name it, by its name or its ``IndexId`` (the documentation calls
     the filter ``ShareIndexId`` and describes it as the share name, so both are matched)."""
     names = {name for name in (share_name, index_id) if name}
-    return [alert for alert in alerts if alert.get("GatewayId") == gateway_id
+    return [alert for alert in alerts if alert.get(GATEWAY_ID) == gateway_id
             and (not alert_shares(alert) or alert_shares(alert) & names)]
 
 
 def alert_shares(alert) -> set:
     """What an alert event names its share by (``ShareName``, ``ShareIndexId``); empty for the whole gateway."""
-    return {alert.get(field) for field in ("ShareName", "ShareIndexId")
+    return {alert.get(field) for field in (SHARE_NAME, "ShareIndexId")
             if isinstance(alert.get(field), str) and alert.get(field)}

@@ -46,20 +46,26 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import (
-    attribute_candidates,
+    candidates_by_group,
     foreign_groups,
     group_region,
+    members_by_group,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import (  # noqa: F401 (re-exported)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import (
     GONE_CODES,
     Assembly,
-    RegionFailure,
     UnexpectedError,
     _Gone,
     as_region_error,
-    error_record,
 )
+# Where these used to live; new code imports them from assembly.py.
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure, error_record  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    STORAGE_BUNDLE_ID,
+)
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
 # written by another layout is not read. 2: groups filed by their region, file shares and gateway
@@ -184,7 +190,7 @@ class _Fetch(Assembly):
             shares = self._shares(region, mine)
             details = [self._submit(call, region, gateways) for call, gateways in self._detail_calls(mine)]
             if self.fetcher.gateway_details:
-                self._gateways(region, sorted({s.get("StorageBundleId") for s in shares if s.get("StorageBundleId")}))
+                self._gateways(region, sorted({s.get(STORAGE_BUNDLE_ID) for s in shares if s.get(STORAGE_BUNDLE_ID)}))
             for future in details:
                 future.result()
         except _Stopped:
@@ -209,7 +215,7 @@ class _Fetch(Assembly):
         """Whether a group of an answer for ``region`` is fetched: its own region is asked for, and
         ``express_sync_ids`` names it (when set)."""
         ids = self.fetcher.express_sync_ids
-        return (not ids or group.get("ExpressSyncId") in ids) and group_region(group, region) in self.regions
+        return (not ids or group.get(EXPRESS_SYNC_ID) in ids) and group_region(group, region) in self.regions
 
     def _claim(self, region, groups):
         """The wanted groups of an answer whose shares no other region asks for."""
@@ -217,7 +223,7 @@ class _Fetch(Assembly):
         with self.lock:
             self.answers[region] = groups
             for group in groups:
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in self.claimed and self._wanted(group, region):
                     self.claimed.add(sync_id)
                     mine.append(group)
@@ -229,26 +235,28 @@ class _Fetch(Assembly):
         kinds = (False, True) if self.fetcher.include_candidates else (False,)
         asked = [(chunk, external, self._submit(self._shares_call, region, chunk, external))
                  for chunk in chunks for external in kinds]
-        found, one_by_one = [], []
+        found = []
+
+        def ask_each(chunk):  # the candidates of each group of ``chunk``, asked at once
+            futures = [self._submit(self._shares_call, region, [group], True) for group in chunk]
+            answers = [future.result() for future in futures]
+            found.extend(share for answer in answers for share in answer)
+            return answers
+
         for chunk, external, future in asked:
             shares = future.result()
             found += shares
-            if not external:
-                self._keep_members(region, chunk, shares)
-                continue
-            by_group = attribute_candidates(shares, chunk)
-            if by_group is None:  # candidates that name no group, for several groups: ask one by one
-                one_by_one += [([group], self._submit(self._shares_call, region, [group], True)) for group in chunk]
+            if external:
+                self._keep(self.candidates, candidates_by_group(shares, chunk, ask_each))
             else:
-                self._keep(self.candidates, by_group)
-        for chunk, future in one_by_one:
-            shares = future.result()
-            found += shares
-            self._keep(self.candidates, attribute_candidates(shares, chunk))
+                by_group, strays = members_by_group(shares, [group.get(EXPRESS_SYNC_ID) for group in chunk])
+                self._keep(self.members, by_group)
+                with self.lock:
+                    self.strays += [(region, share) for share in strays]
         return found
 
     def _shares_call(self, region, groups, external):
-        return api.describe_express_sync_shares(self.client, region, [g.get("ExpressSyncId") for g in groups],
+        return api.describe_express_sync_shares(self.client, region, [g.get(EXPRESS_SYNC_ID) for g in groups],
                                                 is_external=external)
 
     def _detail_calls(self, groups):
@@ -257,8 +265,8 @@ class _Fetch(Assembly):
         region has asked about."""
         calls = []
         with self.lock:
-            gateways = sorted({share.get("GatewayId") for group in groups
-                               for share in self.members.get(group.get("ExpressSyncId"), ()) if share.get("GatewayId")})
+            gateways = sorted({share.get(GATEWAY_ID) for group in groups
+                               for share in self.members.get(group.get(EXPRESS_SYNC_ID), ()) if share.get(GATEWAY_ID)})
             if self.fetcher.share_details:
                 new = [g for g in gateways if g not in self.file_shares]
                 calls += [(self._file_shares_call, [g]) for g in new]
@@ -278,21 +286,6 @@ class _Fetch(Assembly):
         tags = api.list_gateway_tags(self.client, region, gateways)
         with self.lock:
             self.gateway_tags.update((g, tags.get(g, {})) for g in gateways)
-
-    def _keep_members(self, region, chunk, shares):
-        ids = [group.get("ExpressSyncId") for group in chunk]
-        by_group, strays = {}, []
-        for share in shares:
-            sync_id = share.get("ExpressSyncId")
-            if sync_id not in ids and len(ids) == 1:
-                sync_id = ids[0]
-            if sync_id in ids:
-                by_group.setdefault(sync_id, []).append(share)
-            else:
-                strays.append((region, share))
-        self._keep(self.members, by_group)
-        with self.lock:
-            self.strays += strays
 
     def _keep(self, store, by_group):
         with self.lock:

@@ -53,6 +53,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
     SgwTransportError,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.version import COLLECTION_NAME, COLLECTION_VERSION
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import REGION_ID
 
 # The largest answer body read; SGW answers are a few hundred KiB at most.
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -184,7 +185,7 @@ class SgwClient:
         ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy.
         """
         params = {k: _wire_value(v) for k, v in (params or {}).items() if v is not None}
-        params["RegionId"] = region
+        params[REGION_ID] = region
         backoff = self.retry.backoff(sleep=self._sleep)
         attempt = 0
         while True:

@@ -73,6 +73,13 @@ def invalid_gateway_ids(ids) -> list:
     return _invalid_ids(ids, "gw-", "a gateway id")
 
 
+def invalid_bucket_filter(bucket_name, bucket_prefix) -> list:
+    """The groups of a prefix are listed only within one bucket: ``bucket_prefix`` needs ``bucket_name``."""
+    if bucket_prefix is not None and not bucket_name:
+        return ["bucket_prefix needs bucket_name (the API lists the group of a prefix only within one bucket)"]
+    return []
+
+
 def invalid_express_sync_name(name) -> list:
     if isinstance(name, str) and EXPRESS_SYNC_NAME.match(name):
         return []

@@ -24,17 +24,18 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import jou
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTHY, health_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_key, share_label as label
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_ID,
+    EXPRESS_SYNC_STATE,
+    SYNC_PROGRESS,
+)
 
 REMOVE = "RemoveSharesFromExpressSync"
 ADD = "AddSharesToExpressSync"
 # Health polling: the first delay between two rounds and the most once doubled, in seconds.
 HEALTH_POLL_FIRST = 0.5
 HEALTH_POLL_MOST = 5.0
-
-
-def label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host."""
-    return "%s@%s" % (key[1], key[0])
 
 
 def share_pairs(shares):
@@ -134,9 +135,9 @@ class Resync:
         members = {key: {} for key in keys}
         for region, shares in zip(regions, self.run_all([reader(r) for r in regions])):
             for share in shares:
-                key = (region, share.get("ExpressSyncId"))
+                key = (region, share.get(EXPRESS_SYNC_ID))
                 if key in members:
-                    members[key][(share.get("GatewayId"), share.get("ShareName"))] = share
+                    members[key][share_key(share)] = share
         return members
 
     # ------------------------------------------------------------------------------- journal
@@ -308,7 +309,7 @@ class Resync:
         if self.skipped:
             self.warnings.append("%d shares are not members of the express sync group given for them and were left "
                                  "alone: %s" % (len(self.skipped), ", ".join(
-                                     "%s@%s (%s)" % (s["share_name"], s["gateway_id"], s["express_sync_id"])
+                                     "%s (%s)" % (label((s["gateway_id"], s["share_name"])), s["express_sync_id"])
                                      for s in self.skipped)))
         if not groups:
             return
@@ -414,7 +415,7 @@ class Resync:
     # -------------------------------------------------------------------------------- health
 
     def _record(self, group, key, share, resumed=False):
-        state = share.get("ExpressSyncState") if share else None
+        state = share.get(EXPRESS_SYNC_STATE) if share else None
         self.records[(group.region, group.express_sync_id) + key] = {
             "express_sync_id": group.express_sync_id, "region": group.region, "gateway_id": key[0],
             "share_name": key[1], "state_before": state if share else "not a member",
@@ -441,9 +442,9 @@ class Resync:
                 self.after[group_key] = sorted(label(k) for k in present)
             for key, record in self.records.items():
                 share = members.get(key[:2], {}).get(key[2:])
-                record["state_after"] = share.get("ExpressSyncState") if share else "not a member"
-                record["sgw_health"] = health_of(share.get("ExpressSyncState")) if share else "unknown"
-                record["sync_progress"] = share.get("SyncProgress") if share else None
+                record["state_after"] = share.get(EXPRESS_SYNC_STATE) if share else "not a member"
+                record["sgw_health"] = health_of(share.get(EXPRESS_SYNC_STATE)) if share else "unknown"
+                record["sync_progress"] = share.get(SYNC_PROGRESS) if share else None
             delay = None if all(self.records[k]["sgw_health"] == HEALTHY for k in watched) else next(backoff, None)
             if delay is None:
                 return

@@ -15,6 +15,7 @@ import time
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import STATE_CODE, TASK_ID
 
 BUSY = "ExpressSyncInOperation"
 # The codes of the errors that a task that failed or did not finish in time is reported with.
@@ -101,7 +102,7 @@ class Waits:
             else:
                 asked, answers = [last], [first]
             for task, record in zip(asked, answers):
-                state = record.get("StateCode") if record else None
+                state = record.get(STATE_CODE) if record else None
                 if state == api.TASK_COMPLETED:
                     outcome[task[2]] = (COMPLETED, record)
                 elif state == api.TASK_FAILED:
@@ -120,14 +121,14 @@ class Waits:
 
 
 def _ended(record) -> bool:
-    return bool(record) and record.get("StateCode") != api.TASK_RUNNING
+    return bool(record) and record.get(STATE_CODE) != api.TASK_RUNNING
 
 
 def _describer(client, task):
     region, target_id, task_id = task
 
     def describe():
-        found = [t for t in api.describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
+        found = [t for t in api.describe_tasks(client, region, target_id, task_id) if t.get(TASK_ID) == task_id]
         return found[0] if found else None
 
     return describe
@@ -135,8 +136,8 @@ def _describer(client, task):
 
 def running_tasks(client, region, target_id):
     """The tasks on ``target_id`` that have not ended, as ``(region, target_id, task_id)``."""
-    return [(region, target_id, t.get("TaskId")) for t in api.describe_tasks(client, region, target_id=target_id)
-            if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+    return [(region, target_id, t.get(TASK_ID)) for t in api.describe_tasks(client, region, target_id=target_id)
+            if t.get(TASK_ID) and t.get(STATE_CODE) not in (api.TASK_COMPLETED, api.TASK_FAILED)]
 
 
 def task_error(outcome, task_id, action, region, target_id, timeout):
@@ -150,7 +151,7 @@ def task_error(outcome, task_id, action, region, target_id, timeout):
     if state == UNKNOWN:
         return SgwApiError(api.TASK_STATE_UNKNOWN, "task %s on %s is in the state %s, which is neither running, "
                            "completed nor failed, so it is not waited for; check the task in the console" % (
-                               task_id, target_id, (record or {}).get("StateCode") or "(empty)"),
+                               task_id, target_id, (record or {}).get(STATE_CODE) or "(empty)"),
                            action=action, region=region)
     return SgwApiError(TASK_TIMEOUT, "task %s on %s is still running after %ss; raise wait_timeout or check the task "
                        "in the console" % (task_id, target_id, timeout), action=action, region=region)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
+    invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_express_sync_options,
     invalid_gateway_ids,
@@ -74,3 +75,18 @@ GOOD = {"name": "media", "state": "present", "shares_state": "present", "purge_s
 ])
 def test_express_sync_options_problems_are_all_listed(options, problems):
     assert invalid_express_sync_options(dict(GOOD, **options)) == problems
+
+
+@pytest.mark.parametrize("bucket_name, bucket_prefix, refused", [
+    (None, None, False),
+    ("media", None, False),
+    ("media", "", False),
+    ("media", "daily/", False),
+    (None, "daily/", True),
+    (None, "", True),
+    ("", "daily/", True),
+])
+def test_bucket_prefix_needs_bucket_name(bucket_name, bucket_prefix, refused):
+    problems = invalid_bucket_filter(bucket_name, bucket_prefix)
+    assert problems == (["bucket_prefix needs bucket_name (the API lists the group of a prefix only within one "
+                         "bucket)"] if refused else [])
