@@ -444,14 +444,14 @@ def test_an_unexpected_exception_fails_the_fetch_with_fail_fast(where, condition
 
 def test_an_unexpected_exception_on_the_region_thread_is_the_region_error(monkeypatch):
     """A bug in the code that files the answers (not in a call) fails the region too."""
-    keep = estate_module._Fetch._keep_members
+    claim = estate_module._Fetch._claim
 
-    def broken(self, region, chunk, shares):
+    def broken(self, region, groups):
         if region == "cn-beijing":
             raise KeyError("ExpressSyncId")
-        return keep(self, region, chunk, shares)
+        return claim(self, region, groups)
 
-    monkeypatch.setattr(estate_module._Fetch, "_keep_members", broken)
+    monkeypatch.setattr(estate_module._Fetch, "_claim", broken)
     regions = fetch(new_api(), fail_fast=False)["regions"]
     assert regions["cn-beijing"]["error"]["message"].startswith("unexpected KeyError")
     assert regions["cn-hangzhou"]["error"] is None
