@@ -30,7 +30,12 @@
 #             without the simulator's own tests and the benchmark smoke tests
 #   ee        ansible-builder (.venv-ee, tests/requirements-ee.txt): "introspect" on the collection
 #             installed from its tarball (requests and jmespath must come out), and "create" on
-#             docs/examples/execution-environment.yml (the build context is checked); no container engine
+#             docs/examples/execution-environment.yml and decision-environment.yml (the build contexts
+#             are checked); no container engine
+#   eda       the Event-Driven Ansible tests (tests/unit/eda, tests/integration/eda) in .venv-eda, which
+#             adds tests/requirements-eda.txt (ansible-rulebook; its rules engine runs on Java 17, found
+#             as java on PATH or in JAVA_HOME) to .venv's requirements: the event source through its
+#             main(queue, args), and the real ansible-rulebook healing the simulator
 #   core216   the integration, injection and ansible-runner tests on the oldest supported
 #             ansible-core, 2.16 (Python 3.11), in .venv-core216 (tests/requirements-core216.txt),
 #             under one scope as in matrix
@@ -38,7 +43,7 @@
 # Options:
 #   --quick          the pytest stage only (same as --stage pytest)
 #   --stage NAME     run only the named stage; repeat it to run several
-#                    (pytest, lint, sanity, units, build, importer, docs, matrix, ee, core216)
+#                    (pytest, lint, sanity, units, build, importer, docs, matrix, ee, eda, core216)
 #   -- ARGS          pass the remaining arguments to pytest, in the pytest and matrix stages
 #                    (e.g. -- -x -k signing)
 #   -h, --help       show this text
@@ -67,9 +72,9 @@ usage() {
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
 }
 
-ALL_STAGES=(pytest lint sanity units build importer docs matrix ee core216)
+ALL_STAGES=(pytest lint sanity units build importer docs matrix ee eda core216)
 # What a run without --stage runs: every stage but units (see above).
-DEFAULT_STAGES=(pytest lint sanity build importer docs matrix ee core216)
+DEFAULT_STAGES=(pytest lint sanity build importer docs matrix ee eda core216)
 STAGES=()
 PYTEST_EXTRA=()
 while (($#)); do
@@ -102,6 +107,7 @@ VENV_IMPORTER="$REPO/.venv-importer"
 VENV_PY312="$REPO/.venv-py312"
 VENV_CORE216="$REPO/.venv-core216"
 VENV_EE="$REPO/.venv-ee"
+VENV_EDA="$REPO/.venv-eda"
 exec </dev/null
 
 # Ansible refuses to run without a UTF-8 locale.
@@ -469,6 +475,33 @@ stage_ee() {
     (cd "$work" && "$VENV_EE/bin/ansible-builder" create -f execution-environment.yml -c context \
         --output-filename Containerfile)
     python tests/utils/check_ee.py context "$work/context" "$TARBALL"
+    echo "--- ansible-builder create -f docs/examples/decision-environment.yml"
+    mkdir -p "$work/de"
+    cp docs/examples/decision-environment.yml "$work/de/"
+    cp "$TARBALL" "$work/de/alibabacloud-sgw.tar.gz"
+    (cd "$work/de" && "$VENV_EE/bin/ansible-builder" create -f decision-environment.yml -c context \
+        --output-filename Containerfile)
+    python tests/utils/check_ee.py context "$work/de/context" "$TARBALL" --decision
+}
+
+# ---------------------------------------------------------------------------------------------
+# eda
+
+stage_eda() {
+    local rc=0 log="$SCRATCH/pytest-eda.log"
+    make_venv "$VENV_EDA" "$PYTHON311" requirements.txt tests/requirements.txt tests/requirements-eda.txt
+    print_versions "$VENV_EDA" ansible-core ansible-rulebook drools_jpy
+    java -version 2>&1 | head -n 1 || { echo "tests/run.sh: the eda stage needs Java 17 (java on PATH)" >&2; return 1; }
+    # One file per worker: the rulebook tests share one ansible-rulebook and one simulator.
+    "$VENV_EDA/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile --timeout "${PYTEST_TIMEOUT:-300}" \
+        tests/unit/eda tests/integration/eda ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} 2>&1 | tee "$log" || rc=$?
+    SUMMARIES+=("pytest eda, ansible-rulebook $("$VENV_EDA/bin/python" -c 'from importlib.metadata import version; print(version("ansible-rulebook"))'):" \
+        "$(grep -E '^=+ .+ =+$' "$log" | tail -n 1 || true)")
+    if ((rc == 0)) && grep -q -E '^SKIPPED|[0-9]+ skipped' "$log"; then
+        echo "tests/run.sh: the eda stage skipped tests (is ansible-rulebook installed?)" >&2
+        return 1
+    fi
+    return "$rc"
 }
 
 # ---------------------------------------------------------------------------------------------

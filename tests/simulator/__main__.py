@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
     faults.add_argument("--hang-action", action="append", default=[], metavar="ACTION",
                         help="never answer this action, and do not run it (counted in the stats all the same)")
+    faults.add_argument("--lose-reply", action="append", default=[], type=_lose_reply, metavar="ACTION[:KIND[:N]]",
+                        help="apply the next N calls of this action (default 1), and lose their answer: KIND 502 "
+                             "(a proxy's page, the default), drop (the connection closed) or truncated (half a body)")
+    faults.add_argument("--hold-action", action="append", default=[], type=_hold_action, metavar="ACTION:SECONDS",
+                        help="hold every call of this action SECONDS, then apply it (and answer it, if the client "
+                             "still waits)")
     faults.add_argument("--fail-task", action="append", default=[], metavar="[ACTION@]EXPRESS_SYNC_ID",
                         help="tasks on this group (of this action only) end in task.state.failed")
     faults.add_argument("--missing-gateway", action="append", default=[], metavar="GATEWAY_ID",
@@ -120,13 +126,31 @@ BEHAVIOUR_HELP = {
 }
 
 
+def _lose_reply(text: str):
+    action, _, rest = text.partition(":")
+    kind, _, count = rest.partition(":")
+    try:
+        return action, {"kind": kind or "502", "count": int(count or 1)}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ACTION[:KIND[:N]], not {text!r}") from None
+
+
+def _hold_action(text: str):
+    action, _, seconds = text.partition(":")
+    try:
+        return action, float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ACTION:SECONDS, not {text!r}") from None
+
+
 def faults_from_args(args: argparse.Namespace) -> Faults:
     return Faults.from_json({
         "latency_ms": args.latency, "throttle_rate": args.throttle_rate, "retry_after_ms": args.retry_after_ms,
         "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
         "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
         "fail_tasks": args.fail_task, "hang_actions": args.hang_action, "missing_gateways": args.missing_gateway,
-        "max_query_bytes": args.max_query_bytes, **{name: getattr(args, name) for name in BEHAVIOURS},
+        "max_query_bytes": args.max_query_bytes, "lose_replies": dict(args.lose_reply),
+        "hold_actions": dict(args.hold_action), **{name: getattr(args, name) for name in BEHAVIOURS},
     })
 
 

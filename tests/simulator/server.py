@@ -13,8 +13,10 @@ An API call (any path but ``/_sim/...``, GET or POST) goes through these steps, 
 4. version and action checks (``InvalidVersion``, ``InvalidAction.NotFound``);
 5. dispatch: counted in ``total``, ``actions`` and ``regions``; then ``deny`` (403 Forbidden.RAM),
    ``hang_actions`` (never answered, and the action is not run) and ``throttle_rate``
-   (Throttling.User), then the action itself;
-6. a success body of a ``malformed`` region is corrupted.
+   (Throttling.User), then ``hold_actions`` (the call waits that many seconds), then the action itself;
+6. ``lose_replies``: the answer of an action that was applied is lost (a 502 page, the connection
+   dropped, or half a body), for as many calls as set (counted in ``errors`` as ``LostReply``);
+7. a success body of a ``malformed`` region is corrupted.
 
 Every error answer is counted in ``errors`` by code (the HTML page as ``BadGateway``). The region
 of a call is its ``RegionId`` parameter; calls without one are in no region. With a resource
@@ -60,6 +62,7 @@ class Response:
 
 
 HANG = Response(0, b"")  # the answer that is never sent
+DROP = Response(0, b"")  # the connection closed without an answer
 
 
 def json_response(status: int, body, headers: dict | None = None) -> Response:
@@ -130,10 +133,21 @@ class Simulator:
         self.set_faults(faults)
 
     def set_faults(self, faults: Faults) -> None:
-        """Replace the fault settings; the throttling sequence starts again from the seed."""
+        """Replace the fault settings; the throttling sequence starts again from the seed, and the
+        counts of ``lose_replies`` from their settings."""
         with self._throttle_lock:
             self._rng = random.Random(self._seed)
             self.faults = faults
+            self._lost_left = {action: dict(setting) for action, setting in faults.lose_replies.items()}
+
+    def _lost_reply(self, action: str):
+        """The kind of loss of this call's answer, or None (counting down ``lose_replies``)."""
+        with self._throttle_lock:
+            setting = self._lost_left.get(action)
+            if not setting or setting["count"] <= 0:
+                return None
+            setting["count"] -= 1
+            return setting["kind"]
 
     def _throttled(self, rate: float) -> bool:
         with self._throttle_lock:
@@ -196,9 +210,19 @@ class Simulator:
         if self._throttled(faults.throttle_rate):
             retry_after = {} if faults.retry_after_ms is None else {"x-acs-retry-after": str(faults.retry_after_ms)}
             raise ApiError("Throttling.User", headers=retry_after)
+        if identity.action in faults.hold_actions:  # a proxy holds the call, then lets it through
+            time.sleep(faults.hold_actions[identity.action])
         fields = self._run(service, identity.action, params, faults)
         body = {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
         headers = {"x-acs-request-id": request_id}
+        lost = self._lost_reply(identity.action)
+        if lost:  # applied, and its answer lost on the way back
+            self.stats.failed("LostReply")
+            if lost == "drop":
+                return DROP
+            if lost == "502":
+                return Response(502, BAD_GATEWAY_PAGE, "text/html", headers)
+            return Response(200, corrupt(body, "truncated"), JSON_TYPE, headers)
         kind = faults.malformed.get(region)
         if kind:
             return Response(200, corrupt(body, kind), JSON_TYPE, headers)
@@ -313,7 +337,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             response = simulator.control(self.command, path, body)
         else:
             response = simulator.api(self._signed_request(path, query, body))
-        if response is HANG:
+        if response is DROP:
+            self.close_connection = True
+        elif response is HANG:
             self._hang()
         else:
             self._send(response)

@@ -207,16 +207,19 @@ def describe_tasks(client, region, target_id=None, task_id=None):
     return paginate(client, "DescribeTasks", region, params, "Tasks", "SimpleTask")
 
 
+# The write actions are sent once (resend=False): see :mod:`..writes.outcomes`.
+
+
 def create_express_sync(client, region, name, bucket_region, bucket_name, bucket_prefix=None, description=None):
     body = client.call("CreateExpressSync", region, {
         NAME: name, BUCKET_REGION: bucket_region, BUCKET_NAME: bucket_name,
         BUCKET_PREFIX: bucket_prefix or None, DESCRIPTION: description or None,
-    })
+    }, resend=False)
     return body.get(EXPRESS_SYNC_ID)
 
 
 def delete_express_sync(client, region, express_sync_id):
-    return client.call("DeleteExpressSync", region, {EXPRESS_SYNC_ID: express_sync_id}).get(TASK_ID)
+    return client.call("DeleteExpressSync", region, {EXPRESS_SYNC_ID: express_sync_id}, resend=False).get(TASK_ID)
 
 
 def gateway_shares_param(shares) -> str:
@@ -230,12 +233,12 @@ def gateway_shares_param(shares) -> str:
 
 def add_shares_to_express_sync(client, region, express_sync_id, shares):
     return client.call("AddSharesToExpressSync", region, {
-        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get(TASK_ID)
+        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get(TASK_ID)
 
 
 def remove_shares_from_express_sync(client, region, express_sync_id, shares):
     return client.call("RemoveSharesFromExpressSync", region, {
-        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get(TASK_ID)
+        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get(TASK_ID)
 
 
 def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -> Backoff:

@@ -22,6 +22,9 @@ BUSY = "ExpressSyncInOperation"
 TASK_FAILED = "TaskFailed"
 TASK_TIMEOUT = "TaskTimeout"
 
+# The epoch clock, as imported (a test may replace the module's time by a fake of monotonic and sleep).
+_EPOCH = time.time
+
 COMPLETED = "completed"
 FAILED = "failed"
 TIMEOUT = "timeout"
@@ -34,7 +37,7 @@ class Waits:
     """The timing of the waits, all of them made of :class:`.backoff.Backoff`: the polls of tasks
     (and of anything else that takes its time), and the retries of a call on a busy group.
 
-    ``clock``, ``sleep`` and ``rand`` are those of the caller, so that a test drives them.
+    ``clock``, ``sleep``, ``rand`` and ``wall`` are those of the caller, so that a test drives them.
     """
 
     # Seconds between DescribeTasks polls: the first, and the most once doubled.
@@ -44,10 +47,12 @@ class Waits:
     busy_delay = 0.5
     max_busy_delay = 10.0
 
-    def __init__(self, sleep=None, clock=None, rand=None):
+    def __init__(self, sleep=None, clock=None, rand=None, wall=None):
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.rand = rand or random.random
+        # Epoch seconds, for times that outlive the run (in the journal); a test's clock is both.
+        self.wall = wall or clock or _EPOCH
 
     def poll_backoff(self, timeout=None, deadline=None, first=None, most=None) -> Backoff:
         """The delays between polls: from ``first``, doubling up to ``most``, never past the deadline."""

@@ -63,8 +63,8 @@ GOOD = {"name": "media", "state": "present", "shares_state": "present", "purge_s
     ({"express_sync_id": "media01"}, ["'media01' is not an express sync group id (sync-...)"]),
     ({"description": "d" * 256}, ["description is 256 characters long; at most 255 are allowed"]),
     ({"shares": [{"gateway_id": "gw-1", "share_name": " "}, {"gateway_id": "gw-1", "share_name": "a,b"}]},
-     ["share_name of a share of gateway gw-1 is empty",
-      "share_name 'a,b' contains a comma, which GatewayShares cannot carry"]),
+     ["the share name of gateway gw-1 is empty",
+      "the share name 'a,b' of gateway gw-1 contains a comma, which GatewayShares cannot carry"]),
     ({"state": "absent", "shares": []}, ["shares cannot be used with state=absent, which deletes the whole group; to "
                                          "remove shares and keep the group use state=present with shares_state=absent"]),
     ({"shares_state": "absent", "purge_shares": True}, ["purge_shares applies to shares_state=present only"]),
