@@ -27,6 +27,8 @@ from tests.integration.inventory_plugin.scenarios import (
 )
 from tests.support.sim_process import ANSIBLE_CORE, REPO_ROOT, SECRETS, TEST_SCOPES, Simulator, run_ansible, shown
 
+pytestmark = pytest.mark.core_matrix
+
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
 

@@ -127,7 +127,8 @@ def test_two_runs_on_one_journal_do_not_interleave(tmp_path, sample_account, sta
     playbook = resync_playbook(tmp_path, shares=SHARES, timeout=3, max_retries=2, healthy_timeout=60)
     first = start_local(simulator, tmp_path, playbook)
     try:
-        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, 120, "the Add calls")
+        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, "the Add calls",
+                   timeout=120)
         refused = play(simulator, resync_playbook(tmp_path, resume_only=True, wait_timeout=1))
         assert refused.rc == 2, refused
         message = refused.result(TASK)["msg"]

@@ -210,8 +210,8 @@ def test_heal_killed_between_remove_and_add_is_completed_by_the_next_run(tmp_pat
     running = start_playbook(simulator, tmp_path, PLAYBOOK, "-i", inventory, *FAST)
     try:
         # every Remove task has completed and every Add has been sent
-        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, 120,
-                   "the three Add calls")
+        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3,
+                   "the three Add calls", timeout=120)
         assert {e["step"] for e in journal_entries(tmp_path)} == {"adding"}
     finally:
         running.kill()
