@@ -100,6 +100,9 @@ SCRATCH = pathlib.Path(
     / FQCN / hashlib.sha256(str(REPO).encode()).hexdigest()[:10] / "run"
 )
 SCRATCH_COLLECTIONS_ROOT = SCRATCH / "sanity"
+# ansible-test keeps its virtualenvs and caches in ~/.ansible/test: a home of this checkout's own, so
+# that runs from several checkouts at once never share (and half-build) one virtualenv
+ANSIBLE_TEST_HOME = SCRATCH / "ansible-test-home"
 SCRATCH_COLLECTION = SCRATCH_COLLECTIONS_ROOT / "ansible_collections" / NAMESPACE / NAME
 
 
@@ -222,11 +225,12 @@ def _seed_get_pip_cache(session: nox.Session) -> None:
     outside the package index, unless a copy is in its cache: put a stand-in there that bootstraps
     pip from ensurepip (tests/utils/get_pip_offline.py).  A real get-pip script is left alone."""
     source = REPO / "tests" / "utils" / "get_pip_offline.py"
-    versions = set(session.run("python", "-c", (
-        "import os, re, ansible_test; p = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', "
-        "'python_requirements.py'); print(' '.join(re.findall(r'''\\bpip=['\"]([0-9.]+)['\"]''', open(p).read())))"),
-        silent=True).split()) | {"24.2", "25.2"}
-    cache = pathlib.Path.home() / ".ansible" / "test" / "cache"
+    found = glob.glob(os.path.join(session.virtualenv.location, "lib", "python*", "site-packages", "ansible_test",
+                                   "_internal", "python_requirements.py"))
+    versions = {"24.2", "25.2"}
+    for path in found:
+        versions.update(re.findall(r"\bpip=['\"]([0-9.]+)['\"]", pathlib.Path(path).read_text(encoding="utf-8")))
+    cache = ANSIBLE_TEST_HOME / ".ansible" / "test" / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     for version in sorted(versions):
         target = cache / ("get_pip_%s.py" % version.replace(".", "_"))
@@ -243,6 +247,11 @@ PIP_NOISE = (r"^WARNING: Location 'file:.*' is ignored: it is neither a file nor
              r"Uninstalling)[: ]|^ +(Downloading|Using cached|Found existing|Uninstalling|Successfully uninstalled) |^ +━")
 
 
+# pip's cache stays the user's when ansible-test runs under its own home
+PIP_CACHE_DIR = os.environ.get("PIP_CACHE_DIR") or str(
+    pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "pip")
+
+
 def _ansible_test(session: nox.Session, *args: str) -> None:
     _seed_get_pip_cache(session)
     _sync_scratch(session)
@@ -251,7 +260,8 @@ def _ansible_test(session: nox.Session, *args: str) -> None:
     try:
         session.run("bash", "-o", "pipefail", "-c", 'ansible-test "$@" --venv --python %s --color no 2>&1 '
                     '| { grep --line-buffered -v -E "$PIP_NOISE" || true; }' % python, "ansible-test", *args,
-                    env={"PIP_QUIET": "1", "PIP_NOISE": PIP_NOISE}, external=True)
+                    env={"PIP_QUIET": "1", "PIP_NOISE": PIP_NOISE, "HOME": str(ANSIBLE_TEST_HOME),
+                         "PIP_CACHE_DIR": PIP_CACHE_DIR}, external=True)
     finally:
         session.chdir(REPO)
 
