@@ -72,7 +72,7 @@ CORE_EXTRA_TESTS = {
     "2.21": ("tests/unit/plugins",),
 }
 
-DEFAULT_SESSIONS = ["pytest", "lint", "sanity", "build", "importer", "docs", "ee"] + [
+DEFAULT_SESSIONS = ["pytest", "lint", "sanity", "build", "importer", "docs", "ee", "eda"] + [
     "core-%s" % core for core in CORE_PYTHONS
 ]
 
@@ -201,14 +201,14 @@ def _print_versions(session: nox.Session, *names: str) -> None:
 SUMMARY_LINE = re.compile(r"^=* ?(\d+ \w+|no tests ran).* in [\d.]+s( \(.*\))? ?=*$")
 
 
-def _pytest(session: nox.Session, label: str, *args: str, env: dict | None = None) -> None:
+def _pytest(session: nox.Session, label: str, *args: str, env: dict | None = None, dist: str = "worksteal") -> None:
     """pytest with xdist and a per-test timeout; its summary line goes into the final report."""
     log = SCRATCH / ("pytest-%s.log" % label.replace(" ", "_"))
     log.parent.mkdir(parents=True, exist_ok=True)
     workers = os.environ.get("PYTEST_WORKERS", "2")
     # worksteal: a worker that runs out of tests takes pending ones from the other, instead of
     # idling while the other works through a batch of long integration tests
-    xdist = ["-n", workers, "--dist", "worksteal"] if workers != "0" else []
+    xdist = ["-n", workers, "--dist", dist] if workers != "0" else []
     try:
         session.run("python", "tests/utils/run_pytest.py", str(log), "--", *xdist,
                     "--timeout", os.environ.get("PYTEST_TIMEOUT", "300"), *args, env=env)
@@ -382,7 +382,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PY_TOOLS, requires=["build"])
 @timed
 def ee(session: nox.Session) -> None:
-    """ansible-builder introspect on the installed tarball, and create on docs/examples/execution-environment.yml."""
+    """ansible-builder introspect on the installed tarball, and create on docs/examples/{execution,decision}-environment.yml."""
     session.install("-r", "tests/requirements-ee.txt")
     _print_versions(session, "ansible-builder")
     work = SCRATCH / "ee"
@@ -399,6 +399,16 @@ def ee(session: nox.Session) -> None:
                 "--output-filename", "Containerfile")
     session.chdir(REPO)
     session.run("python", "tests/utils/check_ee.py", "context", str(work / "context"), str(_tarball()))
+    # the decision environment of the rulebook (docs/examples/decision-environment.yml)
+    (work / "de").mkdir()
+    shutil.copyfile(REPO / "docs" / "examples" / "decision-environment.yml", work / "de" / "decision-environment.yml")
+    shutil.copyfile(_tarball(), work / "de" / "alibabacloud-sgw.tar.gz")
+    session.chdir(work / "de")
+    session.run("ansible-builder", "create", "-f", "decision-environment.yml", "-c", "context",
+                "--output-filename", "Containerfile")
+    session.chdir(REPO)
+    session.run("python", "tests/utils/check_ee.py", "context", str(work / "de" / "context"), str(_tarball()),
+                "--decision")
 
 
 def _core_session(core: str, python: str):
@@ -425,7 +435,7 @@ for _core, _python in CORE_PYTHONS.items():
     globals()["core_" + _core.replace(".", "_")] = _core_session(_core, _python)
 
 
-@nox.session(python=PY_TOOLS, default=False)
+@nox.session(python=PY_TOOLS)
 @timed
 def eda(session: nox.Session) -> None:
     """The Event-Driven Ansible tests (ansible-rulebook, JDK 17): tests/unit/eda and tests/integration/eda."""
@@ -440,5 +450,9 @@ def eda(session: nox.Session) -> None:
     if java and not os.environ.get("JAVA_HOME"):
         env["JAVA_HOME"] = str(pathlib.Path(java).resolve().parent.parent)
     session.install(*REQUIREMENTS, "-r", "tests/requirements-eda.txt")
-    _print_versions(session, "ansible-rulebook", "pytest")
-    _pytest(session, "eda", "tests/unit/eda", "tests/integration/eda", *session.posargs, env=env)
+    _print_versions(session, "ansible-rulebook", "drools_jpy", "pytest")
+    # One file per worker: the rulebook tests of a file share one ansible-rulebook and one simulator.
+    _pytest(session, "eda", "tests/unit/eda", "tests/integration/eda", *session.posargs, env=env, dist="loadfile")
+    log = (SCRATCH / "pytest-eda.log").read_text(errors="replace")
+    if re.search(r"^SKIPPED|\d+ skipped", log, re.M):
+        session.error("the eda session skipped tests (is ansible-rulebook installed, and Java 17?)")

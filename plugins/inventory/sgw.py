@@ -174,6 +174,61 @@ options:
     type: str
     choices: [error, warn]
     default: error
+  accounts:
+    version_added: 1.2.0
+    description:
+      - Read several accounts in one inventory, each through a RAM role assumed (STS C(AssumeRole)) with the
+        configured credentials, renewed before it expires. Each entry has C(role_arn) (required,
+        C(acs:ram::<account id>:role/<role name>)), C(name) (optional, the account's C(sgw_account_name); its id
+        when left out) and C(external_id) (optional, when the role's trust policy asks for one).
+      - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
+      - Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in flight.
+        Every host gets C(sgw_account_id) and C(sgw_account_name) and is in the group C(sgw_account_<id>); use
+        them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts guide (docs/accounts.md).
+      - Excludes O(resource_directory).
+    type: list
+    elements: dict
+    default: []
+  resource_directory:
+    version_added: 1.2.0
+    description:
+      - Read every account of the caller's resource directory, listed with Resource Manager C(ListAccounts)
+        (paged; the caller must be the management account or a delegated administrator), each through the role
+        O(resource_directory_role_name) of the account, as O(accounts) does.
+    type: bool
+    default: false
+  resource_directory_role_name:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), the name of the role assumed in each member account.
+    type: str
+    default: ResourceDirectoryAccountAccessRole
+  account_ids:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), only these accounts (their ids). An empty list means every listed account.
+    type: list
+    elements: str
+    default: []
+  on_account_error:
+    version_added: 1.2.0
+    description:
+      - With O(accounts) or O(resource_directory), what to do when an account cannot be read (its role cannot be
+        assumed, or, with O(on_region_error=error), one of its regions failed).
+      - V(error) fails the inventory with a message naming the account, the API C(Code) and C(RequestId).
+      - V(warn) warns the same way, names the account skipped and keeps the other accounts. The other accounts
+        are cached (each account has its own cache entry); the skipped one is read again next time.
+    type: str
+    choices: [error, warn]
+    default: error
+  resource_manager_endpoint:
+    version_added: 1.2.0
+    description:
+      - The Resource Manager endpoint that O(resource_directory) calls C(ListAccounts) at.
+    type: str
+    default: https://resourcemanager.aliyuncs.com
+    env:
+      - name: ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT
 """
 
 EXAMPLES = r"""
@@ -201,6 +256,27 @@ regions:
 #     prefix: protocol
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
+
+# estate.sgw.yml: every account of the resource directory (credentials of the management account),
+# failed shares grouped by account
+# plugin: alibabacloud.sgw.sgw
+# regions: [cn-hangzhou, cn-shanghai]
+# resource_directory: true
+# on_account_error: warn
+# health: [failed]
+# keyed_groups:
+#   - key: sgw_account_name
+#     prefix: account
+
+# two-accounts.sgw.yml: two named accounts, each through its role
+# plugin: alibabacloud.sgw.sgw
+# regions: [cn-hangzhou]
+# accounts:
+#   - role_arn: acs:ram::123456789012****:role/sgw-reader
+#     name: media
+#   - role_arn: acs:ram::210987654321****:role/sgw-reader
+#     name: finance
+#     external_id: sgw-finance
 
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
@@ -234,6 +310,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
     SgwPluginMixin,
@@ -253,6 +330,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     KNOWN_REGIONS,
+    invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_regions,
 )
@@ -297,6 +375,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
         self._template_options(config)
         self._check_options(config)
+        if multi.is_multi_account(self.get_option):
+            self._populate(self._fetch_accounts(path, cache))
+            return
         estate = self._cached_estate(path) if cache else None
         if estate is None:
             estate = self._fetch_estate()
@@ -311,8 +392,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems = unknown_options(config, self.option_definitions)
         problems += invalid_regions(self.get_option("regions"))
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
-        if self.get_option("bucket_prefix") is not None and not self.get_option("bucket_name"):
-            problems.append("bucket_prefix needs bucket_name (the API lists a prefix's group only within one bucket)")
+        problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
+        problems += multi.option_problems(self.get_option)
         if self.get_option("max_concurrency") < 1:
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:
@@ -354,24 +435,56 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return cached.get("estate")
         return None
 
-    def _fetch_estate(self):
-        warn = self.get_option("on_region_error") == "warn"
-        concurrency = self.get_option("max_concurrency")
+    def _fetcher(self, client):
+        """The estate fetcher of one account, as the options say."""
+        return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
+                             max_ids_per_call=self.get_option("max_ids_per_call"),
+                             include_candidates=self.get_option("include_candidates"),
+                             gateway_details=self.get_option("gateway_details"),
+                             express_sync_ids=self.get_option("express_sync_ids"),
+                             bucket_name=self.get_option("bucket_name"), bucket_prefix=self.get_option("bucket_prefix"),
+                             share_details=self.get_option("share_details"),
+                             gateway_tags=self.get_option("gateway_tags"),
+                             fail_fast=self.get_option("on_region_error") != "warn")
+
+    def _client_and_regions(self):
         configured = self.get_option("regions")
-        client = self.sgw_client(pool_size=concurrency, region=configured[0] if configured else None)
+        client = self.sgw_client(pool_size=self.get_option("max_concurrency"),
+                                 region=configured[0] if configured else None)
         try:
-            regions = self._checked_regions(client, configured) if configured else self._discover_regions(client)
-            fetcher = EstateFetcher(client, max_concurrency=concurrency,
-                                    max_ids_per_call=self.get_option("max_ids_per_call"),
-                                    include_candidates=self.get_option("include_candidates"),
-                                    gateway_details=self.get_option("gateway_details"),
-                                    express_sync_ids=self.get_option("express_sync_ids"),
-                                    bucket_name=self.get_option("bucket_name"),
-                                    bucket_prefix=self.get_option("bucket_prefix"),
-                                    share_details=self.get_option("share_details"),
-                                    gateway_tags=self.get_option("gateway_tags"),
-                                    fail_fast=not warn)
-            estate = fetcher.fetch(regions)
+            return client, self._checked_regions(client, configured) if configured else self._discover_regions(client)
+        except Exception:
+            client.close()
+            raise
+
+    def _fetch_accounts(self, path, cache):
+        """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own."""
+        try:
+            client, regions = self._client_and_regions()
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        caching = self.get_option("cache")
+        reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
+                                      self.get_cache_key(path) if caching else None, refresh=not cache)
+        try:
+            estate = reader.read(regions)
+        except multi.AccountFailure as failure:
+            raise AnsibleParserError(multi.failure_message(failure)) from None
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        finally:
+            client.close()
+        for message in multi.warnings_of(estate):
+            self.display.warning(message)
+        return estate
+
+    def _fetch_estate(self):
+        try:
+            client, regions = self._client_and_regions()
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        try:
+            estate = self._fetcher(client).fetch(regions)
         except RegionFailure as failure:
             raise AnsibleParserError("alibabacloud.sgw.sgw: region %s failed: %s Set on_region_error: warn to keep "
                                      "the other regions." % (failure.region, failure.error)) from None
@@ -411,14 +524,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         # string is a template unless it is wrapped unsafe, so there the whole estate always is.
         if not (DATA_TAGGING and is_plain(estate)):
             estate = make_unsafe(estate)
-        index = EstateIndex(estate)
-        self._warn_missing_gateways(index)
         hosts_from = self.get_option("hosts_from")
-        include_candidates = self.get_option("include_candidates")
-        if hosts_from == HOSTS_FROM_GATEWAYS:
-            hosts = index.gateway_hosts(include_candidates)
-        else:
-            hosts = index.share_hosts(include_candidates)
+        hosts = self._hosts(estate, hosts_from)
         health = set(self.get_option("health"))
         prefix, suffix = self.get_option("hostvars_prefix"), self.get_option("hostvars_suffix")
         constructed = any(self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
@@ -457,6 +564,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 add_child(group, hostname)
             if constructed:
                 self._construct(host_vars, hostname)
+
+    def _hosts(self, estate, hosts_from):
+        """``(variables, raw groups)`` of every host: of one account, or of each account in turn."""
+        include_candidates = self.get_option("include_candidates")
+        if "accounts" in estate:
+            accounts = [(multi.account_vars(e), {"regions": e["regions"]}) for e in estate["accounts"] if e["regions"]]
+        else:
+            accounts = [(None, estate)]
+        for extra, data in accounts:
+            index = EstateIndex(data)
+            self._warn_missing_gateways(index)
+            if hosts_from == HOSTS_FROM_GATEWAYS:
+                hosts = index.gateway_hosts(include_candidates)
+            else:
+                hosts = index.share_hosts(include_candidates)
+            for variables, raw_groups in hosts:
+                if extra:
+                    variables.update(extra)
+                    raw_groups = raw_groups + [multi.ACCOUNT_GROUP % extra["sgw_account_id"]]
+                yield variables, raw_groups
 
     def _warn_missing_gateways(self, index):
         """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""

@@ -174,7 +174,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import attribute_candidates
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import candidates_by_group
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_record
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
@@ -183,6 +183,7 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     express_sync_ids_from_terms,
     missing_ids,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID
 
 
 class LookupModule(SgwLookupBase):
@@ -217,7 +218,7 @@ class LookupModule(SgwLookupBase):
             return self._after_not_found(client, ids, error)
         if self.get_option("is_external"):
             shares = self._attributed(client, ids, shares)
-        self._omitted(client, [i for i in ids if i not in {s.get("ExpressSyncId") for s in shares}])
+        self._omitted(client, [i for i in ids if i not in {s.get(EXPRESS_SYNC_ID) for s in shares}])
         return shares
 
     def _after_not_found(self, client, ids, not_found):
@@ -237,19 +238,18 @@ class LookupModule(SgwLookupBase):
         return self._attributed(client, rest, shares) if self.get_option("is_external") else shares
 
     def _attributed(self, client, ids, shares):
-        """Candidates, each naming the group it is for; when the answer does not say (several groups
-        asked, candidates without ``ExpressSyncId``), the groups are asked one by one."""
-        by_group = attribute_candidates(shares, [{"ExpressSyncId": i} for i in ids])
-        if by_group is None:
-            by_group = {}
-            for sync_id in ids:
-                try:
-                    answer = self._ask(client, [sync_id])
-                except SgwApiError as error:
-                    answer = self.handle_error(error, default=[], missing_message=self._missing_message(
-                        [sync_id], error))
-                by_group.update(attribute_candidates(answer, [{"ExpressSyncId": sync_id}]))
+        """Candidates, each naming the group it is for."""
+        def ask_each(groups):
+            return [self._ask_one(client, group[EXPRESS_SYNC_ID]) for group in groups]
+
+        by_group = candidates_by_group(shares, [{EXPRESS_SYNC_ID: i} for i in ids], ask_each)
         return [share for sync_id in ids for share in by_group.get(sync_id, ())]
+
+    def _ask_one(self, client, sync_id):
+        try:
+            return self._ask(client, [sync_id])
+        except SgwApiError as error:
+            return self.handle_error(error, default=[], missing_message=self._missing_message([sync_id], error))
 
     def _omitted(self, client, ids):
         """``on_missing`` for the ``ids`` that have no share in a successful answer and that
@@ -259,7 +259,7 @@ class LookupModule(SgwLookupBase):
             return
         if self._existing is None:
             try:
-                self._existing = [g.get("ExpressSyncId") for g in api.describe_express_syncs(client, self.region)]
+                self._existing = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
             except SgwApiError as error:  # cannot tell: denied is on_denied's, anything else an error
                 self.handle_error(error)
                 self._existing = list(ids)
@@ -277,7 +277,7 @@ class LookupModule(SgwLookupBase):
         """
         if self._existing is None:
             try:
-                self._existing = [g.get("ExpressSyncId") for g in api.describe_express_syncs(client, self.region)]
+                self._existing = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
             except SgwError as error:
                 return ids, "%s; finding which one failed: %s" % (
                     self._missing_message(ids, not_found, True), error)

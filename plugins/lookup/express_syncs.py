@@ -139,6 +139,7 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     SgwLookupBase,
     express_sync_ids_from_terms,
@@ -151,9 +152,9 @@ class LookupModule(SgwLookupBase):
     NAME = "alibabacloud.sgw.express_syncs"
 
     def prepare(self, terms):
-        if self.get_option("bucket_prefix") is not None and not self.get_option("bucket_name"):
-            raise AnsibleLookupError("bucket_prefix needs bucket_name: the API lists the groups of a prefix only "
-                                     "within one bucket.")
+        problems = invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
+        if problems:
+            raise AnsibleLookupError("%s: %s." % (self.NAME, "; ".join(problems)))
         return express_sync_ids_from_terms(terms, required=False)
 
     def fetch(self, client, prepared):

@@ -187,3 +187,22 @@ def _number(value, name):
     if isinstance(value, bool) or not math.isfinite(number):
         raise SgwConfigError("%s must be a finite number of seconds, not %r." % (name, value))
     return number
+
+
+def client_options(given, argument_spec) -> tuple:
+    """``(shared options for build_client, the other parameters)`` of a plugin that is neither a module nor
+    an Ansible plugin (an event source): ``given`` checked against the shared options and ``argument_spec``
+    as a module's would be (types, aliases, choices, the environment variables of the shared options;
+    the identity options only when given, the credential chain reads their variables itself).
+
+    Raises ValueError naming every problem.
+    """
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+
+    shared = common_argument_spec()
+    spec = dict(shared, **argument_spec)
+    result = ArgumentSpecValidator(spec).validate(dict(given))
+    if result.error_messages:
+        raise ValueError("Invalid arguments: %s." % "; ".join(m.rstrip(".") for m in result.error_messages))
+    values = result.validated_parameters
+    return {name: values.get(name) for name in shared}, {name: values.get(name) for name in argument_spec}

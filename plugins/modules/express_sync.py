@@ -321,15 +321,22 @@ task_id:
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import express_sync_plan as plan
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region, groups_of_region
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import (
+    express_sync_record,
+    share_key,
+    share_label,
+    share_record,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_options as invalid_params,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID, NAME
 
 NOT_FOUND = "ExpressSyncNotExist"
 
@@ -385,26 +392,26 @@ class ExpressSyncManager:
         groups = api.describe_express_syncs(self.client, self.region)
         sync_id, name = self.params.get("express_sync_id"), self.params.get("name")
         if sync_id:
-            found = [g for g in groups if g.get("ExpressSyncId") == sync_id]
+            found = [g for g in groups if g.get(EXPRESS_SYNC_ID) == sync_id]
             elsewhere = [group_region(g, self.region) for g in found if group_region(g, self.region) != self.region]
             if elsewhere:
                 raise ExpressSyncFailure("express sync group %s is in region %s, not in region %s; set region: %s." % (
                     sync_id, elsewhere[0], self.region, elsewhere[0]))
         else:
-            found = [g for g in groups_of_region(groups, self.region) if g.get("Name") == name]
+            found = [g for g in groups_of_region(groups, self.region) if g.get(NAME) == name]
         if len(found) > 1:
             raise ExpressSyncFailure(
                 "%d express sync groups are named %r in region %s (%s); give express_sync_id to choose one." % (
-                    len(found), name, self.region, ", ".join(sorted(str(g.get("ExpressSyncId")) for g in found))))
+                    len(found), name, self.region, ", ".join(sorted(str(g.get(EXPRESS_SYNC_ID)) for g in found))))
         return found[0] if found else None
 
-    def wait_for_idle(self):
+    def wait_for_idle(self, always=False):
         """Wait for the tasks already running on the group, so that its members are read as they will be.
 
         A member removed by a task that is still running is listed until the task ends; comparing
-        with that list would skip an add that is needed. Skipped with O(wait=false).
+        with that list would skip an add that is needed. Skipped with O(wait=false), unless ``always``.
         """
-        if not self.params["wait"]:
+        if not (self.params["wait"] or always) or not self.group_id:
             return
         running = tasks.running_tasks(self.client, self.region, self.group_id)
         # A failed earlier change leaves the group idle; one still running past wait_timeout is
@@ -414,8 +421,8 @@ class ExpressSyncManager:
     def members(self, group_id):
         """The member shares of a group, as API records keyed by ``(GatewayId, ShareName)``."""
         shares = api.describe_express_sync_shares(self.client, self.region, [group_id], is_external=False)
-        return {(s.get("GatewayId"), s.get("ShareName")): s for s in shares
-                if s.get("ExpressSyncId") in (None, "", group_id)}
+        return {share_key(s): s for s in shares
+                if s.get(EXPRESS_SYNC_ID) in (None, "", group_id)}
 
     # ----------------------------------------------------------------------------- writes
 
@@ -423,6 +430,28 @@ class ExpressSyncManager:
         """Call a write action, retrying while the group is busy, for up to ``wait_timeout`` seconds."""
         return self.waits.call_while_busy(lambda: function(self.client, self.region, *args),
                                           self.params["wait_timeout"], action, self.region, self.group_id)
+
+    def _write(self, action, function, *args, needs_task=True, applied=None):
+        """Send a write once and return its task id (or what it returned), ``changed`` once it is done.
+
+        A refusal is raised as it is: nothing changed. An outcome that is unknown is settled by
+        reading once the write can no longer land: ``applied()`` says from what is read whether the
+        change is there (then it is done), else the module fails saying so.
+        """
+        outcome = outcomes.write(lambda: self._call(action, function, *args), action, self.region, needs_task)
+        if outcome.state == outcomes.REFUSED:
+            raise outcome.error
+        if outcome.state == outcomes.DONE:
+            self.changed = True
+            return outcome.task_id
+        self.waits.sleep(outcomes.landing_window(self.client))
+        self.wait_for_idle(always=True)
+        if applied():
+            self.changed = True
+            return None
+        raise SgwApiError(outcomes.UNKNOWN_CODE, "the answer never came (%s), and what was read once it could no longer "
+                          "land shows the change was not made; run the module again" % (
+                              str(outcome.error).rstrip(".")), action=action, region=self.region)
 
     def _wait(self, action, task_id):
         if not task_id:
@@ -440,44 +469,46 @@ class ExpressSyncManager:
 
     def create(self):
         params = self.params
-        self.changed = True
         if self.check_mode:
+            self.changed = True
             return plan.planned_group(params)
-        group_id = api.create_express_sync(self.client, self.region, params["name"], params["bucket_region"],
-                                           params["bucket_name"], params.get("bucket_prefix"),
-                                           params.get("description"))
-        if not group_id:
-            raise SgwApiError("InvalidResponse", "CreateExpressSync returned no ExpressSyncId",
-                              action="CreateExpressSync", region=self.region)
+        found = []
+        group_id = self._write("CreateExpressSync", api.create_express_sync, params["name"], params["bucket_region"],
+                               params["bucket_name"], params.get("bucket_prefix"), params.get("description"),
+                               applied=lambda: found.append(self.find_group()) or found[-1] is not None)
+        group_id = group_id or (found[-1].get(EXPRESS_SYNC_ID) if found else None)
         self.group_id = group_id
-        created = [g for g in api.describe_express_syncs(self.client, self.region) if g.get("ExpressSyncId") == group_id]
+        created = [g for g in api.describe_express_syncs(self.client, self.region)
+                   if g.get(EXPRESS_SYNC_ID) == group_id]
         return created[0] if created else plan.planned_group(params, group_id)
 
     def remove(self, keys):
-        self.changed = True
         self.removed = [plan.share_dict(k) for k in keys]
         if self.check_mode:
+            self.changed = True
             return
         action = "RemoveSharesFromExpressSync"
-        self._wait(action, self._call(action, api.remove_shares_from_express_sync, self.group_id, keys))
+        self._wait(action, self._write(action, api.remove_shares_from_express_sync, self.group_id, keys,
+                                       applied=lambda: not set(keys) & set(self.members(self.group_id))))
 
     def add(self, keys):
-        self.changed = True
         self.added = [plan.share_dict(k) for k in keys]
         if self.check_mode:
+            self.changed = True
             return
         action = "AddSharesToExpressSync"
-        self._wait(action, self._call(action, api.add_shares_to_express_sync, self.group_id, keys))
+        self._wait(action, self._write(action, api.add_shares_to_express_sync, self.group_id, keys,
+                                       applied=lambda: set(keys) <= set(self.members(self.group_id))))
 
     def delete(self):
-        self.changed = True
         if self.check_mode:
+            self.changed = True
             return
         try:
-            task_id = self._call("DeleteExpressSync", api.delete_express_sync, self.group_id)
+            task_id = self._write("DeleteExpressSync", api.delete_express_sync, self.group_id,
+                                  applied=lambda: self.find_group() is None)
         except SgwApiError as error:
             if error.code == NOT_FOUND:  # deleted since it was read
-                self.changed = False
                 return
             raise
         self._wait("DeleteExpressSync", task_id)
@@ -493,7 +524,7 @@ class ExpressSyncManager:
         params = self.params
         group = self.find_group()
         if group is not None:
-            self.group_id = group.get("ExpressSyncId")
+            self.group_id = group.get(EXPRESS_SYNC_ID)
             if params.get("shares") is not None and params["state"] == "present":
                 self.wait_for_idle()
         before_members = self.members(self.group_id) if group is not None else {}
@@ -535,7 +566,7 @@ class ExpressSyncManager:
         if group is None:
             return {}
         view = express_sync_record(group)
-        view["shares"] = sorted(plan.share_label(k) for k in members)
+        view["shares"] = sorted(share_label(k) for k in members)
         return view
 
     def result(self, before, group, members) -> dict:

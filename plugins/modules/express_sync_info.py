@@ -188,12 +188,14 @@ express_syncs:
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import attribute_candidates, groups_of_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import attribution
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import groups_of_region, members_by_group
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_express_sync_ids
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID
 
 
 def select_groups(groups, express_sync_ids):
@@ -212,29 +214,19 @@ def select_groups(groups, express_sync_ids):
 
 
 def shares_by_group(shares, group_ids):
-    """Share records per group id. A share whose group is not listed is kept by the only group asked, if one."""
-    grouped = {sync_id: [] for sync_id in group_ids}
-    for share in shares:
-        record = share_record(share)
-        sync_id = record.get("express_sync_id")
-        if sync_id not in grouped and len(grouped) == 1:
-            sync_id = group_ids[0]
-        if sync_id in grouped:
-            grouped[sync_id].append(record)
-    return grouped
+    """Member share records per group id."""
+    by_group = members_by_group(shares, group_ids)[0]
+    return {sync_id: [share_record(share) for share in by_group[sync_id]] for sync_id in group_ids}
 
 
 def candidates_by_group(client, region, group_ids):
-    """Candidate share records per group id, each naming its group. When the answer for several groups
-    does not say which group a candidate is for, the groups are asked one by one."""
-    groups = [{"ExpressSyncId": sync_id} for sync_id in group_ids]
-    by_group = attribute_candidates(api.describe_express_sync_shares(client, region, group_ids, is_external=True),
-                                    groups)
-    if by_group is None:
-        by_group = {}
-        for group in groups:
-            answer = api.describe_express_sync_shares(client, region, [group["ExpressSyncId"]], is_external=True)
-            by_group.update(attribute_candidates(answer, [group]))
+    """Candidate share records per group id, each naming its group."""
+    groups = [{EXPRESS_SYNC_ID: sync_id} for sync_id in group_ids]
+
+    def ask(chosen):
+        return api.describe_express_sync_shares(client, region, [g[EXPRESS_SYNC_ID] for g in chosen], is_external=True)
+
+    by_group = attribution.candidates_by_group(ask(groups), groups, lambda each: [ask([group]) for group in each])
     return {sync_id: [share_record(share) for share in by_group.get(sync_id, ())] for sync_id in group_ids}
 
 
@@ -248,12 +240,14 @@ def main():
             "candidates": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
-        required_by={"bucket_prefix": "bucket_name"},
     )
     params = sgw.params
     problems = invalid_express_sync_ids(params["express_sync_ids"])
     if problems:
         sgw.module.fail_json(msg="Invalid express_sync_ids: %s." % "; ".join(problems))
+    problems = invalid_bucket_filter(params["bucket_name"], params["bucket_prefix"])
+    if problems:
+        sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
     client = sgw.client
     try:
         groups = select_groups(groups_of_region(api.describe_express_syncs(

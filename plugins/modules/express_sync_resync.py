@@ -27,9 +27,19 @@ description:
     share is healthy or O(healthy_timeout) has passed, and returns each share's state before and after.
   - B(Nothing is lost when a run is interrupted.) Before the first Remove of a group the module writes what it is
     about to do (the AccessKey ID masked, the endpoint, the region, the group, the shares, the step) to a journal
-    file, atomically, and updates it after each step. An entry is dropped only once the Add task of its group has
-    completed. A run that dies (a denied Add, a failed task, a timeout, Ctrl-C, a lost controller) leaves the
-    entry behind.
+    file, atomically, and updates it after each step. An entry is dropped only once a read proves it done: its
+    shares are members again, or they no longer exist. A run that dies (a denied Add, a failed task, a timeout,
+    Ctrl-C, a lost controller) leaves the entry behind.
+  - B(A write whose answer never came is never guessed.) Each write is sent once: an answer that proves nothing was
+    applied (a refusal) ends it; no answer, a 5xx or a body that cannot be read leave its outcome unknown, and it is
+    settled by reading the tasks and the members of its group once the write can no longer land (three times the
+    option C(timeout) after it was sent). Until then the entry stays in the journal, and a later run waits too.
+  - A group, gateway or share that no longer exists cannot get its shares back; they are named in a warning and in
+    RV(orphaned), and dropped from the journal. Every group is read and written on its own, so one such group does
+    not hold back the others.
+  - B(Read before write.) Just before taking shares out, their state is read; a share that is no longer in one of
+    O(heal_states) (healthy again, or already syncing) is left alone and reported in RV(skipped_healthy), so that
+    reruns, cached inventories and overlapping heals cause no needless full sync.
   - B(Every run first completes the pending entries of its credentials and endpoint), whether or not their shares
     are in O(shares) now, and returns them in RV(resumed). Resuming waits for the tasks still running on the group,
     reads its members, and adds back the entry's shares that are not members. So it does the right thing whether or
@@ -40,6 +50,8 @@ description:
   - Two runs on the same journal do not interleave. A run holds an exclusive lock on C(<journal>.lock) from its
     start until its last Add has ended; another run waits for it up to O(wait_timeout) seconds, then fails.
   - A share that is not a member of the group given for it is left alone, reported in RV(not_members) and in a warning.
+  - When the journal cannot be written once shares were taken out (a full disk), the shares are still added back,
+    then the module fails and says so.
   - Runs on the controller or any host that reaches the SGW API, usually with C(run_once) on C(localhost).
   - "RAM actions: C(hcs-sgw:DescribeExpressSyncShares), C(hcs-sgw:RemoveSharesFromExpressSync),
     C(hcs-sgw:AddSharesToExpressSync) and C(hcs-sgw:DescribeTasks). An identity that may remove but not add
@@ -135,6 +147,15 @@ options:
         C(ANSIBLE_HOME), else C(~/.ansible)) of the host that runs the module.
       - The file is removed when no entry is left. Its directory is created when missing.
     type: path
+  heal_states:
+    description:
+      - The C(ExpressSyncState) values in which a share of O(shares) is resynced. A share in another state when it is
+        read, just before the Remove, is left alone and reported in RV(skipped_healthy).
+      - The default are the states of a failed sync. Give every state to resync shares whatever their state.
+    type: list
+    elements: str
+    default: [QueueFailure, TopicFailure, TopicAndQueueFailure]
+    version_added: 1.2.0
   resume_only:
     description:
       - Only complete the pending entries (those of the journal and O(resume_entries)); O(shares) is ignored.
@@ -147,9 +168,19 @@ options:
       - Each is checked like a journal entry, and must have been recorded for the endpoint that this run calls in
         its region; an entry recorded with another AccessKey ID is resumed with a warning.
       - An entry that the journal already has (the same C(id)) is taken once.
+      - Its values are used as given. Data that passed through variables, files of extra variables or job artifacts
+        may have been templated on the way (a share named C({{ ... }}), say); give RV(resume_token) to
+        O(resume_token) instead, which no template can change.
     type: list
     elements: dict
     default: []
+  resume_token:
+    description:
+      - RV(resume_token) returned by an earlier run: its pending entries, resumed as with O(resume_entries).
+      - The token holds only letters, digits, V(-), V(_) and V(.), so that it passes through variables, files of extra
+        variables and AWX artifacts unchanged, whatever the share names hold. An empty string is no entry.
+    type: str
+    version_added: 1.2.0
 notes:
   - The module never returns, logs or writes to the journal the AccessKey secret or the security token. Entries are
     matched to credentials by a one-way digest of the AccessKey ID, or for STS credentials (whose key id changes
@@ -197,7 +228,7 @@ EXAMPLES = r"""
 - name: In a fresh container, resume what an earlier job returned as pending
   alibabacloud.sgw.express_sync_resync:
     resume_only: true
-    resume_entries: "{{ earlier_job_result.pending }}"
+    resume_token: "{{ earlier_job_result.resume_token }}"
 """
 
 RETURN = r"""
@@ -290,6 +321,36 @@ not_members:
   sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
             "gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "old-share",
             "reason": "not a member of sync-0001xv7je357xn8tr001"}]
+skipped_healthy:
+  description:
+    - The shares of O(shares) left alone because their state, read just before the Remove, is not one of
+      O(heal_states); C(state) is that state.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.2.0
+  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
+            "gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs", "state": "MNSHealthy"}]
+orphaned:
+  description:
+    - Shares of pending entries, or of the run, that cannot be put back because their group, their gateway or the
+      share itself no longer exists, with the reason. They are dropped from the journal.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.2.0
+  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
+            "gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "old-share",
+            "reason": "the share or its gateway no longer exists"}]
+resume_token:
+  description:
+    - RV(pending) as one string of letters, digits, V(-), V(_) and V(.) (empty when nothing is pending), for
+      O(resume_token) of a later run. No template character can be in it, so it passes through variables, files
+      of extra variables and job artifacts unchanged.
+  returned: always
+  type: str
+  version_added: 1.2.0
+  sample: sgwresume1.eNqLjgUAARUAuQ
 pending:
   description:
     - The journal entries of this run's credentials and endpoint still pending at the end (in check mode, those it
@@ -297,7 +358,8 @@ pending:
     - Give them to O(resume_entries) of a later run that does not have this journal file.
     - "Each entry: C(id), C(created), C(updated), C(account) (C(key_id), masked, and C(identity), a digest),
       C(endpoint), C(region), C(express_sync_id), C(shares), C(step) (V(removing), V(removed), V(adding) or
-      V(add_failed)), C(task_id) and C(error)."
+      V(add_failed)), C(task_id), C(error) and C(lands_by) (epoch seconds after which a write sent without an
+      answer can no longer land, or null)."
   returned: always
   type: list
   elements: dict
@@ -306,7 +368,8 @@ pending:
             "endpoint": "https://sgw.cn-shanghai.aliyuncs.com", "region": "cn-hangzhou",
             "express_sync_id": "sync-0001xv7je357xn8tr001",
             "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
-            "step": "add_failed", "task_id": null, "error": "AddSharesToExpressSync in region cn-hangzhou failed"}]
+            "step": "add_failed", "task_id": null, "error": "AddSharesToExpressSync in region cn-hangzhou failed",
+            "lands_by": null}]
 task_ids:
   description: The ids of the Remove and Add tasks started.
   returned: always
@@ -342,11 +405,12 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints im
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import HEAL_STATES, Resync
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
     invalid_gateway_ids,
     invalid_regions,
+    share_name_problem,
 )
 
 
@@ -364,8 +428,10 @@ def argument_spec():
         "healthy_timeout": {"type": "int", "default": 1800},
         "require_healthy": {"type": "bool", "default": True},
         "journal": {"type": "path", "fallback": (env_fallback, [journals.JOURNAL_ENV])},
+        "heal_states": {"type": "list", "elements": "str", "default": list(HEAL_STATES)},
         "resume_only": {"type": "bool", "default": False},
         "resume_entries": {"type": "list", "elements": "dict", "default": []},
+        "resume_token": {"type": "str"},
     }
 
 
@@ -381,8 +447,9 @@ def requested_groups(params, default_region):
             continue
         found = (invalid_regions([region]) + invalid_express_sync_ids([share["express_sync_id"]])
                  + invalid_gateway_ids([share["gateway_id"]]))
-        if not share["share_name"].strip():
-            found.append("the share name is empty")
+        problem = share_name_problem(share["share_name"], share["gateway_id"])
+        if problem:
+            found.append(problem)
         if found:
             problems += ["shares[%d]: %s" % (index, problem) for problem in found]
             continue
@@ -396,13 +463,20 @@ def requested_groups(params, default_region):
 def given_entries(params, endpoint_of):
     """The entries of O(resume_entries), checked, with only the journal's fields; and the problems found."""
     entries, problems = [], []
-    for index, entry in enumerate(params["resume_entries"]):
+    given = [("resume_entries[%d]" % i, e) for i, e in enumerate(params["resume_entries"])]
+    if params.get("resume_token"):
+        try:
+            given += [("resume_token entry %d" % i, e) for i, e in enumerate(journals.decode_token(
+                params["resume_token"]))]
+        except ValueError as error:
+            problems.append("resume_token is not a resume token: %s" % error)
+    for where, entry in given:
         found = journals.invalid_entry(entry)
         if not found and entry["endpoint"] != endpoint_of(entry["region"]):
             found.append("it was recorded for the endpoint %s, and this run calls %s in region %s" % (
                 entry["endpoint"], endpoint_of(entry["region"]), entry["region"]))
         if found:
-            problems += ["resume_entries[%d]: %s" % (index, problem) for problem in found]
+            problems += ["%s: %s" % (where, problem) for problem in found]
         else:
             entries.append(journals.clean_entry(entry))
     return entries, problems
@@ -438,10 +512,11 @@ def main():
     except OSError as error:
         partial = resync.result()
         partial.pop("diff")
-        module.fail_json(msg="The resync journal %s could not be read or written (%s). What was done before is in "
-                         "the journal as it was last written; set the option journal (or %s) to a path this host "
-                         "can write, and run the module again." % (journal.path, error, journals.JOURNAL_ENV),
-                         **partial)
+        done = (" The shares already taken out were sent back all the same (see resumed, shares and pending)."
+                if resync.journal_error is not None else "")
+        module.fail_json(msg="The resync journal %s could not be read or written (%s).%s What the file holds is what "
+                         "was last written. Set the option journal (or %s) to a path this host can write, and run the "
+                         "module again." % (journal.path, error, done, journals.JOURNAL_ENV), **partial)
     except SgwError as error:
         partial = resync.result()
         partial.pop("diff")

@@ -21,7 +21,14 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records im
     gateway_vars,
     member_vars,
     share_key,
+    share_label,
     share_record,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    NAME,
+    STORAGE_BUNDLE_ID,
 )
 
 HOSTS_FROM_SHARES = "shares"
@@ -72,22 +79,22 @@ class EstateIndex:
                 self.gateway_tags.setdefault(gateway_id, tags)
             for gateway_id, file_shares in (data.get("file_shares") or {}).items():
                 for file_share in file_shares:
-                    self.file_shares.setdefault((gateway_id, file_share.get("Name")), file_share)
+                    self.file_shares.setdefault((gateway_id, file_share.get(NAME)), file_share)
             for express_sync in data.get("express_syncs", ()):
-                self.syncs.setdefault(express_sync.get("ExpressSyncId"),
+                self.syncs.setdefault(express_sync.get(EXPRESS_SYNC_ID),
                                       (group_region(express_sync, region), express_sync))
             for gateway in data.get("gateways", ()):
-                self.gateways.setdefault(gateway.get("GatewayId"), gateway)
+                self.gateways.setdefault(gateway.get(GATEWAY_ID), gateway)
             self.missing_bundles += [(region, record) for record in data.get("missing_bundles", ())]
         for region, data in regions:
             for share in data.get("shares", ()):
-                self.members.setdefault(share_key(share), (self._region_of(share.get("ExpressSyncId"), region), share))
+                self.members.setdefault(share_key(share), (self._region_of(share.get(EXPRESS_SYNC_ID), region), share))
         for region, data in regions:
             for share in data.get("candidates", ()):
                 key = share_key(share)
                 if key in self.members:
                     continue
-                sync_id = share.get("ExpressSyncId")
+                sync_id = share.get(EXPRESS_SYNC_ID)
                 entry = self.candidates.setdefault(key, (self._region_of(sync_id, region), share, []))
                 if sync_id and sync_id not in entry[2]:
                     entry[2].append(sync_id)
@@ -102,16 +109,16 @@ class EstateIndex:
     def gateways_without_details(self) -> list:
         """``(gateway id, storage bundle id)`` of the member shares' gateways that their cluster's
         ``DescribeGateways`` did not list (the gateway no longer exists), sorted."""
-        listed_bundles = {gateway.get("StorageBundleId") for gateway in self.gateways.values()}
-        return sorted({(share.get("GatewayId"), share.get("StorageBundleId")) for dummy, share in self.members.values()
-                       if share.get("GatewayId") not in self.gateways
-                       and share.get("StorageBundleId") in listed_bundles})
+        listed_bundles = {gateway.get(STORAGE_BUNDLE_ID) for gateway in self.gateways.values()}
+        return sorted({(share.get(GATEWAY_ID), share.get(STORAGE_BUNDLE_ID)) for dummy, share in self.members.values()
+                       if share.get(GATEWAY_ID) not in self.gateways
+                       and share.get(STORAGE_BUNDLE_ID) in listed_bundles})
 
     def share_vars(self, region, share, candidate_for=None) -> dict:
         """The host variables of one share."""
         variables = share_record(share)
         if candidate_for is None:
-            sync_id = share.get("ExpressSyncId")
+            sync_id = share.get(EXPRESS_SYNC_ID)
             sync_vars = self._sync_vars.get(sync_id)
             if sync_vars is None:
                 sync_vars = self._sync_vars[sync_id] = express_sync_vars(self.syncs.get(sync_id, (None, {}))[1])
@@ -126,7 +133,7 @@ class EstateIndex:
             variables["sgw_candidate"] = True
             variables["sgw_candidate_for"] = sorted(candidate_for)
         variables["sgw_region"] = region
-        gateway_id = share.get("GatewayId")
+        gateway_id = share.get(GATEWAY_ID)
         try:
             gateway = self._gateway_vars[gateway_id]
         except KeyError:
@@ -227,7 +234,7 @@ def default_hostname(variables: dict, hosts_from=HOSTS_FROM_SHARES) -> str:
     if hosts_from == HOSTS_FROM_GATEWAYS:
         return variables.get("gateway_id") or ""
     share, gateway = variables.get("share_name"), variables.get("gateway_id")
-    return "%s@%s" % (share, gateway) if share and gateway else ""
+    return share_label((gateway, share)) if share and gateway else ""
 
 
 PLAIN_SCALARS = frozenset((str, int, float, bool, type(None)))

@@ -80,3 +80,20 @@ def test_quick_benchmark_counts_the_optional_per_gateway_calls(tmp_path):
                                       "DescribeGateways": 2, "DescribeGatewayFileShares": 4, "ListTagResources": 2}
     assert calls["actions"] == calls["ideal_actions"]
     assert "DescribeGatewayFileShares 4" in process.stdout
+
+
+def test_quick_accounts_benchmark_makes_the_ideal_calls(tmp_path):
+    figures = tmp_path / "accounts.json"
+    process = subprocess.run([sys.executable, str(BENCHMARK), "--quick", "--accounts", "3", "--json", str(figures)],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stderr
+    assert any(line.startswith("several accounts / one account: ") for line in process.stdout.splitlines())
+    data = json.loads(figures.read_text())
+    assert data["shares"] == data["single_shares"] == 3 * 2 * 3 * 4
+    calls = data["many_calls"][0]["actions"]
+    overhead = {action: calls.pop(action) for action in data["overhead_ideal"]}
+    # one AssumeRole per member, and each account's own ideal calls: nothing more
+    assert calls == data["ideal_actions"] and calls["AssumeRole"] == 2
+    assert overhead == {"GetCallerIdentity": 1, "ListAccounts": 1}
+    assert data["one_calls"][0]["total"] == data["one_ideal"]
+    assert data["many_calls"][0]["peak_concurrency"] <= data["max_concurrency"]

@@ -6,6 +6,7 @@
     python tests/perf/bench_inventory.py                 # 10,000 shares, then 2x and 4x; 3 runs each
     python tests/perf/bench_inventory.py --quick         # a tiny account, one run: proves the script works
     python tests/perf/bench_inventory.py --share-details --gateway-tags   # with the optional per-gateway calls
+    python tests/perf/bench_inventory.py --accounts 20 --regions 3 ...    # several accounts (accounts_bench.py)
 
 For each scale it generates an account with the simulator's ``--generate``, serves it with
 ``--latency-ms`` of delay on every call, and measures with ``/usr/bin/time`` (wall seconds,
@@ -138,6 +139,9 @@ def parse_args(argv=None):
     parser.add_argument("--gateway-tags", action="store_true",
                         help="turn on gateway_tags (one ListTagResources per region and 50 gateways)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
+    parser.add_argument("--accounts", type=int, default=0, metavar="N",
+                        help="measure instead N accounts of a resource directory, each of the shape above, against "
+                             "one account with the same shares (see accounts_bench.py)")
     parser.add_argument("--workdir", metavar="DIR", help="keep accounts, configs, outputs and caches in DIR")
     args = parser.parse_args(argv)
     if args.quick:
@@ -147,6 +151,8 @@ def parse_args(argv=None):
         args.scales = [int(s) for s in args.scales.split(",") if s.strip()]
     except ValueError:
         parser.error("--scales takes whole numbers separated by commas, for example 1,2,4")
+    if args.accounts == 1 or args.accounts < 0:
+        parser.error("--accounts takes 2 or more accounts")
     if not args.scales or min(args.scales) < 1 or args.runs < 1 or args.max_concurrency < 1:
         parser.error("--scales, --runs and --max-concurrency must be 1 or more")
     return args
@@ -442,6 +448,13 @@ def main(argv=None) -> int:
             "LC_ALL": "C.UTF-8",
         })
         timer = gnu_time()
+        if args.accounts:
+            from tests.perf.accounts_bench import render_accounts, run_accounts  # noqa: E402  pylint: disable=import-outside-toplevel
+            data = run_accounts(args, workdir, env, timer, measure, ideal_calls)
+            print(render_accounts(data))
+            if args.json:
+                pathlib.Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
+            return 0
         results = []
         for index, scale in enumerate(args.scales):
             started = time.monotonic()

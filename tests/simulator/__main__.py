@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                             ("candidates-per-group", "candidate shares per group (same bucket, no group)")):
         default = getattr(shape, name.replace("-", "_"))
         data.add_argument(f"--{name}", type=int, default=default, metavar="N", help=f"{help_text} (default {default})")
+    data.add_argument("--member-account", action="append", default=[], metavar="FILE",
+                      help="a member account file (repeatable): the account of its account_id joins the resource "
+                           "directory whose management account is the one served (see docs/simulator.md)")
     data.add_argument("--seed", type=int, default=shape.seed, help="seed of --generate, ids and --throttle-rate")
     data.add_argument("--write", metavar="FILE", help="write the account (YAML, or JSON for .json) and exit")
     data.add_argument("--task-seconds", type=float, default=1.0, metavar="S", help="duration of a task (default 1)")
@@ -89,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer 403 Forbidden.RAM to this action (for this key only)")
     faults.add_argument("--hang-action", action="append", default=[], metavar="ACTION",
                         help="never answer this action, and do not run it (counted in the stats all the same)")
+    faults.add_argument("--lose-reply", action="append", default=[], type=_lose_reply, metavar="ACTION[:KIND[:N]]",
+                        help="apply the next N calls of this action (default 1), and lose their answer: KIND 502 "
+                             "(a proxy's page, the default), drop (the connection closed) or truncated (half a body)")
+    faults.add_argument("--hold-action", action="append", default=[], type=_hold_action, metavar="ACTION:SECONDS",
+                        help="hold every call of this action SECONDS, then apply it (and answer it, if the client "
+                             "still waits)")
     faults.add_argument("--fail-task", action="append", default=[], metavar="[ACTION@]EXPRESS_SYNC_ID",
                         help="tasks on this group (of this action only) end in task.state.failed")
     faults.add_argument("--missing-gateway", action="append", default=[], metavar="GATEWAY_ID",
@@ -111,7 +120,27 @@ BEHAVIOUR_HELP = {
     "candidate_sync_id": "candidates (IsExternal=true) carry the id of the group asked for, or an empty one",
     "unknown_ids": "DescribeExpressSyncShares answers ExpressSyncNotExist for an unknown id, or leaves it out",
     "total_count": "paged answers carry TotalCount, or leave it out",
+    "alert_share": "ListAlertEvents names an event's share by ShareName, or by ShareIndexId (its IndexId)",
+    "alert_events": "ListAlertEvents answers AlertEvents as a plain list, or wrapped as {AlertEvent: [...]}",
+    "rd_management": "ListAccounts lists the management account of the resource directory, or only its members",
 }
+
+
+def _lose_reply(text: str):
+    action, _, rest = text.partition(":")
+    kind, _, count = rest.partition(":")
+    try:
+        return action, {"kind": kind or "502", "count": int(count or 1)}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ACTION[:KIND[:N]], not {text!r}") from None
+
+
+def _hold_action(text: str):
+    action, _, seconds = text.partition(":")
+    try:
+        return action, float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ACTION:SECONDS, not {text!r}") from None
 
 
 def faults_from_args(args: argparse.Namespace) -> Faults:
@@ -120,7 +149,8 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
         "unavailable_regions": args.unavailable_region, "html_regions": args.html_region,
         "hang_regions": args.hang_region, "malformed": dict(args.malformed_region), "deny": args.deny,
         "fail_tasks": args.fail_task, "hang_actions": args.hang_action, "missing_gateways": args.missing_gateway,
-        "max_query_bytes": args.max_query_bytes, **{name: getattr(args, name) for name in BEHAVIOURS},
+        "max_query_bytes": args.max_query_bytes, "lose_replies": dict(args.lose_reply),
+        "hold_actions": dict(args.hold_action), **{name: getattr(args, name) for name in BEHAVIOURS},
     })
 
 
@@ -139,10 +169,12 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
     if args.tls:
         from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
         ssl_context = tls.server_context(args.cert_out)
-    service = Service(account, args.task_seconds, args.full_sync_seconds, seed=args.seed,
-                      strict_membership=args.strict_membership)
-    simulator = Simulator(service, Verifier(args.access_key), faults_from_args(args), seed=args.seed,
-                          sts_duration=args.sts_duration)
+    def service_of(served):
+        return Service(served, args.task_seconds, args.full_sync_seconds, seed=args.seed,
+                       strict_membership=args.strict_membership)
+    members = [service_of(Account.load(path)) for path in args.member_account]
+    simulator = Simulator(service_of(account), Verifier(args.access_key), faults_from_args(args), seed=args.seed,
+                          sts_duration=args.sts_duration, members=members)
     return SimulatorServer((args.host, args.port), simulator, ssl_context, args.verbose)
 
 

@@ -5,14 +5,17 @@
 
 The account file (YAML or JSON) mirrors the API's own records, with the API's field names::
 
-    account_id: "1234567890123456"      # optional, used in the MNS endpoints
+    account_id: "1234567890123456"      # optional, used in the MNS endpoints and the resource directory
+    display_name: prod                  # optional, the DisplayName that ListAccounts answers
     regions: [cn-hangzhou, ...]
     storage_bundles: [{StorageBundleId, Name, BackendBucketRegionId, Description, CreatedTime}]
     gateways: [{GatewayId, StorageBundleId, Name, Location, ... any documented Gateway field}]
     express_syncs: [{ExpressSyncId, Name, BucketName, BucketRegion, BucketPrefix, MnsTopic, Description}]
     shares: [{GatewayId, ShareName, BucketName, ExpressSyncId, ExpressSyncState, SyncProgress, MnsQueue,
-              Protocol, PathPrefix, IndexId}]
-    roles: [{Arn, MaxSessionDuration, Trust: {Principals, OidcProviderArn, ExternalId}}]   # for STS, optional
+              Protocol, PathPrefix, IndexId, Enabled, OssHealth, LagPeriod, UploadQueue, DownloadQueue,
+              ActiveMessages, RemainingMetaSpace}]
+    alerts: [{GatewayId, ShareName, Type, Status, FirstTriggerTimestamp}]                  # optional
+    roles: [{Arn, MaxSessionDuration, Trust: {Principals, Accounts, OidcProviderArn, ExternalId}}]  # STS, optional
     gateway_tags: {GatewayId: {TagKey: TagValue}}                                          # optional
 
 :func:`Account.from_document` validates the whole file and fills the optional fields, so that the
@@ -56,15 +59,21 @@ GATEWAY_DEFAULTS = {
     "StorageBundleId": None, "TaskId": "", "Type": "File", "UntrustedEnvInstanceType": "", "VSwitchId": "",
     "VpcId": "",
 }
+# The health fields of DescribeGatewayFileShares that a share may set, with their defaults (a healthy share).
+SHARE_HEALTH_DEFAULTS = {"Enabled": True, "OssHealth": "BucketHealthy", "LagPeriod": 0, "UploadQueue": 0,
+                         "DownloadQueue": 0, "ActiveMessages": 0, "RemainingMetaSpace": 102400}
 SHARE_FIELDS = ("GatewayId", "ShareName", "BucketName", "ExpressSyncId", "ExpressSyncState", "SyncProgress",
-                "MnsQueue", "Protocol", "PathPrefix", "IndexId")
+                "MnsQueue", "Protocol", "PathPrefix", "IndexId", *SHARE_HEALTH_DEFAULTS)
+# An alert event of ListAlertEvents; ShareName empty: an alert on the whole gateway.
+ALERT_FIELDS = ("GatewayId", "ShareName", "Type", "Status", "FirstTriggerTimestamp")
+ALERTING = "alerting"
 STORAGE_BUNDLE_FIELDS = ("StorageBundleId", "Name", "BackendBucketRegionId", "Description", "CreatedTime")
 EXPRESS_SYNC_FIELDS = ("ExpressSyncId", "Name", "BucketName", "BucketRegion", "BucketPrefix", "MnsTopic",
                        "Description")
-TOP_LEVEL_KEYS = ("account_id", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
-                  "gateway_tags")
+TOP_LEVEL_KEYS = ("account_id", "display_name", "regions", "storage_bundles", "gateways", "express_syncs", "shares", "roles",
+                  "gateway_tags", "alerts")
 ROLE_FIELDS = ("Arn", "MaxSessionDuration", "Trust")
-TRUST_FIELDS = ("Principals", "OidcProviderArn", "ExternalId")
+TRUST_FIELDS = ("Principals", "Accounts", "OidcProviderArn", "ExternalId")
 
 # Length of the random part of each kind of id, as in the documentation's examples.
 ID_LENGTHS = {"sync": 16, "gw": 17, "sb": 17, "t": 17}
@@ -102,8 +111,10 @@ class Account:
     """The records of one account, keyed by id; the order of the file is kept."""
 
     def __init__(self, account_id, regions, storage_bundles, gateways, express_syncs, shares, roles=None,
-                 gateway_tags=None):
+                 gateway_tags=None, display_name=None, alerts=None):
+        self.display_name = display_name
         self.roles = roles or {}
+        self.alerts = alerts or []
         self.gateway_tags = gateway_tags or {}
         self.account_id = account_id
         self.regions = regions
@@ -130,8 +141,12 @@ class Account:
                 raise AccountError(f"{where}: duplicate share {share['ShareName']!r} on gateway {key[0]}")
             shares[key] = share
         roles = _index("roles", document, "Arn", _role)
+        alerts = [_alert(record, where, gateways, shares) for where, record in _records("alerts", document)]
+        display_name = document.get("display_name")
+        if display_name is not None:
+            display_name = _text(document, "display_name", "the account")
         return cls(str(document.get("account_id", DEFAULT_ACCOUNT_ID)), regions, bundles, gateways, syncs, shares,
-                   roles, _gateway_tags(document.get("gateway_tags"), gateways))
+                   roles, _gateway_tags(document.get("gateway_tags"), gateways), display_name, alerts)
 
     @classmethod
     def load(cls, path) -> Account:
@@ -150,6 +165,7 @@ class Account:
     def to_document(self) -> dict:
         return {
             "account_id": self.account_id,
+            **({"display_name": self.display_name} if self.display_name else {}),
             "regions": list(self.regions),
             "storage_bundles": list(self.storage_bundles.values()),
             "gateways": list(self.gateways.values()),
@@ -157,6 +173,7 @@ class Account:
             "shares": list(self.shares.values()),
             **({"roles": list(self.roles.values())} if self.roles else {}),
             **({"gateway_tags": copy.deepcopy(self.gateway_tags)} if self.gateway_tags else {}),
+            **({"alerts": copy.deepcopy(self.alerts)} if self.alerts else {}),
         }
 
     def members(self, express_sync_id: str) -> list[dict]:
@@ -316,6 +333,12 @@ def _share(record: dict, where: str, gateways: dict, syncs: dict) -> dict:
     protocol = _text(record, "Protocol", where, "NFS")
     if protocol not in ("NFS", "SMB"):
         raise AccountError(f"{where}: Protocol must be NFS or SMB")
+    health = {}
+    for field, default in SHARE_HEALTH_DEFAULTS.items():
+        health[field] = record.get(field, default)
+        if not _has_type(health[field], default) or (isinstance(default, int) and not isinstance(default, bool)
+                                                     and health[field] < 0):
+            raise AccountError(f"{where}: {field} must be {_kind(default)}, not {health[field]!r}")
     return {
         "GatewayId": gateway_id,
         "ShareName": name,
@@ -327,7 +350,32 @@ def _share(record: dict, where: str, gateways: dict, syncs: dict) -> dict:
         "Protocol": protocol,
         "PathPrefix": _text(record, "PathPrefix", where, ""),
         "IndexId": _text(record, "IndexId", where, protocol + name),
+        **health,
     }
+
+
+def _kind(default) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    return "an integer, 0 or more" if isinstance(default, int) else "a string"
+
+
+def _alert(record: dict, where: str, gateways: dict, shares: dict) -> dict:
+    """An alert event: on a gateway, or on one of its shares; alerting unless its Status says otherwise."""
+    _reject_unknown(where, record, ALERT_FIELDS)
+    gateway_id = _text(record, "GatewayId", where)
+    if gateway_id not in gateways:
+        raise AccountError(f"{where}: unknown GatewayId {gateway_id!r}")
+    share = _text(record, "ShareName", where, "")
+    if share and (gateway_id, share) not in shares:
+        raise AccountError(f"{where}: gateway {gateway_id} has no share {share!r}")
+    kind = _text(record, "Type", where)
+    if not kind:
+        raise AccountError(f"{where}: Type must not be empty (throttling, uploadQueueFull, lowMetaSpace...)")
+    status = _text(record, "Status", where, ALERTING)
+    triggered = _integer(record, "FirstTriggerTimestamp", where, DEFAULT_CREATED_TIME * 1000)
+    return {"GatewayId": gateway_id, "ShareName": share, "Type": kind, "Status": status,
+            "FirstTriggerTimestamp": triggered}
 
 
 def _role(record: dict, where: str) -> dict:
@@ -348,6 +396,10 @@ def _role(record: dict, where: str) -> dict:
         if principals is not None and (not isinstance(principals, list)
                                        or not all(isinstance(p, str) for p in principals)):
             raise AccountError(f"{where}.Trust: Principals must be a list of AccessKey ids or role ARNs")
+        accounts = trust.get("Accounts")
+        if accounts is not None and (not isinstance(accounts, list)
+                                     or not all(isinstance(a, str) and a.isdigit() for a in accounts)):
+            raise AccountError(f"{where}.Trust: Accounts must be a list of account ids (strings of digits)")
         for field in ("OidcProviderArn", "ExternalId"):
             if field in trust:
                 _text(trust, field, f"{where}.Trust")

@@ -193,7 +193,7 @@ def _file_share_record(service, share: dict, now: float) -> dict:
     view = service.share_view(share, now)
     gateway = service.account.gateways[share["GatewayId"]]
     return {
-        "Name": view["ShareName"], "IndexId": view["IndexId"], "Protocol": view["Protocol"], "Enabled": True,
+        "Name": view["ShareName"], "IndexId": view["IndexId"], "Protocol": view["Protocol"],
         "State": "clean", "Status": "none", "Address": gateway["InnerIp"], "LocalPath": f"/mnt/{view['ShareName']}",
         "OssBucketName": view["BucketName"], "PathPrefix": view["PathPrefix"], "OssBucketSsl": True,
         "OssEndpoint": f"oss-{gateway['GatewayRegionId']}-internal.aliyuncs.com", "OssHealth": "BucketHealthy",
@@ -202,7 +202,10 @@ def _file_share_record(service, share: dict, now: float) -> dict:
         "RemoteSync": False, "PollingInterval": 0, "IgnoreDelete": False, "InPlace": False, "Browsable": True,
         "Squash": "none" if view["Protocol"] == "NFS" else "", "WindowsAcl": False, "BypassCacheRead": False,
         "FastReclaim": False, "DirectIO": False, "TransferAcceleration": False, "ServerSideEncryption": False,
-        "ClientSideEncryption": False, "Size": 0, "Used": 0, "InRate": 0, "OutRate": 0, "ActiveMessages": 0,
+        "ClientSideEncryption": False, "Size": 0, "Used": 0, "InRate": 0, "OutRate": 0,
+        "Enabled": share["Enabled"], "OssHealth": share["OssHealth"], "LagPeriod": share["LagPeriod"],
+        "UploadQueue": share["UploadQueue"], "DownloadQueue": share["DownloadQueue"],
+        "ActiveMessages": share["ActiveMessages"], "RemainingMetaSpace": share["RemainingMetaSpace"],
     }
 
 
@@ -291,6 +294,49 @@ def describe_express_sync_shares(service, call: Call) -> dict:
             views = [service.share_view(share, call.now) for share in members.get(sync_id, ())]
         records += [_share_record(service, view) for view in views]
     return {"Shares": {"Share": records}}
+
+
+@action("ListAlertEvents")
+def list_alert_events(service, call: Call) -> dict:
+    """The alert events of the account, filtered by ``GatewayId``, ``ShareIndexId`` (a share's name, or its
+    ``IndexId``), ``GatewayRegionId``, ``Status`` (``alerting``: those still alerting) and the window of their
+    first trigger (milliseconds); paged. The events name their share by ``ShareName`` or, under the behaviour
+    ``alert_share: index_id``, by ``ShareIndexId`` (its IndexId); ``AlertEvents`` is a plain list, or under
+    ``alert_events: wrapped`` an object ``{"AlertEvent": [...]}``."""
+    account = service.account
+    gateway_id, share, region = call.text("GatewayId"), call.text("ShareIndexId"), call.text("GatewayRegionId")
+    status = call.text("Status")
+    start, end = _millis(call, "FirstTriggerTimestampStartTime"), _millis(call, "FirstTriggerTimestampEndTime")
+    events = []
+    for alert in account.alerts:
+        gateway = account.gateways[alert["GatewayId"]]
+        record = account.shares.get((alert["GatewayId"], alert["ShareName"]))
+        names = {alert["ShareName"], record["IndexId"]} if record else {""}
+        if (gateway_id and alert["GatewayId"] != gateway_id) or (share and share not in names) \
+                or (region and gateway["GatewayRegionId"] != region) or (status and alert["Status"] != status) \
+                or (start is not None and alert["FirstTriggerTimestamp"] < start) \
+                or (end is not None and alert["FirstTriggerTimestamp"] > end):
+            continue
+        event = {"GatewayId": alert["GatewayId"], "GatewayRegionId": gateway["GatewayRegionId"], "Type": alert["Type"],
+                 "Status": alert["Status"], "FirstTriggerTimestamp": alert["FirstTriggerTimestamp"]}
+        if call.faults.alert_share == "index_id":
+            event["ShareIndexId"] = record["IndexId"] if record else ""
+        else:
+            event["ShareName"] = alert["ShareName"]
+        events.append(event)
+    page = _paged(call, events, "AlertEvents", "AlertEvent")
+    if call.faults.alert_events == "list":
+        page["AlertEvents"] = page["AlertEvents"]["AlertEvent"]
+    return page
+
+
+def _millis(call: Call, name: str):
+    value = call.text(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise invalid(name, "must be a timestamp in milliseconds")
+    return int(value)
 
 
 TAG_PAGE_SIZE = 50

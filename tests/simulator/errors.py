@@ -32,6 +32,8 @@ CATALOGUE = {
     "InvalidParameter.DurationSeconds": (400, "The DurationSeconds is out of range."),
     "InvalidParameter.OIDCToken": (400, "The OIDCToken is invalid."),
     "AuthenticationFail.NoPermission": (403, "The role does not trust this OIDC provider."),
+    # Resource Manager (ListAccounts of the resource directory).
+    "EntityNotExists.ResourceDirectory": (404, "The resource directory does not exist."),
     "Forbidden.RAM": (403, "User not authorized to operate on the specified resource, or this API doesn't support RAM."),
     "InvalidVersion": (400, "Specified parameter Version is not valid."),
     "InvalidAction.NotFound": (404, "Specified api is not found, please check your url and method."),

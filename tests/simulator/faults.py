@@ -11,12 +11,18 @@ import json
 import math
 
 MALFORMED_KINDS = ("truncated", "null-wrapper", "missing-wrapper", "wrong-type")
+# How the answer of a call that was applied is lost: a proxy's 502 page, the connection dropped
+# without an answer, or a success body cut in half.
+LOST_KINDS = ("502", "drop", "truncated")
 # The behaviours where the service's documentation is silent: setting -> its choices, the default first.
 BEHAVIOURS = {
     "region_scope": ("region", "account"),
     "candidate_sync_id": ("group", "empty"),
     "unknown_ids": ("error", "omit"),
     "total_count": ("present", "absent"),
+    "alert_share": ("name", "index_id"),
+    "alert_events": ("list", "wrapped"),
+    "rd_management": ("listed", "unlisted"),
 }
 BAD_GATEWAY_PAGE = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n"
@@ -43,9 +49,14 @@ class Faults:
     candidate_sync_id: str = "group"
     unknown_ids: str = "error"
     total_count: str = "present"
+    alert_share: str = "name"
+    alert_events: str = "list"
+    rd_management: str = "listed"
     missing_gateways: tuple = ()
     max_query_bytes: int = 0
     hang_actions: tuple = ()
+    lose_replies: dict = dataclasses.field(default_factory=dict)
+    hold_actions: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data) -> Faults:
@@ -72,6 +83,8 @@ class Faults:
                                         math.inf)),
             **{name: _choice(data, name, choices) for name, choices in BEHAVIOURS.items()},
             hang_actions=_names(data, "hang_actions"),
+            lose_replies=_lose_replies(data.get("lose_replies", {})),
+            hold_actions=_hold_actions(data.get("hold_actions", {})),
         )
 
     def to_json(self) -> dict:
@@ -104,6 +117,29 @@ def _choice(data: dict, name: str, choices: tuple) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def _lose_replies(value) -> dict:
+    """``{ACTION: {"kind": KIND, "count": N}}``: the next N calls of ACTION are applied, their answer lost."""
+    problem = "lose_replies must map actions to {kind: one of %s, count: a number of calls}" % ", ".join(LOST_KINDS)
+    if not isinstance(value, dict):
+        raise ValueError(problem)
+    found = {}
+    for action, setting in value.items():
+        if not isinstance(setting, dict) or set(setting) - {"kind", "count"} or \
+                setting.get("kind", "502") not in LOST_KINDS:
+            raise ValueError(problem)
+        found[action] = {"kind": setting.get("kind", "502"),
+                         "count": int(_number(setting.get("count", 1), "count", 0, math.inf))}
+    return found
+
+
+def _hold_actions(value) -> dict:
+    """``{ACTION: SECONDS}``: each call of ACTION is held that long, then applied (and answered, if the
+    client still waits)."""
+    if not isinstance(value, dict):
+        raise ValueError("hold_actions must map actions to seconds")
+    return {action: _number(seconds, "hold_actions", 0, 3600) for action, seconds in value.items()}
 
 
 def _malformed(value) -> dict:

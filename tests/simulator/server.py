@@ -13,11 +13,15 @@ An API call (any path but ``/_sim/...``, GET or POST) goes through these steps, 
 4. version and action checks (``InvalidVersion``, ``InvalidAction.NotFound``);
 5. dispatch: counted in ``total``, ``actions`` and ``regions``; then ``deny`` (403 Forbidden.RAM),
    ``hang_actions`` (never answered, and the action is not run) and ``throttle_rate``
-   (Throttling.User), then the action itself;
-6. a success body of a ``malformed`` region is corrupted.
+   (Throttling.User), then ``hold_actions`` (the call waits that many seconds), then the action itself;
+6. ``lose_replies``: the answer of an action that was applied is lost (a 502 page, the connection
+   dropped, or half a body), for as many calls as set (counted in ``errors`` as ``LostReply``);
+7. a success body of a ``malformed`` region is corrupted.
 
 Every error answer is counted in ``errors`` by code (the HTML page as ``BadGateway``). The region
-of a call is its ``RegionId`` parameter; calls without one are in no region.
+of a call is its ``RegionId`` parameter; calls without one are in no region. With a resource
+directory (see directory.py), each SGW call is served by the account of its caller, and the
+dispatched calls are also counted per account id in ``accounts``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.simulator.account import Account, AccountError
 from tests.simulator.actions import ACTIONS, API_VERSION
+from tests.simulator.directory import RD_ACTIONS, RD_VERSION, Directory
 from tests.simulator.errors import ApiError, error_body
 from tests.simulator.faults import BAD_GATEWAY_PAGE, URI_TOO_LONG_PAGE, Faults, corrupt
 from tests.simulator.signature import SignedRequest
@@ -57,6 +62,7 @@ class Response:
 
 
 HANG = Response(0, b"")  # the answer that is never sent
+DROP = Response(0, b"")  # the connection closed without an answer
 
 
 def json_response(status: int, body, headers: dict | None = None) -> Response:
@@ -78,6 +84,7 @@ class Stats:
             self._actions = {}
             self._regions = {}
             self._errors = {}
+            self._accounts = {}
             self._peak = self._in_flight
 
     def started(self) -> None:
@@ -90,8 +97,10 @@ class Stats:
         with self._lock:
             self._in_flight -= 1
 
-    def dispatched(self, action: str, region: str) -> None:
+    def dispatched(self, action: str, region: str, account: str | None = None) -> None:
         with self._lock:
+            if account:
+                self._accounts[account] = self._accounts.get(account, 0) + 1
             self._total += 1
             self._actions[action] = self._actions.get(action, 0) + 1
             if region:
@@ -104,26 +113,41 @@ class Stats:
     def snapshot(self) -> dict:
         with self._lock:
             return {"total": self._total, "actions": dict(self._actions), "regions": dict(self._regions),
-                    "errors": dict(self._errors), "peak_concurrency": self._peak, "requests": self._requests}
+                    "errors": dict(self._errors), "peak_concurrency": self._peak, "requests": self._requests,
+                    "accounts": dict(self._accounts)}
 
 
 class Simulator:
     """Answers API calls and control requests; knows nothing of sockets."""
 
-    def __init__(self, service, verifier, faults: Faults = Faults(), seed: int | None = None, sts_duration=None):
+    def __init__(self, service, verifier, faults: Faults = Faults(), seed: int | None = None, sts_duration=None,
+                 members=()):
         self.service = service
         self.verifier = verifier
-        self.sts = Sts(verifier, lambda: service.account.roles, sts_duration)
+        self.directory = Directory(service, members)
+        self.sts = Sts(verifier, self.directory.roles, sts_duration,
+                       account_of=self.directory.account_of)
         self.stats = Stats()
         self._seed = seed
         self._throttle_lock = threading.Lock()
         self.set_faults(faults)
 
     def set_faults(self, faults: Faults) -> None:
-        """Replace the fault settings; the throttling sequence starts again from the seed."""
+        """Replace the fault settings; the throttling sequence starts again from the seed, and the
+        counts of ``lose_replies`` from their settings."""
         with self._throttle_lock:
             self._rng = random.Random(self._seed)
             self.faults = faults
+            self._lost_left = {action: dict(setting) for action, setting in faults.lose_replies.items()}
+
+    def _lost_reply(self, action: str):
+        """The kind of loss of this call's answer, or None (counting down ``lose_replies``)."""
+        with self._throttle_lock:
+            setting = self._lost_left.get(action)
+            if not setting or setting["count"] <= 0:
+                return None
+            setting["count"] -= 1
+            return setting["kind"]
 
     def _throttled(self, rate: float) -> bool:
         with self._throttle_lock:
@@ -170,11 +194,15 @@ class Simulator:
         time.sleep(faults.latency_ms / 1000.0)
         if identity.version == STS_VERSION and request.path == "/":
             return self._sts(identity.action, params, identity.key_id, identity.version, region, request_id)
+        principal = self.verifier.principal_of(identity.key_id)
+        if identity.version == RD_VERSION and request.path == "/":
+            return self._resource_manager(identity, params, principal, region, faults, request_id)
         if request.method not in ("GET", "POST") or request.path != "/" or identity.action not in ACTIONS:
             raise ApiError("InvalidAction.NotFound")
         if identity.version != API_VERSION:
             raise ApiError("InvalidVersion")
-        self.stats.dispatched(identity.action, region)
+        service = self.directory.service_of(principal)
+        self.stats.dispatched(identity.action, region, service.account.account_id if self.directory.members else None)
         if faults.denies(identity.action, identity.key_id):
             raise ApiError("Forbidden.RAM")
         if identity.action in faults.hang_actions:
@@ -182,9 +210,19 @@ class Simulator:
         if self._throttled(faults.throttle_rate):
             retry_after = {} if faults.retry_after_ms is None else {"x-acs-retry-after": str(faults.retry_after_ms)}
             raise ApiError("Throttling.User", headers=retry_after)
-        fields = self._run(identity.action, params, faults)
+        if identity.action in faults.hold_actions:  # a proxy holds the call, then lets it through
+            time.sleep(faults.hold_actions[identity.action])
+        fields = self._run(service, identity.action, params, faults)
         body = {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
         headers = {"x-acs-request-id": request_id}
+        lost = self._lost_reply(identity.action)
+        if lost:  # applied, and its answer lost on the way back
+            self.stats.failed("LostReply")
+            if lost == "drop":
+                return DROP
+            if lost == "502":
+                return Response(502, BAD_GATEWAY_PAGE, "text/html", headers)
+            return Response(200, corrupt(body, "truncated"), JSON_TYPE, headers)
         kind = faults.malformed.get(region)
         if kind:
             return Response(200, corrupt(body, kind), JSON_TYPE, headers)
@@ -200,10 +238,25 @@ class Simulator:
         body = {"RequestId": request_id, **self.sts.call(action, params, caller)}
         return json_response(200, body, {"x-acs-request-id": request_id})
 
-    def _run(self, action: str, params: dict, faults: Faults) -> dict:
+    def _resource_manager(self, identity, params: dict, principal, region: str, faults: Faults,
+                          request_id: str) -> Response:
+        """A Resource Manager call (ListAccounts); ``deny`` and throttling apply to it as to SGW calls."""
+        action = identity.action
+        if action not in RD_ACTIONS:
+            raise ApiError("InvalidAction.NotFound")
+        self.stats.dispatched(action, region)
+        if faults.denies(action, identity.key_id):
+            raise ApiError("Forbidden.RAM")
+        if self._throttled(faults.throttle_rate):
+            raise ApiError("Throttling.User")
+        fields = self.directory.list_accounts(params, principal, faults.rd_management == "listed",
+                                              faults.total_count == "present")
+        return json_response(200, {"RequestId": request_id, **fields}, {"x-acs-request-id": request_id})
+
+    def _run(self, service, action: str, params: dict, faults: Faults) -> dict:
         """The action's response fields; a simulator bug is answered as the API would, with InternalError."""
         try:
-            return self.service.call(action, params, faults)
+            return service.call(action, params, faults)
         except ApiError:
             raise
         except Exception:  # pylint: disable=broad-exception-caught
@@ -220,6 +273,7 @@ class Simulator:
             ("GET", "faults"): self.faults.to_json,
             ("PUT", "faults"): lambda: self._put_faults(body),
             ("GET", "account"): self.service.document,
+            ("GET", "accounts"): lambda: {i: s.document() for i, s in self.directory.services().items()},
             ("PUT", "account"): lambda: self._put_account(body),
         }
         name = path[len(CONTROL_PREFIX):]
@@ -283,7 +337,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             response = simulator.control(self.command, path, body)
         else:
             response = simulator.api(self._signed_request(path, query, body))
-        if response is HANG:
+        if response is DROP:
+            self.close_connection = True
+        elif response is HANG:
             self._hang()
         else:
             self._send(response)

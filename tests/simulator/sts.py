@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The simulator's STS (RPC, version 2015-04-01): ``AssumeRole`` and ``AssumeRoleWithOIDC``.
+"""The simulator's STS (RPC, version 2015-04-01): ``AssumeRole``, ``AssumeRoleWithOIDC`` and
+``GetCallerIdentity``.
 
 Roles come from the ``roles`` section of the account file::
 
@@ -10,6 +11,7 @@ Roles come from the ``roles`` section of the account file::
         MaxSessionDuration: 3600           # optional (default 3600)
         Trust:                              # optional; absent: any known AccessKey may assume the role
           Principals: [LTAI5t..., acs:ram::1638094425718837:role/central]   # AccessKey ids or role ARNs
+          Accounts: ["1638094425718837"]                                     # or any identity of these accounts
           OidcProviderArn: acs:ram::1638094425718837:oidc-provider/ack       # AssumeRoleWithOIDC from this provider
           ExternalId: sgw-ext-1                                              # then required by AssumeRole
 
@@ -18,7 +20,8 @@ or the role ARN behind temporary credentials this STS issued (so roles can be ch
 ``AssumeRoleWithOIDC`` is anonymous, as in the real service: the OIDC token must be a non-empty
 three-part JWT-like string, and the role must trust the provider. Issued credentials are
 accepted by the verifier, with their token, until they expire; ``duration_cap`` (``--sts-duration``)
-shortens every issued lifetime for tests.
+shortens every issued lifetime for tests. ``GetCallerIdentity`` names the caller's account (see
+directory.py: the management account's, or a member's for its roles' temporary credentials).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from tests.simulator.errors import ApiError, invalid, missing
 
 STS_VERSION = "2015-04-01"
-STS_ACTIONS = ("AssumeRole", "AssumeRoleWithOIDC")
+STS_ACTIONS = ("AssumeRole", "AssumeRoleWithOIDC", "GetCallerIdentity")
 ANONYMOUS_ACTIONS = ("AssumeRoleWithOIDC",)
 EXPIRATION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MIN_DURATION = 900
@@ -38,9 +41,11 @@ MIN_DURATION = 900
 class Sts:
     """Issues temporary credentials for the roles of the account and registers them with the verifier."""
 
-    def __init__(self, verifier, roles_of, duration_cap: float | None = None, clock=time.time):
+    def __init__(self, verifier, roles_of, duration_cap: float | None = None, clock=time.time,
+                 account_of=lambda principal: None):
         self.verifier = verifier
         self.roles_of = roles_of  # () -> {arn: role}
+        self.account_of = account_of  # principal -> the id of its account (see directory.py)
         self.duration_cap = duration_cap
         self._clock = clock
 
@@ -49,6 +54,8 @@ class Sts:
             return self._assume_role(params, caller)
         if action == "AssumeRoleWithOIDC":
             return self._assume_role_with_oidc(params)
+        if action == "GetCallerIdentity":
+            return self._caller_identity(caller)
         raise ApiError("InvalidAction.NotFound")
 
     def _role(self, params: dict) -> dict:
@@ -83,9 +90,12 @@ class Sts:
         session = self._session_name(params)
         trust = role.get("Trust") or {}
         principal = self.verifier.principal_of(caller)
-        principals = trust.get("Principals")
-        if principals is not None and principal not in principals and caller not in principals:
-            raise ApiError("NoPermission")
+        principals, accounts = trust.get("Principals"), trust.get("Accounts")
+        if principals is not None or accounts is not None:
+            trusted = principal in (principals or ()) or caller in (principals or ()) \
+                or self.account_of(principal) in (accounts or ())
+            if not trusted:
+                raise ApiError("NoPermission")
         if trust.get("ExternalId") and params.get("ExternalId", "") != trust["ExternalId"]:
             raise ApiError("NoPermission")
         return self._issue(role, session, duration)
@@ -103,6 +113,15 @@ class Sts:
         if (role.get("Trust") or {}).get("OidcProviderArn") != provider:
             raise ApiError("AuthenticationFail.NoPermission")
         return self._issue(role, session, duration)
+
+    def _caller_identity(self, caller: str | None) -> dict:
+        principal = self.verifier.principal_of(caller)
+        account = self.account_of(principal) or ""
+        if principal != caller:  # temporary credentials of a role
+            return {"AccountId": account, "IdentityType": "AssumedRoleUser", "Arn": principal.replace(
+                ":role/", ":assumed-role/"), "PrincipalId": principal}
+        return {"AccountId": account, "IdentityType": "RAMUser", "Arn": f"acs:ram::{account}:user/{caller}",
+                "PrincipalId": caller}
 
     def _issue(self, role: dict, session: str, duration: int) -> dict:
         now = self._clock()

@@ -84,6 +84,7 @@ class FakeApi:
         self.calls = []          # (action, region, parameters as given, None left out) of every call
         self.fail_tasks = set()  # express sync group ids whose tasks end in task.state.failed
         self.scripted = {}       # action -> (code, status) of the errors of its next calls
+        self.lost = {}           # action -> how many of its next calls are applied, their answer lost
         self.denied = set()      # actions answered Forbidden.RAM
         self.fail = {}           # action -> the error every call of it raises
         self.after = {}          # action -> function(service) run after each answer of it
@@ -100,7 +101,7 @@ class FakeApi:
 
     # ---------------------------------------------------------------------- the client's interface
 
-    def call(self, action, region, params=None):
+    def call(self, action, region, params=None, resend=True):  # pylint: disable=unused-argument
         given = {k: v for k, v in (params or {}).items() if v is not None}
         with self._changed:
             self.calls.append((action, region, given))
@@ -137,6 +138,12 @@ class FakeApi:
                               request_id=request_id) from None
         if action in self.after:
             self.after[action](self.service)
+        with self._changed:
+            lost = self.lost.get(action, 0)
+            self.lost[action] = max(0, lost - 1)
+        if lost:
+            raise SgwApiError("InvalidResponse.Server", "HTTP 502 with a non-JSON body", action=action, region=region,
+                              status=502)
         return {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
 
     def base_url(self, region):
@@ -151,6 +158,10 @@ class FakeApi:
     def script(self, action, code, times=1, message=None):
         """Answer the next ``times`` calls of ``action`` with the error ``code`` (of the simulator's catalogue)."""
         self.scripted.setdefault(action, []).extend([(code, message)] * times)
+
+    def lose(self, action, times=1):
+        """Apply the next ``times`` calls of ``action``, and answer each with a proxy's 502 instead of its answer."""
+        self.lost[action] = self.lost.get(action, 0) + times
 
     def delete_express_sync(self, express_sync_id):
         """Delete a group from the account at once, as another client would (its shares leave it)."""

@@ -23,7 +23,7 @@ import urllib3
 
 from tests.simulator.account import Account
 from tests.simulator.faults import Faults
-from tests.simulator.server import CONTROL_PREFIX, FORM_TYPE, HANG, Simulator
+from tests.simulator.server import CONTROL_PREFIX, DROP, FORM_TYPE, HANG, Simulator
 from tests.simulator.service import Service
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
 from tests.support.sim_process import (
@@ -42,11 +42,14 @@ _NUMBERS = itertools.count(1)
 class InProcessSimulator(SimulatorControls):
     """A simulator answering at ``url`` in this process; see the module documentation."""
 
-    def __init__(self, data=SAMPLE_ACCOUNT, task_seconds=1.0, full_sync_seconds=3.0):
+    def __init__(self, data=SAMPLE_ACCOUNT, task_seconds=1.0, full_sync_seconds=3.0, members=(), faults=None,
+                 sts_duration=None):
         keys = [AccessKey.parse("%s:%s" % (KEY_ID, KEY_SECRET)),
                 AccessKey.parse("%s:%s:%s" % (STS_KEY_ID, STS_SECRET, STS_TOKEN))]
         service = Service(Account.load(data), task_seconds, full_sync_seconds, seed=1)
-        self.simulator = Simulator(service, Verifier(keys), Faults(), seed=1)
+        members = [Service(Account.load(path), task_seconds, full_sync_seconds, seed=1) for path in members]
+        self.simulator = Simulator(service, Verifier(keys), Faults.from_json(faults or {}), seed=1, members=members,
+                                   sts_duration=sts_duration)
         self.url = "http://sgw-simulator-%d.in-process" % next(_NUMBERS)
         self.running = True
 
@@ -83,6 +86,9 @@ class InProcessSimulator(SimulatorControls):
             form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) if is_form and body else []
             reply = self.simulator.api(SignedRequest(request.method, url.path, tuple(parse_qsl(
                 url.query, keep_blank_values=True)), headers, body, tuple(form)))
+        if reply is DROP:
+            raise requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
+                "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")), request=request)
         if reply is HANG:
             raise requests.exceptions.ReadTimeout("no answer (the simulator hangs)", request=request)
         response = requests.Response()

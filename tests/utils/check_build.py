@@ -11,7 +11,7 @@ This script fails when the tarball
 * is not named ``<namespace>-<name>-<version>.tar.gz`` or its MANIFEST.json disagrees with galaxy.yml;
 * lacks MANIFEST.json, FILES.json, the readme, the guide pages of the docs site (made at build
   time from docs/*.md, see tests/utils/build_guides.py), or any file git knows about under the
-  directories that make up the collection's content (plugins/, meta/, roles/, playbooks/, docs/);
+  directories that make up the collection's content (plugins/, meta/, roles/, playbooks/, docs/, extensions/);
 * holds anything git does not know about (untracked-and-ignored files), a path with a
   development-only component (``.venv``, ``__pycache__``, ``.ansible``, ``tests/output`` ...),
   a symlink or hard link, or an absolute or parent-relative path.
@@ -35,7 +35,7 @@ import tarfile
 import yaml
 
 GENERATED = frozenset(("MANIFEST.json", "FILES.json"))
-CONTENT_DIRS = ("plugins/", "meta/", "roles/", "playbooks/", "docs/")
+CONTENT_DIRS = ("plugins/", "meta/", "roles/", "playbooks/", "docs/", "extensions/")
 FORBIDDEN_COMPONENTS = (
     ".git", ".venv", ".venv-*", ".tox", ".nox", ".ansible", ".pytest_cache", ".hypothesis", ".mypy_cache",
     ".ruff_cache", "__pycache__", "*.pyc", "*.pyo", "*.tar.gz", "*.egg-info", ".coverage",

@@ -5,7 +5,7 @@
 Usage::
 
     python tests/utils/check_ee.py introspect INTROSPECT_OUTPUT
-    python tests/utils/check_ee.py context CONTEXT_DIR TARBALL
+    python tests/utils/check_ee.py context CONTEXT_DIR TARBALL [--decision]
 
 ``introspect``: the output of ``ansible-builder introspect`` on the installed collection must
 name, for alibabacloud.sgw, every Python requirement of requirements.txt (requests, jmespath) and
@@ -16,7 +16,9 @@ docs/examples/execution-environment.yml must have a Containerfile that installs 
 ``_build/requirements.yml``, runs the introspection and installs what it finds; requirements.yml
 must name the collection tarball, which must be in the context, be this collection (MANIFEST.json)
 and carry meta/execution-environment.yml, requirements.txt (with requests and jmespath) and
-bindep.txt.
+bindep.txt. With ``--decision`` (docs/examples/decision-environment.yml) the context must also
+install ansible-rulebook and a Java 17 runtime, and the tarball must carry the event source and the
+rulebooks (extensions/eda/).
 """
 
 from __future__ import annotations
@@ -107,11 +109,40 @@ def check_context(context: pathlib.Path, tarball: str) -> list[str]:
     return problems
 
 
+DECISION_MEMBERS = ("extensions/eda/plugins/event_source/express_sync_health.py",
+                    "extensions/eda/plugins/event_source/schemas/express_sync_health.json",
+                    "extensions/eda/rulebooks/heal_on_failure.yml", "extensions/eda/rulebooks/heal_on_failure_controller.yml")
+
+
+def check_decision_context(context: pathlib.Path, tarball: str) -> list[str]:
+    """What a decision environment adds: ansible-rulebook, Java 17, and the collection's extensions/eda."""
+    problems = []
+    build = context / "_build"
+    python = requirement_names((build / "requirements.txt").read_text().splitlines()) \
+        if (build / "requirements.txt").is_file() else set()
+    if "ansible-rulebook" not in python:
+        problems.append("the decision environment does not install ansible-rulebook: %s" % sorted(python))
+    bindep = (build / "bindep.txt").read_text() if (build / "bindep.txt").is_file() else ""
+    if "java-17-openjdk" not in bindep:
+        problems.append("the decision environment does not install Java 17: %r" % bindep)
+    if "JAVA_HOME" not in (context / "Containerfile").read_text():
+        problems.append("the decision environment's Containerfile sets no JAVA_HOME")
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    problems += ["the tarball has no %s" % member for member in DECISION_MEMBERS if member not in names]
+    if not problems:
+        print("decision environment context %s: ansible-rulebook, Java 17, and the collection's event source and "
+              "rulebooks" % context)
+    return problems
+
+
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "introspect":
         problems = check_introspect(pathlib.Path(sys.argv[2]).read_text())
-    elif len(sys.argv) == 4 and sys.argv[1] == "context":
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "context" and sys.argv[4:] in ([], ["--decision"]):
         problems = check_context(pathlib.Path(sys.argv[2]), sys.argv[3])
+        if sys.argv[4:]:
+            problems += check_decision_context(pathlib.Path(sys.argv[2]), sys.argv[3])
     else:
         print(__doc__, file=sys.stderr)
         return 2

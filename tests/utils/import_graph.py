@@ -10,7 +10,8 @@ Usage::
 
 The layers, from the top (a file may import from its own layer and the ones below it)::
 
-    4  plugins: plugins/modules, plugins/inventory, plugins/lookup (and any other plugin type)
+    4  plugins: plugins/modules, plugins/inventory, plugins/lookup (and any other plugin type), and
+       the event sources of extensions/eda/plugins
     3  plugin_utils (the plugins' base classes), module_utils/options.py, module_utils/module.py
     2  module_utils/estate, module_utils/writes, module_utils/credentials
     1  module_utils/wire
@@ -56,8 +57,10 @@ def module_name(path: pathlib.Path, root: pathlib.Path) -> str:
 
 
 def layer_of(module: str) -> int:
-    """The layer of a module named ``plugins.<...>``."""
-    rest = module.split(".", 1)[1].replace(".", "/") if "." in module else ""
+    """The layer of a module named ``plugins.<...>`` (``extensions.<...>``: a plugin)."""
+    if not module.startswith("plugins."):
+        return PLUGIN_LAYER
+    rest = module.split(".", 1)[1].replace(".", "/")
     for prefix, layer in LAYERS.items():
         stem = prefix[:-3] if prefix.endswith(".py") else prefix
         if rest == stem or rest.startswith(stem + "/"):
@@ -94,8 +97,9 @@ def imports_of(path: pathlib.Path, module: str, known: set[str]) -> set[str]:
 
 
 def graph(root: pathlib.Path = REPO) -> dict[str, set[str]]:
-    """Every Python file of ``plugins/`` -> the collection modules it imports."""
-    files = {module_name(path, root): path for path in sorted((root / "plugins").rglob("*.py"))}
+    """Every Python file of ``plugins/`` and ``extensions/`` (the EDA event sources) -> the collection modules it imports."""
+    paths = sorted((root / "plugins").rglob("*.py")) + sorted((root / "extensions").rglob("*.py"))
+    files = {module_name(path, root): path for path in paths}
     return {module: imports_of(path, module, set(files)) for module, path in files.items()}
 
 
@@ -127,12 +131,16 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def _short(module: str) -> str:
+    return module[len("plugins."):] if module.startswith("plugins.") else module
+
+
 def markdown(edges: dict[str, set[str]]) -> str:
     """The graph as a Markdown table, by layer from the top."""
     lines = ["| layer | module | imports |", "|---|---|---|"]
     for module in sorted(edges, key=lambda name: (-layer_of(name), name)):
-        targets = ", ".join("`%s`" % target[len("plugins."):] for target in sorted(edges[module])) or "-"
-        lines.append("| %s | `%s` | %s |" % (LAYER_NAMES[layer_of(module)], module[len("plugins."):], targets))
+        targets = ", ".join("`%s`" % _short(target) for target in sorted(edges[module])) or "-"
+        lines.append("| %s | `%s` | %s |" % (LAYER_NAMES[layer_of(module)], _short(module), targets))
     return "\n".join(lines) + "\n"
 
 

@@ -81,8 +81,34 @@ class StsCaller:
         return self._call("AssumeRoleWithOIDC", role_arn, params, None, "an OIDC token of %s" % provider_arn,
                           extra_secrets=(token,))
 
+    def caller_account_id(self, source):
+        """The id of the account of ``source`` (STS ``GetCallerIdentity``)."""
+        body = self._request("GetCallerIdentity", "of %s" % source.describe(), {}, source.current(), source.describe(),
+                             "check the credentials and sts_endpoint")
+        account_id = body.get("AccountId")
+        if isinstance(account_id, int) and not isinstance(account_id, bool):
+            account_id = str(account_id)
+        if not isinstance(account_id, str) or not account_id.isdigit():
+            raise SgwCredentialError("GetCallerIdentity at %s: the answer has no AccountId (RequestId %s)." % (
+                self.endpoint, body.get("RequestId")))
+        return account_id
+
     def _call(self, action, role_arn, params, credentials, identity, extra_secrets=()):
+        hint = "check ram_role_arn, the role's trust policy and sts_endpoint"
+        body = self._request(action, "of role %s" % role_arn, params, credentials, identity, hint, extra_secrets)
         # Imported here: credentials.py uses this module, and this one its classes.
+        from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
+
+        document = body.get("Credentials")
+        if not isinstance(document, dict):
+            raise SgwCredentialError("%s of role %s at %s: the answer has no Credentials (RequestId %s)." % (
+                action, role_arn, self.endpoint, body.get("RequestId")))
+        found = creds.Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
+                                  document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
+        return found, creds.parse_expiration(document.get("Expiration"))
+
+    def _request(self, action, about, params, credentials, identity, hint, extra_secrets=()):
+        """The decoded answer of one STS call; an error is one :class:`SgwCredentialError`."""
         from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
 
         signer = credentials if credentials is not None else creds.Anonymous()
@@ -91,8 +117,7 @@ class StsCaller:
         try:
             body = client.call(action, self.region, params)
         except SgwApiError as error:
-            hint = STS_HINTS.get(error.code) or "check ram_role_arn, the role's trust policy and sts_endpoint"
-            parts = ["%s of role %s failed at %s: %s" % (action, role_arn, self.endpoint, error.code)]
+            parts = ["%s %s failed at %s: %s" % (action, about, self.endpoint, error.code)]
             if error.status:
                 parts[0] += " (HTTP %s)" % error.status
             if error.api_message:  # already scrubbed of every secret the client signs with
@@ -100,21 +125,15 @@ class StsCaller:
             if error.request_id:
                 parts.append("RequestId %s" % error.request_id)
             parts.append("identity: %s" % identity)
-            parts.append("hint: " + hint)
+            parts.append("hint: " + (STS_HINTS.get(error.code) or hint))
             raise SgwCredentialError(". ".join(parts) + ".", code=error.code, request_id=error.request_id) from None
         except SgwTransportError as error:
-            raise SgwCredentialError("%s of role %s failed: could not reach the STS endpoint %s (%s). hint: check "
+            raise SgwCredentialError("%s %s failed: could not reach the STS endpoint %s (%s). hint: check "
                                      "sts_endpoint (or ALIBABA_CLOUD_STS_ENDPOINT) and network access." % (
-                                         action, role_arn, self.endpoint, error.reason)) from None
+                                         action, about, self.endpoint, error.reason)) from None
         finally:
             client.close()
-        document = body.get("Credentials") if isinstance(body, dict) else None
-        if not isinstance(document, dict):
-            raise SgwCredentialError("%s of role %s at %s: the answer has no Credentials (RequestId %s)." % (
-                action, role_arn, self.endpoint, body.get("RequestId") if isinstance(body, dict) else None))
-        found = creds.Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
-                                  document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
-        return found, creds.parse_expiration(document.get("Expiration"))
+        return body if isinstance(body, dict) else {}
 
 
 class _Hiding:

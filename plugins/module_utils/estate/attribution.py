@@ -12,10 +12,17 @@ candidate is attributed to a group only when the answer says which one.
 
 from __future__ import annotations
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    BUCKET_NAME,
+    BUCKET_REGION,
+    EXPRESS_SYNC_ID,
+    GATEWAY_REGION,
+)
+
 
 def group_region(group: dict, asked_region: str) -> str:
     """The region of a group: its ``BucketRegion``; the region asked when the record has none."""
-    region = group.get("BucketRegion")
+    region = group.get(BUCKET_REGION)
     return region if isinstance(region, str) and region else asked_region
 
 
@@ -41,30 +48,63 @@ def candidate_groups(share: dict, groups):
     ``BucketName`` on the share (which the documentation does not promise) picks the groups of that
     bucket, in the share's gateway region when both sides say it.
     """
-    sync_id = share.get("ExpressSyncId")
+    sync_id = share.get(EXPRESS_SYNC_ID)
     if sync_id:
         return [sync_id]
     groups = list(groups)
     if len(groups) == 1:
-        return [groups[0].get("ExpressSyncId")]
-    bucket = share.get("BucketName")
+        return [groups[0].get(EXPRESS_SYNC_ID)]
+    bucket = share.get(BUCKET_NAME)
     if not bucket:
         return None
-    gateway_region = share.get("GatewayRegion")
-    found = [group.get("ExpressSyncId") for group in groups if group.get("BucketName") == bucket and (
-        not gateway_region or not group.get("BucketRegion") or group.get("BucketRegion") == gateway_region)]
+    gateway_region = share.get(GATEWAY_REGION)
+    found = [group.get(EXPRESS_SYNC_ID) for group in groups if group.get(BUCKET_NAME) == bucket and (
+        not gateway_region or not group.get(BUCKET_REGION) or group.get(BUCKET_REGION) == gateway_region)]
     return found or None
 
 
 def attribute_candidates(shares, groups):
     """``{group id: [candidate share records naming that group]}`` for one answer, or None when a
     candidate cannot be attributed (then the groups must be asked one by one)."""
-    by_group = {group.get("ExpressSyncId"): [] for group in groups}
+    by_group = {group.get(EXPRESS_SYNC_ID): [] for group in groups}
     for share in shares:
         ids = candidate_groups(share, groups)
         if ids is None:
             return None
         for sync_id in ids:
-            by_group.setdefault(sync_id, []).append(share if share.get("ExpressSyncId") == sync_id
-                                                    else dict(share, ExpressSyncId=sync_id))
+            by_group.setdefault(sync_id, []).append(share if share.get(EXPRESS_SYNC_ID) == sync_id
+                                                    else dict(share, **{EXPRESS_SYNC_ID: sync_id}))
     return by_group
+
+
+def candidates_by_group(answer, groups, ask_each) -> dict:
+    """``{group id: [candidate share records naming that group]}`` for ``groups``.
+
+    ``answer`` holds the candidates of one ``DescribeExpressSyncShares`` call for all of ``groups``.
+    When it does not say which group a candidate is for, the groups are asked one by one:
+    ``ask_each(groups)`` returns the candidates of each group, in the order of ``groups``.
+    """
+    groups = list(groups)
+    by_group = attribute_candidates(answer, groups)
+    if by_group is None:
+        by_group = {group.get(EXPRESS_SYNC_ID): [] for group in groups}
+        for group, shares in zip(groups, ask_each(groups)):
+            by_group.update(attribute_candidates(shares, [group]))
+    return by_group
+
+
+def members_by_group(shares, group_ids):
+    """``({group id: [member shares]}, [shares of no group asked])`` for one answer for ``group_ids``.
+
+    A member share that names no group asked for is the only group's when one group was asked.
+    """
+    by_group, strays = {sync_id: [] for sync_id in group_ids}, []
+    for share in shares:
+        sync_id = share.get(EXPRESS_SYNC_ID)
+        if sync_id not in by_group and len(by_group) == 1:
+            sync_id = next(iter(by_group))
+        if sync_id in by_group:
+            by_group[sync_id].append(share)
+        else:
+            strays.append(share)
+    return by_group, strays

@@ -46,11 +46,17 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import (
-    attribute_candidates,
+    candidates_by_group,
     foreign_groups,
     group_region,
+    members_by_group,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    STORAGE_BUNDLE_ID,
+)
 
 # The version of the estate's data layout: part of the inventory cache's format, so that a cache
 # written by another layout is not read. 2: groups filed by their region, file shares and gateway
@@ -103,12 +109,18 @@ class EstateFetcher:
         self.share_details = share_details
         self.gateway_tags = gateway_tags
 
-    def fetch(self, regions) -> dict:
+    def fetch(self, regions, calls=None) -> dict:
         """``{"regions": {region: data}}``; raises :class:`RegionFailure` when
-        ``fail_fast`` and a call fails (after the calls already in flight have ended)."""
+        ``fail_fast`` and a call fails (after the calls already in flight have ended).
+
+        ``calls`` is the pool the API calls run on: by default one of ``max_concurrency`` threads of
+        this fetch; several fetches (of several accounts) may share one, and so one bound.
+        """
         regions = list(dict.fromkeys(regions))
-        with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as calls, \
-                ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
+        if calls is None:
+            with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="sgw") as own:
+                return self.fetch(regions, own)
+        with ThreadPoolExecutor(max_workers=max(1, len(regions)), thread_name_prefix="sgw-region") as chains:
             run = _Fetch(self, regions, calls)
             run.run(chains)
         return {"regions": run.result()}
@@ -195,7 +207,7 @@ class _Fetch:
             shares = self._shares(region, mine)
             details = [self._submit(call, region, gateways) for call, gateways in self._detail_calls(mine)]
             if self.fetcher.gateway_details:
-                self._gateways(region, sorted({s.get("StorageBundleId") for s in shares if s.get("StorageBundleId")}))
+                self._gateways(region, sorted({s.get(STORAGE_BUNDLE_ID) for s in shares if s.get(STORAGE_BUNDLE_ID)}))
             for future in details:
                 future.result()
         except _Stopped:
@@ -220,7 +232,7 @@ class _Fetch:
         """Whether a group of an answer for ``region`` is fetched: its own region is asked for, and
         ``express_sync_ids`` names it (when set)."""
         ids = self.fetcher.express_sync_ids
-        return (not ids or group.get("ExpressSyncId") in ids) and group_region(group, region) in self.regions
+        return (not ids or group.get(EXPRESS_SYNC_ID) in ids) and group_region(group, region) in self.regions
 
     def _claim(self, region, groups):
         """The wanted groups of an answer whose shares no other region asks for."""
@@ -228,7 +240,7 @@ class _Fetch:
         with self.lock:
             self.answers[region] = groups
             for group in groups:
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in self.claimed and self._wanted(group, region):
                     self.claimed.add(sync_id)
                     mine.append(group)
@@ -240,26 +252,28 @@ class _Fetch:
         kinds = (False, True) if self.fetcher.include_candidates else (False,)
         asked = [(chunk, external, self._submit(self._shares_call, region, chunk, external))
                  for chunk in chunks for external in kinds]
-        found, one_by_one = [], []
+        found = []
+
+        def ask_each(chunk):  # the candidates of each group of ``chunk``, asked at once
+            futures = [self._submit(self._shares_call, region, [group], True) for group in chunk]
+            answers = [future.result() for future in futures]
+            found.extend(share for answer in answers for share in answer)
+            return answers
+
         for chunk, external, future in asked:
             shares = future.result()
             found += shares
-            if not external:
-                self._keep_members(region, chunk, shares)
-                continue
-            by_group = attribute_candidates(shares, chunk)
-            if by_group is None:  # candidates that name no group, for several groups: ask one by one
-                one_by_one += [([group], self._submit(self._shares_call, region, [group], True)) for group in chunk]
+            if external:
+                self._keep(self.candidates, candidates_by_group(shares, chunk, ask_each))
             else:
-                self._keep(self.candidates, by_group)
-        for chunk, future in one_by_one:
-            shares = future.result()
-            found += shares
-            self._keep(self.candidates, attribute_candidates(shares, chunk))
+                by_group, strays = members_by_group(shares, [group.get(EXPRESS_SYNC_ID) for group in chunk])
+                self._keep(self.members, by_group)
+                with self.lock:
+                    self.strays += [(region, share) for share in strays]
         return found
 
     def _shares_call(self, region, groups, external):
-        return api.describe_express_sync_shares(self.client, region, [g.get("ExpressSyncId") for g in groups],
+        return api.describe_express_sync_shares(self.client, region, [g.get(EXPRESS_SYNC_ID) for g in groups],
                                                 is_external=external)
 
     def _detail_calls(self, groups):
@@ -268,8 +282,8 @@ class _Fetch:
         region has asked about."""
         calls = []
         with self.lock:
-            gateways = sorted({share.get("GatewayId") for group in groups
-                               for share in self.members.get(group.get("ExpressSyncId"), ()) if share.get("GatewayId")})
+            gateways = sorted({share.get(GATEWAY_ID) for group in groups
+                               for share in self.members.get(group.get(EXPRESS_SYNC_ID), ()) if share.get(GATEWAY_ID)})
             if self.fetcher.share_details:
                 new = [g for g in gateways if g not in self.file_shares]
                 calls += [(self._file_shares_call, [g]) for g in new]
@@ -289,21 +303,6 @@ class _Fetch:
         tags = api.list_gateway_tags(self.client, region, gateways)
         with self.lock:
             self.gateway_tags.update((g, tags.get(g, {})) for g in gateways)
-
-    def _keep_members(self, region, chunk, shares):
-        ids = [group.get("ExpressSyncId") for group in chunk]
-        by_group, strays = {}, []
-        for share in shares:
-            sync_id = share.get("ExpressSyncId")
-            if sync_id not in ids and len(ids) == 1:
-                sync_id = ids[0]
-            if sync_id in ids:
-                by_group.setdefault(sync_id, []).append(share)
-            else:
-                strays.append((region, share))
-        self._keep(self.members, by_group)
-        with self.lock:
-            self.strays += strays
 
     def _keep(self, store, by_group):
         with self.lock:
@@ -385,7 +384,7 @@ class _Fetch:
         homes = {}
         for region in self.regions:
             for group in self.answers.get(region, ()):
-                sync_id = group.get("ExpressSyncId")
+                sync_id = group.get(EXPRESS_SYNC_ID)
                 if sync_id and sync_id not in homes and self._wanted(group, region):
                     homes[sync_id] = group_region(group, region)
                     result[homes[sync_id]]["express_syncs"].append(group)
@@ -395,7 +394,7 @@ class _Fetch:
         for region, share in self.strays:
             result[region]["shares"].append(share)
         for data in result.values():  # the details of the gateways of each region's member shares
-            for gateway_id in sorted({share.get("GatewayId") for share in data["shares"]}):
+            for gateway_id in sorted({share.get(GATEWAY_ID) for share in data["shares"]}):
                 if self.file_shares.get(gateway_id) is not None:
                     data["file_shares"][gateway_id] = self.file_shares[gateway_id]
                 if self.gateway_tags.get(gateway_id) is not None:
@@ -421,8 +420,8 @@ class _Fetch:
         for region, data in result.items():
             if data["error"] is not None:
                 continue
-            needs = sorted({s.get("StorageBundleId") for s in data["shares"] + data["candidates"]
-                            if s.get("StorageBundleId") in self.bundles})
+            needs = sorted({s.get(STORAGE_BUNDLE_ID) for s in data["shares"] + data["candidates"]
+                            if s.get(STORAGE_BUNDLE_ID) in self.bundles})
             failed = [b for b in needs if self.bundles[b].exception() is not None]
             if failed:
                 data["error"] = error_record(self.bundles[failed[0]].exception())

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import full_sync_supported, health_of
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    EXPRESS_SYNC_STATE,
+    GATEWAY_ID,
+    INNER_IP,
+    IP,
+    RECORDS,
+    SHARE_NAME,
+    SYNC_PROGRESS,
+)
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -45,13 +53,13 @@ def file_share_vars(file_share: dict) -> dict:
 
 def member_vars(share: dict) -> dict:
     """What a member share (not a candidate) adds: whether its gateway supports full sync."""
-    return {"sgw_full_sync_supported": full_sync_supported(share.get("SyncProgress"))}
+    return {"sgw_full_sync_supported": full_sync_supported(share.get(SYNC_PROGRESS))}
 
 
 def share_record(share: dict) -> dict:
     """One share of ``DescribeExpressSyncShares`` as snake_case keys plus ``sgw_health``."""
     record = _record("Share", share)
-    record[HEALTH_KEY] = health_of(share.get("ExpressSyncState"))
+    record[HEALTH_KEY] = health_of(share.get(EXPRESS_SYNC_STATE))
     return record
 
 
@@ -76,9 +84,14 @@ def gateway_vars(gateway: dict) -> dict:
 
 def gateway_address(gateway: dict):
     """The address to reach a gateway at: its ``InnerIp``, else its ``Ip``, else None."""
-    return gateway.get("InnerIp") or gateway.get("Ip") or None
+    return gateway.get(INNER_IP) or gateway.get(IP) or None
+
+
+def share_label(key) -> str:
+    """A share's ``(gateway_id, share_name)`` as the inventory names its host: ``<share_name>@<gateway_id>``."""
+    return "%s@%s" % (key[1], key[0])
 
 
 def share_key(share: dict) -> tuple:
     """What identifies a share across calls and regions: (GatewayId, ShareName)."""
-    return share.get("GatewayId"), share.get("ShareName")
+    return share.get(GATEWAY_ID), share.get(SHARE_NAME)

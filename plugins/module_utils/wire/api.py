@@ -10,7 +10,24 @@ import json
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import extract_list, request_id_of
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    BUCKET_NAME,
+    BUCKET_PREFIX,
+    BUCKET_REGION,
+    DESCRIPTION,
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    NAME,
+    REGION_ID,
+    RESOURCE_ID,
+    STORAGE_BUNDLE_ID,
+    TAG_KEY,
+    TAG_VALUE,
+    TASK_ID,
+    extract_list,
+    request_id_of,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
@@ -110,19 +127,19 @@ def chunked(items, size):
 
 def describe_regions(client, region=DISCOVERY_REGION):
     body = client.call("DescribeRegions", region)
-    return [entry.get("RegionId") for entry in extract_list(body, "Regions", "Region", "DescribeRegions", region)
-            if entry.get("RegionId")]
+    return [entry.get(REGION_ID) for entry in extract_list(body, "Regions", "Region", "DescribeRegions", region)
+            if entry.get(REGION_ID)]
 
 
 def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):
-    if bucket_prefix is not None and not bucket_name:
-        raise SgwConfigError("BucketPrefix needs BucketName: the API lists the groups of a prefix only within one "
-                             "bucket.")
+    problems = invalid_bucket_filter(bucket_name, bucket_prefix)
+    if problems:
+        raise SgwConfigError("%s." % "; ".join(problems))
     params = {}
     if bucket_name:
-        params["BucketName"] = bucket_name
+        params[BUCKET_NAME] = bucket_name
         if bucket_prefix is not None:
-            params["BucketPrefix"] = bucket_prefix
+            params[BUCKET_PREFIX] = bucket_prefix
     body = client.call("DescribeExpressSyncs", region, params)
     return extract_list(body, "ExpressSyncs", "ExpressSync", "DescribeExpressSyncs", region)
 
@@ -139,7 +156,7 @@ def describe_express_sync_shares(client, region, express_sync_ids, is_external=F
 
 def describe_gateway_file_shares(client, region, gateway_id):
     """Every file share of one gateway (``DescribeGatewayFileShares``, not paged)."""
-    body = client.call("DescribeGatewayFileShares", region, {"GatewayId": gateway_id})
+    body = client.call("DescribeGatewayFileShares", region, {GATEWAY_ID: gateway_id})
     return extract_list(body, "FileShares", "FileShare", "DescribeGatewayFileShares", region)
 
 
@@ -153,7 +170,7 @@ def list_gateway_tags(client, region, gateway_ids):
     while True:
         body = client.call(action, region, dict(params, NextToken=token))
         for entry in extract_list(body, "TagResources", "TagResource", action, region):
-            tags.setdefault(entry.get("ResourceId"), {})[entry.get("TagKey")] = entry.get("TagValue")
+            tags.setdefault(entry.get(RESOURCE_ID), {})[entry.get(TAG_KEY)] = entry.get(TAG_VALUE)
         token = body.get("NextToken") if isinstance(body, dict) else None
         if not token or token in seen:  # a token seen before would loop forever
             return tags
@@ -163,27 +180,30 @@ def list_gateway_tags(client, region, gateway_ids):
 def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=MAX_PAGE_SIZE):
     """One page of ``DescribeGateways``: ``(gateways, TotalCount or None)``."""
     action = "DescribeGateways"
-    body = client.call(action, region, {"StorageBundleId": storage_bundle_id, "PageNumber": page,
+    body = client.call(action, region, {STORAGE_BUNDLE_ID: storage_bundle_id, "PageNumber": page,
                                         "PageSize": page_size})
     gateways = extract_list(body, "Gateways", "Gateway", action, region)
     return gateways, total_count(body, action, region)
 
 
 def describe_tasks(client, region, target_id=None, task_id=None):
-    params = {"TargetId": target_id, "TaskId": task_id}
+    params = {"TargetId": target_id, TASK_ID: task_id}
     return paginate(client, "DescribeTasks", region, params, "Tasks", "SimpleTask")
+
+
+# The write actions are sent once (resend=False): see :mod:`..writes.outcomes`.
 
 
 def create_express_sync(client, region, name, bucket_region, bucket_name, bucket_prefix=None, description=None):
     body = client.call("CreateExpressSync", region, {
-        "Name": name, "BucketRegion": bucket_region, "BucketName": bucket_name,
-        "BucketPrefix": bucket_prefix or None, "Description": description or None,
-    })
-    return body.get("ExpressSyncId")
+        NAME: name, BUCKET_REGION: bucket_region, BUCKET_NAME: bucket_name,
+        BUCKET_PREFIX: bucket_prefix or None, DESCRIPTION: description or None,
+    }, resend=False)
+    return body.get(EXPRESS_SYNC_ID)
 
 
 def delete_express_sync(client, region, express_sync_id):
-    return client.call("DeleteExpressSync", region, {"ExpressSyncId": express_sync_id}).get("TaskId")
+    return client.call("DeleteExpressSync", region, {EXPRESS_SYNC_ID: express_sync_id}, resend=False).get(TASK_ID)
 
 
 def gateway_shares_param(shares) -> str:
@@ -197,12 +217,12 @@ def gateway_shares_param(shares) -> str:
 
 def add_shares_to_express_sync(client, region, express_sync_id, shares):
     return client.call("AddSharesToExpressSync", region, {
-        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get(TASK_ID)
 
 
 def remove_shares_from_express_sync(client, region, express_sync_id, shares):
     return client.call("RemoveSharesFromExpressSync", region, {
-        "ExpressSyncId": express_sync_id, "GatewayShares": gateway_shares_param(shares)}).get("TaskId")
+        EXPRESS_SYNC_ID: express_sync_id, "GatewayShares": gateway_shares_param(shares)}, resend=False).get(TASK_ID)
 
 
 def task_poll_backoff(timeout=None, interval=0.25, max_interval=5.0, **kwargs) -> Backoff:

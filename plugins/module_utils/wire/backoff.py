@@ -14,10 +14,6 @@ express sync group, and the polling of an asynchronous task. A new waiting loop 
     else:
         fail("still not done after %ss" % backoff.timeout)
 
-or, for "poll until a condition holds", :func:`wait_until`::
-
-    task = wait_until(lambda: finished_task_or_none(), Backoff(timeout=300, base=0.25, cap=5.0, jitter=False))
-
 Delay ``n`` (1-based) is ``base * 2 ** (n - 1)``, at most ``cap``, times a random factor in
 ``[0, 1)`` with ``jitter`` (full jitter: waiters that started together spread out). The server
 may say how long to wait (``x-acs-retry-after``): :meth:`Backoff.retry_after` makes the next
@@ -85,18 +81,3 @@ class Backoff:
         """Seconds left before the deadline (0 when passed), or None without a deadline."""
         return None if self.deadline is None else max(0.0, self.deadline - self.clock())
 
-
-def wait_until(predicate, backoff):
-    """Call ``predicate()`` until it returns something true, waiting ``backoff``'s delays in between.
-
-    Returns what it returned, or None when the backoff ends first (the deadline passed, or its
-    ``max_delays`` were waited). An exception of ``predicate`` ends the wait.
-    """
-    while True:
-        result = predicate()
-        if result:
-            return result
-        delay = next(backoff, None)
-        if delay is None:
-            return None
-        backoff.sleep(delay)

@@ -78,6 +78,8 @@ class SgwCredentialError(SgwConfigError):
 class SgwApiError(_CallError):
     """A call that the API (or something in front of it) answered with an error."""
 
+    hints = HINTS  # what to do, per code (another API's errors may have their own)
+
     def __init__(self, code, message, action=None, region=None, status=None, request_id=None,
                  credential_source=None, endpoint=None, attempts=1):
         self.code = str(code) if code else "Unknown"
@@ -103,7 +105,7 @@ class SgwApiError(_CallError):
             parts.append("RequestId %s" % self.request_id)
         if self.credential_source:
             parts.append("credentials from %s" % self.credential_source)
-        hint = HINTS.get(self.code)
+        hint = self.hints.get(self.code)
         if hint:
             parts.append("hint: " + hint.format(action=self.action or "<action>"))
         return ". ".join(parts) + "."
@@ -114,14 +116,19 @@ class SgwApiError(_CallError):
 
 
 class SgwTransportError(_CallError):
-    """The endpoint could not be reached, or did not answer in time."""
+    """The endpoint could not be reached, or did not answer in time.
 
-    def __init__(self, reason, action=None, region=None, endpoint=None, attempts=1):
+    ``sent`` is False only when the request certainly never left this host (no connection could
+    be made); otherwise the service may have received it and acted on it.
+    """
+
+    def __init__(self, reason, action=None, region=None, endpoint=None, attempts=1, sent=True):
         self.reason = reason
         self.action = action
         self.region = region
         self.endpoint = endpoint
         self.attempts = attempts
+        self.sent = sent
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -129,3 +136,22 @@ class SgwTransportError(_CallError):
         if self.attempts > 1:
             message += " after %d attempts" % self.attempts
         return message + ". hint: check endpoint, network access and timeout."
+
+
+# Codes of answers that are not the service's own (a body that could not be read as one).
+UNREADABLE_CODES = ("InvalidResponse", "InvalidResponse.Server")
+
+
+def proves_not_applied(error) -> bool:
+    """Whether ``error``, met by one attempt of a call, proves that the call changed nothing.
+
+    Only a readable refusal does: an API error answered with a 4xx status and a JSON body (a
+    denied, throttled or invalid request, a busy group), a configuration error found before
+    sending, or a connection that was never made. A 5xx status, a body that cannot be read, a
+    timeout or a connection lost once the request may have left are no proof either way.
+    """
+    if isinstance(error, SgwTransportError):
+        return not error.sent
+    if isinstance(error, SgwApiError):
+        return error.status is not None and 400 <= error.status < 500 and error.code not in UNREADABLE_CODES
+    return isinstance(error, SgwConfigError)

@@ -52,52 +52,75 @@ def _fields(*rows):
     return tuple(Field(*row) if len(row) == 6 else Field(*row, listed=False) for row in rows)
 
 
+# The API names of the fields that the code reads or sends, for use everywhere instead of string literals.
+BUCKET_NAME = "BucketName"
+BUCKET_PREFIX = "BucketPrefix"
+BUCKET_REGION = "BucketRegion"
+DESCRIPTION = "Description"
+EXPRESS_SYNC_ID = "ExpressSyncId"
+EXPRESS_SYNC_STATE = "ExpressSyncState"
+GATEWAY_ID = "GatewayId"
+GATEWAY_REGION = "GatewayRegion"
+INNER_IP = "InnerIp"
+IP = "Ip"
+MNS_TOPIC = "MnsTopic"
+NAME = "Name"
+REGION_ID = "RegionId"
+RESOURCE_ID = "ResourceId"
+SHARE_NAME = "ShareName"
+STATE_CODE = "StateCode"
+STORAGE_BUNDLE_ID = "StorageBundleId"
+SYNC_PROGRESS = "SyncProgress"
+TAG_KEY = "TagKey"
+TAG_VALUE = "TagValue"
+TASK_ID = "TaskId"
+
 # The records of the API, by list item name, as the public API reference describes them
 # (https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-<action in lower case>).
 RECORDS = {
     # DescribeExpressSyncShares: the shares of express sync groups (member or candidate).
     "Share": _fields(
-        ("ExpressSyncId", "express_sync_id", STR, False, "express_sync_id", True),
-        ("ExpressSyncState", "express_sync_state", STR, False, "express_sync_state", True),
-        ("GatewayId", "gateway_id", STR, True, "gateway_id"),
+        (EXPRESS_SYNC_ID, "express_sync_id", STR, False, "express_sync_id", True),
+        (EXPRESS_SYNC_STATE, "express_sync_state", STR, False, "express_sync_state", True),
+        (GATEWAY_ID, "gateway_id", STR, True, "gateway_id"),
         ("GatewayName", "gateway_name", ANY, False, "gateway_name"),
-        ("GatewayRegion", "gateway_region", STR, False, "gateway_region"),
+        (GATEWAY_REGION, "gateway_region", STR, False, "gateway_region"),
         ("MnsQueue", "mns_queue", ANY, False, "mns_queue", True),
-        ("ShareName", "share_name", STR, True, "share_name", True),
-        ("StorageBundleId", "storage_bundle_id", STR, False, "storage_bundle_id"),
-        ("SyncProgress", "sync_progress", ANY, False, "sync_progress", True),
+        (SHARE_NAME, "share_name", STR, True, "share_name", True),
+        (STORAGE_BUNDLE_ID, "storage_bundle_id", STR, False, "storage_bundle_id"),
+        (SYNC_PROGRESS, "sync_progress", ANY, False, "sync_progress", True),
     ),
     # DescribeExpressSyncs: the express sync groups.
     "ExpressSync": _fields(
-        ("ExpressSyncId", "express_sync_id", STR, True, None),
-        ("Name", "name", STR, False, "express_sync_name", True),
-        ("BucketName", "bucket_name", STR, False, "express_sync_bucket_name"),
-        ("BucketPrefix", "bucket_prefix", STR, False, "express_sync_bucket_prefix"),
-        ("BucketRegion", "bucket_region", STR, False, "express_sync_bucket_region"),
-        ("MnsTopic", "mns_topic", ANY, False, "express_sync_mns_topic"),
-        ("Description", "description", ANY, False, "express_sync_description"),
+        (EXPRESS_SYNC_ID, "express_sync_id", STR, True, None),
+        (NAME, "name", STR, False, "express_sync_name", True),
+        (BUCKET_NAME, "bucket_name", STR, False, "express_sync_bucket_name"),
+        (BUCKET_PREFIX, "bucket_prefix", STR, False, "express_sync_bucket_prefix"),
+        (BUCKET_REGION, "bucket_region", STR, False, "express_sync_bucket_region"),
+        (MNS_TOPIC, "mns_topic", ANY, False, "express_sync_mns_topic"),
+        (DESCRIPTION, "description", ANY, False, "express_sync_description"),
     ),
     # DescribeGateways: the gateway details put on share and gateway hosts.
     "Gateway": _fields(
-        ("GatewayId", "gateway_id", STR, True, None),
-        ("StorageBundleId", "storage_bundle_id", STR, False, None),
-        ("Name", "name", STR, False, None),
+        (GATEWAY_ID, "gateway_id", STR, True, None),
+        (STORAGE_BUNDLE_ID, "storage_bundle_id", STR, False, None),
+        (NAME, "name", STR, False, None),
         ("GatewayRegionId", "gateway_region_id", STR, False, None),
         ("Status", "status", ANY, False, "gateway_status"),
         ("Location", "location", ANY, False, "gateway_location"),
         ("Type", "type", ANY, False, "gateway_type"),
         ("GatewayClass", "gateway_class", ANY, False, "gateway_class"),
         ("GatewayVersion", "gateway_version", ANY, False, "gateway_version"),
-        ("Ip", "ip", STR, False, "gateway_ip"),
-        ("InnerIp", "inner_ip", STR, False, "gateway_inner_ip"),
+        (IP, "ip", STR, False, "gateway_ip"),
+        (INNER_IP, "inner_ip", STR, False, "gateway_inner_ip"),
         ("VpcId", "vpc_id", ANY, False, "gateway_vpc_id"),
         ("VSwitchId", "v_switch_id", ANY, False, "gateway_vswitch_id"),
         ("EcsInstanceId", "ecs_instance_id", ANY, False, "gateway_ecs_instance_id"),
     ),
     # DescribeRegions.
-    "Region": _fields(("RegionId", "region_id", STR, False, None)),
+    "Region": _fields((REGION_ID, "region_id", STR, False, None)),
     # DescribeTasks: the asynchronous tasks of a group.
-    "SimpleTask": _fields(("TaskId", "task_id", STR, False, None), ("StateCode", "state_code", STR, False, None)),
+    "SimpleTask": _fields((TASK_ID, "task_id", STR, False, None), (STATE_CODE, "state_code", STR, False, None)),
     # DescribeGatewayFileShares: a gateway's file shares, whose details share_details puts on share hosts.
     "FileShare": _fields(
         ("Protocol", "protocol", STR, False, "share_protocol"),
@@ -117,14 +140,14 @@ RECORDS = {
         ("InRate", "in_rate", ANY, False, "share_in_rate"),
         ("OutRate", "out_rate", ANY, False, "share_out_rate"),
         ("RemoteSync", "remote_sync", ANY, False, "share_remote_sync"),
-        ("Name", "name", STR, True, None),
-        ("ExpressSyncId", "express_sync_id", STR, False, None),
+        (NAME, "name", STR, True, None),
+        (EXPRESS_SYNC_ID, "express_sync_id", STR, False, None),
     ),
     # ListTagResources: the tags of gateways (gateway_tags).
     "TagResource": _fields(
-        ("ResourceId", "resource_id", STR, True, None),
-        ("TagKey", "tag_key", STR, True, None),
-        ("TagValue", "tag_value", STR, False, None),
+        (RESOURCE_ID, "resource_id", STR, True, None),
+        (TAG_KEY, "tag_key", STR, True, None),
+        (TAG_VALUE, "tag_value", STR, False, None),
     ),
 }
 

@@ -51,8 +51,10 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
     SgwApiError,
     SgwConfigError,
     SgwTransportError,
+    proves_not_applied,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.version import COLLECTION_NAME, COLLECTION_VERSION
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import REGION_ID
 
 # The largest answer body read; SGW answers are a few hundred KiB at most.
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -142,6 +144,8 @@ class SgwClient:
         if problems:
             raise SgwConfigError("Invalid endpoint settings: %s." % "; ".join(problems))
         redaction.install_log_filter()
+        self._settings = dict(signature_version=signature_version, timeout=timeout, validate_certs=validate_certs,
+                              ca_bundle=ca_bundle, retry=retry, pool_size=pool_size, log=log, sleep=sleep)
         self.credentials = credentials
         self.endpoint = endpoint
         self.endpoint_type = endpoint_type
@@ -171,20 +175,34 @@ class SgwClient:
     def close(self):
         self.session.close()
 
+    def with_credentials(self, credentials, client_class=None, endpoint=None):
+        """A new client of the same settings (transport, retries, endpoints) signing with ``credentials``;
+        ``client_class`` and ``endpoint`` make it speak another API (STS, Resource Manager) at its endpoint."""
+        if client_class is None:
+            return SgwClient(credentials, endpoint=self.endpoint, endpoint_type=self.endpoint_type,
+                             endpoints=self.endpoints, **self._settings)
+        return client_class(credentials, endpoint=endpoint, **self._settings)
+
     def base_url(self, region: str) -> str:
         """The base URL that the calls of ``region`` go to."""
         return endpoint_url(region, self.endpoint, self.endpoint_type, self.endpoints)
 
     # ------------------------------------------------------------------------------- calls
 
-    def call(self, action: str, region: str, params: dict | None = None) -> dict:
+    def call(self, action: str, region: str, params: dict | None = None, resend: bool = True) -> dict:
         """Call ``action`` in ``region`` and return the decoded JSON body, retrying what may heal.
 
         Every attempt is signed anew (fresh nonce and timestamp). Retries stop after
         ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy.
+
+        ``resend=False`` is for a write: an attempt is then retried only when its failure proves
+        that it changed nothing (:func:`~.errors.proves_not_applied`: a throttled or refused
+        request, a connection never made). Once an attempt may have reached the service (a 5xx,
+        a timeout, a lost connection, a body that cannot be read), its error is raised as it is,
+        for the caller to settle by reading, and the write is never sent again.
         """
         params = {k: _wire_value(v) for k, v in (params or {}).items() if v is not None}
-        params["RegionId"] = region
+        params[REGION_ID] = region
         backoff = self.retry.backoff(sleep=self._sleep)
         attempt = 0
         while True:
@@ -196,7 +214,8 @@ class SgwClient:
             except (SgwApiError, SgwTransportError) as error:
                 retry_after = retry_after_seconds(reply.headers) if reply is not None else None
                 backoff.retry_after(retry_after)
-                delay = next(backoff, None) if is_retryable(error) else None
+                may_resend = resend or proves_not_applied(error)
+                delay = next(backoff, None) if is_retryable(error) and may_resend else None
                 if delay is None:
                     if attempt > 1:
                         raise error.after_attempts(attempt) from None
@@ -247,12 +266,13 @@ class SgwClient:
                     "private CA, or validate_certs: false for a test endpoint." % (action, region, base, reason))
             raise SgwTransportError(reason, action, region, base)
         except requests.exceptions.ConnectTimeout:
-            raise SgwTransportError("no connection within %gs, the timeout" % self.timeout, action, region, base)
+            raise SgwTransportError("no connection within %gs, the timeout" % self.timeout, action, region, base,
+                                    sent=False)
         except requests.exceptions.ReadTimeout:
             raise SgwTransportError("no answer within %gs, the timeout" % self.timeout, action, region, base)
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            raise SgwTransportError(self._scrub(_reason(exc)), action, region, base)
+            raise SgwTransportError(self._scrub(_reason(exc)), action, region, base, sent=not _never_connected(exc))
         except (requests.exceptions.RequestException, ValueError, TypeError, OSError) as exc:
             # Not a network failure but a request that cannot be sent as set up (a CA bundle that
             # cannot be read, say): retrying would not help.
@@ -349,6 +369,12 @@ def _causes(exc):
 def _is_verification_failure(exc) -> bool:
     """Whether a TLS error is the certificate check failing (a setting to fix, not a network blip)."""
     return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _causes(exc))
+
+
+def _never_connected(exc) -> bool:
+    """Whether no connection was made, so that the request never left this host."""
+    refused = (urllib3.exceptions.NewConnectionError, ConnectionRefusedError, socket.gaierror)
+    return any(isinstance(cause, refused) for cause in _causes(exc))
 
 
 def _is_timeout(exc) -> bool:

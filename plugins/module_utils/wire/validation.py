@@ -73,11 +73,29 @@ def invalid_gateway_ids(ids) -> list:
     return _invalid_ids(ids, "gw-", "a gateway id")
 
 
+def invalid_bucket_filter(bucket_name, bucket_prefix) -> list:
+    """The groups of a prefix are listed only within one bucket: ``bucket_prefix`` needs ``bucket_name``."""
+    if bucket_prefix is not None and not bucket_name:
+        return ["bucket_prefix needs bucket_name (the API lists the group of a prefix only within one bucket)"]
+    return []
+
+
 def invalid_express_sync_name(name) -> list:
     if isinstance(name, str) and EXPRESS_SYNC_NAME.match(name):
         return []
     return ["%r is not a valid express sync group name: 1 to 128 letters, CJK characters, digits, '.', '_' or '-', "
             "starting with a letter or a CJK character" % (name,)]
+
+
+def share_name_problem(name, gateway_id=None):
+    """What is wrong with a share name sent in ``GatewayShares`` (the one rule for every module and the
+    journal), or None: it must be a non-blank string without a comma, which separates the names."""
+    whose = " of gateway %s" % gateway_id if gateway_id else ""
+    if not isinstance(name, str) or not name.strip():
+        return "the share name%s is empty" % whose
+    if "," in name:
+        return "the share name %r%s contains a comma, which GatewayShares cannot carry" % (name, whose)
+    return None
 
 
 def invalid_express_sync_options(params) -> list:
@@ -96,12 +114,7 @@ def invalid_express_sync_options(params) -> list:
     shares = params.get("shares")
     if shares is not None:
         problems += invalid_gateway_ids(sorted({s["gateway_id"] for s in shares}))
-        for share in shares:
-            name = share["share_name"]
-            if not name or not name.strip():
-                problems.append("share_name of a share of gateway %s is empty" % share["gateway_id"])
-            elif "," in name:
-                problems.append("share_name %r contains a comma, which GatewayShares cannot carry" % name)
+        problems += [p for p in (share_name_problem(s["share_name"], s["gateway_id"]) for s in shares) if p]
     if params.get("state") == "absent" and shares is not None:
         problems.append("shares cannot be used with state=absent, which deletes the whole group; to remove shares "
                         "and keep the group use state=present with shares_state=absent")

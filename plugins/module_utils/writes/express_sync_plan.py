@@ -8,19 +8,26 @@ A share is keyed by ``(gateway_id, share_name)``; members are API share records 
 
 from __future__ import annotations
 
-# The group fields that cannot change once the group exists: option name -> API field.
-IMMUTABLE = (
-    ("name", "Name"),
-    ("bucket_name", "BucketName"),
-    ("bucket_region", "BucketRegion"),
-    ("bucket_prefix", "BucketPrefix"),
-    ("description", "Description"),
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    BUCKET_NAME,
+    BUCKET_PREFIX,
+    BUCKET_REGION,
+    DESCRIPTION,
+    EXPRESS_SYNC_ID,
+    GATEWAY_ID,
+    MNS_TOPIC,
+    NAME,
+    SHARE_NAME,
 )
 
-
-def share_label(key) -> str:
-    """``(gateway_id, share_name)`` as the inventory names the share's host: ``<share_name>@<gateway_id>``."""
-    return "%s@%s" % (key[1], key[0])
+# The group fields that cannot change once the group exists: option name -> API field.
+IMMUTABLE = (
+    ("name", NAME),
+    ("bucket_name", BUCKET_NAME),
+    ("bucket_region", BUCKET_REGION),
+    ("bucket_prefix", BUCKET_PREFIX),
+    ("description", DESCRIPTION),
+)
 
 
 def share_dict(key) -> dict:
@@ -41,9 +48,9 @@ def immutable_problem(params, group):
         return None
     if params["state"] == "absent":
         return "express sync group %s does not match the options, so it was not deleted: %s." % (
-            group.get("ExpressSyncId"), "; ".join(differ))
+            group.get(EXPRESS_SYNC_ID), "; ".join(differ))
     return ("express sync group %s cannot be changed once created: %s. Delete it and create it again, or change the "
-            "options to match." % (group.get("ExpressSyncId"), "; ".join(differ)))
+            "options to match." % (group.get(EXPRESS_SYNC_ID), "; ".join(differ)))
 
 
 def missing_group_problem(params, region):
@@ -61,9 +68,9 @@ def missing_group_problem(params, region):
 
 def planned_group(params, group_id=None) -> dict:
     """The record of the group that the options create, as far as they tell."""
-    return {"ExpressSyncId": group_id, "Name": params["name"], "BucketName": params["bucket_name"],
-            "BucketPrefix": params.get("bucket_prefix") or "", "BucketRegion": params["bucket_region"],
-            "MnsTopic": None, "Description": params.get("description") or ""}
+    return {EXPRESS_SYNC_ID: group_id, NAME: params["name"], BUCKET_NAME: params["bucket_name"],
+            BUCKET_PREFIX: params.get("bucket_prefix") or "", BUCKET_REGION: params["bucket_region"],
+            MNS_TOPIC: None, DESCRIPTION: params.get("description") or ""}
 
 
 def wanted_shares(shares) -> list:
@@ -84,5 +91,5 @@ def members_after(members, to_add, to_remove, group_id) -> dict:
     """The members once the change is made, without reading them again (check mode, or no change)."""
     removed = set(to_remove)
     after = {key: share for key, share in members.items() if key not in removed}
-    after.update((key, {"ExpressSyncId": group_id, "GatewayId": key[0], "ShareName": key[1]}) for key in to_add)
+    after.update((key, {EXPRESS_SYNC_ID: group_id, GATEWAY_ID: key[0], SHARE_NAME: key[1]}) for key in to_add)
     return after

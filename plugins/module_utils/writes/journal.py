@@ -16,14 +16,18 @@ digest of their identity.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import errno
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 import uuid
+import zlib
 
 try:
     import fcntl
@@ -31,11 +35,14 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     HAS_FCNTL = False
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import mask_key_id
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
     invalid_gateway_ids,
     invalid_regions,
+    share_name_problem,
 )
 
 JOURNAL_ENV = "ALIBABA_CLOUD_SGW_RESYNC_JOURNAL"
@@ -43,10 +50,14 @@ FORMAT_VERSION = 1
 
 # The steps of an entry, in order. "removing": the Remove of the group is about to be sent (or was
 # sent, without an answer yet); "removed": its task completed; "adding": the Add was sent; an entry
-# whose Add task completed is dropped. "add_failed": the Add was refused or its task failed.
+# is dropped once a read proves its shares members again (or gone). "add_failed": the Add was
+# refused or its task failed. "lands_by" (epoch seconds, or null) is when a write sent without an
+# answer can no longer land: until then, what a read shows may still change.
 STEPS = ("removing", "removed", "adding", "add_failed")
 ENTRY_FIELDS = ("id", "created", "updated", "account", "endpoint", "region", "express_sync_id", "shares", "step",
-                "task_id", "error")
+                "task_id", "error", "lands_by")
+# Opened so: never through a symbolic link, never handed to a child process.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def default_path(env=None) -> str:
@@ -68,12 +79,23 @@ def account_of(credentials) -> dict:
         basis = "sts:" + str(credentials.source)
     else:
         basis = "key:" + credentials.access_key_id
-    return {"key_id": credentials.masked_key_id,
+    return {"key_id": mask_key_id(credentials.access_key_id),
             "identity": hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]}
 
 
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def now_text() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+def epoch_of(text):
+    """Epoch seconds of a time the journal wrote (``created``, ``updated``), or None."""
+    try:
+        return datetime.datetime.strptime(str(text), TIME_FORMAT).replace(tzinfo=datetime.timezone.utc).timestamp()
+    except ValueError:
+        return None
 
 
 def new_entry(account, endpoint, region, express_sync_id, shares) -> dict:
@@ -82,12 +104,42 @@ def new_entry(account, endpoint, region, express_sync_id, shares) -> dict:
     return {"id": uuid.uuid4().hex[:16], "created": stamp, "updated": stamp, "account": dict(account),
             "endpoint": endpoint, "region": region, "express_sync_id": express_sync_id,
             "shares": [{"gateway_id": g, "share_name": s} for g, s in shares], "step": "removing",
-            "task_id": None, "error": None}
+            "task_id": None, "error": None, "lands_by": None}
 
 
-def entry_label(entry) -> str:
-    shares = ", ".join("%s@%s" % (s["share_name"], s["gateway_id"]) for s in entry["shares"])
-    return "%s in region %s (%s)" % (entry["express_sync_id"], entry["region"], shares)
+# Resume data as one string whose alphabet (letters, digits, '-', '_', '.') holds no template character:
+# it travels through variables, files of extra vars and job artifacts without ever being templated.
+TOKEN_PREFIX = "sgwresume1."
+TOKEN_MAX_BYTES = 4 * 1024 * 1024
+
+
+def encode_token(entries) -> str:
+    """The entries as a resume token ("" for none)."""
+    if not entries:
+        return ""
+    data = json.dumps([clean_entry(e) for e in entries], sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(zlib.compress(data, 9)).decode("ascii").rstrip("=")
+
+
+def decode_token(token) -> list:
+    """The entries of a resume token (not checked yet); ValueError when it is not one."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+        raise ValueError("it does not start with %s" % TOKEN_PREFIX)
+    text = token[len(TOKEN_PREFIX):].strip()
+    if not text or text.strip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="):
+        raise ValueError("it cannot be decoded (characters outside its alphabet)")
+    try:
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(packed, TOKEN_MAX_BYTES)
+        if inflater.unconsumed_tail:
+            raise ValueError("it holds more than %d bytes" % TOKEN_MAX_BYTES)
+        entries = json.loads(data.decode("utf-8"))
+    except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
+        raise ValueError("it cannot be decoded (%s)" % exc.__class__.__name__) from None
+    if not isinstance(entries, list):
+        raise ValueError("it holds no list of entries")
+    return entries
 
 
 def invalid_entry(entry) -> list:
@@ -111,10 +163,14 @@ def invalid_entry(entry) -> list:
         problems.append("shares must be a non-empty list")
     else:
         for share in shares:
-            if not isinstance(share, dict) or not isinstance(share.get("share_name"), str) or not share["share_name"]:
+            if not isinstance(share, dict):
                 problems.append("every share needs gateway_id and share_name")
                 break
-            problems += invalid_gateway_ids([share.get("gateway_id")])
+            problem = share_name_problem(share.get("share_name"), share.get("gateway_id"))
+            problems += invalid_gateway_ids([share.get("gateway_id")]) + ([problem] if problem else [])
+    lands_by = entry.get("lands_by")
+    if lands_by is not None and (isinstance(lands_by, bool) or not isinstance(lands_by, (int, float))):
+        problems.append("lands_by must be a number of seconds or null")
     return problems
 
 
@@ -146,13 +202,16 @@ class Journal:
     # ------------------------------------------------------------------------------ lock
 
     def lock(self, timeout):
-        """Take the exclusive lock, waiting up to ``timeout`` seconds for another run to release it."""
+        """Take the exclusive lock, waiting up to ``timeout`` seconds for another run to release it.
+
+        The lock file is opened without following a symbolic link, and written to only when it is
+        a regular file of this user with one link: never a file that somebody else put there.
+        """
         if not HAS_FCNTL:  # pragma: no cover
             raise SgwConfigError("the resync journal needs a POSIX system (fcntl) for its lock")
         self._make_directory()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = self.clock() + timeout
-        delay = 0.05
+        fd = _open_own(self.lock_path, os.O_RDWR | os.O_CREAT, "the lock of the resync journal")
+        backoff = Backoff(timeout=timeout, base=0.05, cap=1.0, jitter=False, clock=self.clock, sleep=self.sleep)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -161,16 +220,15 @@ class Journal:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     os.close(fd)
                     raise
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            delay = next(backoff, None)
+            if delay is None:
                 holder = _read_text(fd)
                 os.close(fd)
                 raise JournalLocked(
                     "the resync journal %s is locked by another run (%s) and was not released within %ss "
                     "(wait_timeout); let that run finish, then run again" % (
                         self.path, holder or "holder unknown", timeout))
-            self.sleep(min(delay, remaining))
-            delay = min(delay * 2, 1.0)
+            backoff.sleep(delay)
         os.ftruncate(fd, 0)
         os.pwrite(fd, ("pid %d since %s" % (os.getpid(), now_text())).encode("ascii"), 0)
         self._lock_fd = fd
@@ -186,17 +244,24 @@ class Journal:
     def load(self):
         """Read the entries; a missing file has none. A damaged file is an error, never silently emptied."""
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                document = json.load(handle)
+            fd = _open_own(self.path, os.O_RDONLY, "the resync journal")
         except FileNotFoundError:
             self.entries = []
             return self.entries
+        try:
+            with os.fdopen(fd, encoding="utf-8") as handle:
+                document = json.load(handle)
         except (OSError, ValueError) as exc:
             raise SgwConfigError("the resync journal %s cannot be read (%s); move it aside after looking at what "
                                  "it holds, then run again" % (self.path, exc)) from None
         entries = document.get("entries") if isinstance(document, dict) else None
         if not isinstance(entries, list):
             raise SgwConfigError("the resync journal %s is not a journal (no list of entries)" % self.path)
+        version = document.get("version")
+        if version != FORMAT_VERSION:
+            raise SgwConfigError("the resync journal %s is of version %r, and this collection reads version %d "
+                                 "only: run the version of the collection that wrote it, or move the file aside "
+                                 "after looking at what it holds" % (self.path, version, FORMAT_VERSION))
         for index, entry in enumerate(entries):
             problems = invalid_entry(entry)
             if problems:
@@ -259,6 +324,24 @@ class Journal:
     def drop(self, entries):
         ids = {entry["id"] for entry in entries}
         self.entries = [entry for entry in self.entries if entry["id"] not in ids]
+
+
+def _open_own(path, flags, what):
+    """A file descriptor of ``path``, opened without following a symbolic link, and only when it is a
+    regular file of this user with one link (what the module itself creates)."""
+    try:
+        fd = os.open(path, flags | _NOFOLLOW, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SgwConfigError("%s %s is a symbolic link, which is never followed; remove it, or set the "
+                                 "option journal to a path of its own" % (what, path)) from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_uid != os.geteuid():
+        os.close(fd)
+        raise SgwConfigError("%s %s is not a regular file of this user with a single link, so it was left alone; "
+                             "remove it, or set the option journal to a path of its own" % (what, path))
+    return fd
 
 
 def _read_text(fd) -> str:

@@ -15,11 +15,15 @@ import time
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import STATE_CODE, TASK_ID
 
 BUSY = "ExpressSyncInOperation"
 # The codes of the errors that a task that failed or did not finish in time is reported with.
 TASK_FAILED = "TaskFailed"
 TASK_TIMEOUT = "TaskTimeout"
+
+# The epoch clock, as imported (a test may replace the module's time by a fake of monotonic and sleep).
+_EPOCH = time.time
 
 COMPLETED = "completed"
 FAILED = "failed"
@@ -33,7 +37,7 @@ class Waits:
     """The timing of the waits, all of them made of :class:`.backoff.Backoff`: the polls of tasks
     (and of anything else that takes its time), and the retries of a call on a busy group.
 
-    ``clock``, ``sleep`` and ``rand`` are those of the caller, so that a test drives them.
+    ``clock``, ``sleep``, ``rand`` and ``wall`` are those of the caller, so that a test drives them.
     """
 
     # Seconds between DescribeTasks polls: the first, and the most once doubled.
@@ -43,10 +47,12 @@ class Waits:
     busy_delay = 0.5
     max_busy_delay = 10.0
 
-    def __init__(self, sleep=None, clock=None, rand=None):
+    def __init__(self, sleep=None, clock=None, rand=None, wall=None):
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.rand = rand or random.random
+        # Epoch seconds, for times that outlive the run (in the journal); a test's clock is both.
+        self.wall = wall or clock or _EPOCH
 
     def poll_backoff(self, timeout=None, deadline=None, first=None, most=None) -> Backoff:
         """The delays between polls: from ``first``, doubling up to ``most``, never past the deadline."""
@@ -101,7 +107,7 @@ class Waits:
             else:
                 asked, answers = [last], [first]
             for task, record in zip(asked, answers):
-                state = record.get("StateCode") if record else None
+                state = record.get(STATE_CODE) if record else None
                 if state == api.TASK_COMPLETED:
                     outcome[task[2]] = (COMPLETED, record)
                 elif state == api.TASK_FAILED:
@@ -120,14 +126,14 @@ class Waits:
 
 
 def _ended(record) -> bool:
-    return bool(record) and record.get("StateCode") != api.TASK_RUNNING
+    return bool(record) and record.get(STATE_CODE) != api.TASK_RUNNING
 
 
 def _describer(client, task):
     region, target_id, task_id = task
 
     def describe():
-        found = [t for t in api.describe_tasks(client, region, target_id, task_id) if t.get("TaskId") == task_id]
+        found = [t for t in api.describe_tasks(client, region, target_id, task_id) if t.get(TASK_ID) == task_id]
         return found[0] if found else None
 
     return describe
@@ -135,8 +141,8 @@ def _describer(client, task):
 
 def running_tasks(client, region, target_id):
     """The tasks on ``target_id`` that have not ended, as ``(region, target_id, task_id)``."""
-    return [(region, target_id, t.get("TaskId")) for t in api.describe_tasks(client, region, target_id=target_id)
-            if t.get("TaskId") and t.get("StateCode") not in (api.TASK_COMPLETED, api.TASK_FAILED)]
+    return [(region, target_id, t.get(TASK_ID)) for t in api.describe_tasks(client, region, target_id=target_id)
+            if t.get(TASK_ID) and t.get(STATE_CODE) not in (api.TASK_COMPLETED, api.TASK_FAILED)]
 
 
 def task_error(outcome, task_id, action, region, target_id, timeout):
@@ -150,7 +156,7 @@ def task_error(outcome, task_id, action, region, target_id, timeout):
     if state == UNKNOWN:
         return SgwApiError(api.TASK_STATE_UNKNOWN, "task %s on %s is in the state %s, which is neither running, "
                            "completed nor failed, so it is not waited for; check the task in the console" % (
-                               task_id, target_id, (record or {}).get("StateCode") or "(empty)"),
+                               task_id, target_id, (record or {}).get(STATE_CODE) or "(empty)"),
                            action=action, region=region)
     return SgwApiError(TASK_TIMEOUT, "task %s on %s is still running after %ss; raise wait_timeout or check the task "
                        "in the console" % (task_id, target_id, timeout), action=action, region=region)

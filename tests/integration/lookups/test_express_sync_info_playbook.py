@@ -80,7 +80,8 @@ def test_release_gate_recipe(report):
 def test_bad_input_fails_with_a_clear_message(report):
     errors = report["errors"]
     assert errors["bad_id"] == "Invalid express_sync_ids: 'gw-0001lookupedit1' is not an express sync group id (sync-...)."
-    assert errors["prefix"] == "missing parameter(s) required by 'bucket_prefix': bucket_name"
+    assert errors["prefix"] == ("Invalid options: bucket_prefix needs bucket_name (the API lists the group of a prefix "
+                                "only within one bucket).")
     assert errors["no_region"].startswith("region is required")
 
 

@@ -136,17 +136,22 @@ def test_two_runs_on_one_journal_do_not_interleave(tmp_path, sample_account, sta
         assert "is locked by another run (pid " in message and "within 1s (wait_timeout)" in message
         assert str(tmp_path / "resync-journal.json") in message
         waiting = start_local(simulator, tmp_path, resync_playbook(tmp_path, resume_only=True, wait_timeout=120))
-        simulator.faults()  # the first run's retried Add calls now go through
+        simulator.faults()  # Add calls are answered from now on
         done = first.finish()
     finally:
         first.kill()
-    assert done.rc == 0, done
-    assert done.result(TASK)["recovered"] == LABELS
+    # An Add without an answer is never sent again: once it could no longer land, the members were read, and the
+    # shares that are not members are left to the journal.
+    assert done.rc == 2, done
+    assert "no answer within 3s" in done.result(TASK)["msg"], done.result(TASK)["msg"]
+    assert sorted(e["step"] for e in done.result(TASK)["pending"]) == ["add_failed"] * 3
+    assert simulator.stats()["actions"]["AddSharesToExpressSync"] == 3
     second = waiting.finish()
     assert second.rc == 0, second
-    # it waited for the first run, and then found nothing left to resume
-    assert second.result(TASK)["resumed"] == [] and second.result(TASK)["changed"] is False
+    # it waited for the first run, and then resumed what it left
+    assert sorted(r["express_sync_id"] for r in second.result(TASK)["resumed"]) == sorted(GROUPS)
     assert simulator.stats()["actions"]["RemoveSharesFromExpressSync"] == 3
+    assert simulator.stats()["actions"]["AddSharesToExpressSync"] == 6
     assert membership(simulator, GROUPS) == before
 
 

@@ -272,7 +272,7 @@ def test_heal_on_ephemeral_controllers_resumes_from_the_first_jobs_result(
         tmp_path, job, simulator, installed_collection):
     """A heal job whose adds are denied strands the shares, and its journal is lost with its private data
     directory (AWX's fresh container); a second job, in a fresh directory without any journal, puts them
-    back from the first job's result alone, given as extra variable sgw_heal_resume_entries."""
+    back from the first job's result alone (its resume_token), given as extra variable sgw_heal_resume_entries."""
     default_journal = tmp_path / "ansible-home" / "alibabacloud.sgw" / "resync-journal.json"
     before = memberships(simulator)
     assert {label for label, group in before.items() if group} >= FAILED_SHARES
@@ -303,7 +303,8 @@ def test_heal_on_ephemeral_controllers_resumes_from_the_first_jobs_result(
     # Job 2: a fresh private data directory, no journal; the pending entries of job 1 as extra variable.
     second = private_data_dir(tmp_path / "job2", simulator, installed_collection,
                               ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=str(tmp_path / "job2" / "tmp" / "resync-journal.json"))
-    runner = heal(second, "heal2", sgw_heal_resume_entries=pending)
+    # As the AWX guide says: the resume token of job 1's failed task, whose characters no template can change.
+    runner = heal(second, "heal2", sgw_heal_resume_entries=failed["resume_token"])
     assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()
     (resumed,) = task_results(runner, RESUME_TASK, "runner_on_ok")
     assert sorted(entry["express_sync_id"] for entry in resumed["resumed"]) == sorted(FAILED_GROUPS)

@@ -19,7 +19,9 @@ MEDIA = "sync-0002xetjdlxne2sd"
 DEFAULT_FAULTS = {"latency_ms": 0, "throttle_rate": 0.0, "unavailable_regions": [], "html_regions": [],
                   "hang_regions": [], "malformed": {}, "deny": [], "retry_after_ms": None, "fail_tasks": [],
                   "hang_actions": [], "missing_gateways": [], "max_query_bytes": 0, "region_scope": "region",
-                  "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present"}
+                  "candidate_sync_id": "group", "unknown_ids": "error", "total_count": "present",
+                  "alert_share": "name", "alert_events": "list", "rd_management": "listed", "lose_replies": {},
+                  "hold_actions": {}}
 
 
 @pytest.fixture(scope="module")
@@ -154,9 +156,10 @@ def test_stats_count_requests_calls_and_errors(sim):
         "actions": {"DescribeRegions": 2, "DescribeExpressSyncShares": 2},
         "regions": {"cn-hangzhou": 3, "cn-shanghai": 1},
         "errors": {"ExpressSyncNotExist": 1, "InvalidAccessKeyId.NotFound": 1, "InvalidTimeStamp.Expired": 1},
+        "accounts": {},
     }
     assert sim.control("POST", "reset").json() == {"total": 0, "requests": 0, "peak_concurrency": 0, "actions": {},
-                                                   "regions": {}, "errors": {}}
+                                                   "regions": {}, "errors": {}, "accounts": {}}
 
 
 def test_latency_and_peak_concurrency(sim):
@@ -195,6 +198,44 @@ def test_hang_action_is_counted_and_not_run(sim):
     assert MEDIA in [group["ExpressSyncId"] for group in groups]
 
 
+def _remove_media_nfs(sim, timeout=10):
+    return sim.client(timeout=timeout).call("RemoveSharesFromExpressSync", {
+        "ExpressSyncId": MEDIA, "GatewayShares": '{"gw-0001b2odzvl3b1mhi":"media-nfs"}'})
+
+
+def _remove_tasks(sim):
+    return [t for t in sim.client().ok("DescribeTasks", TargetId=MEDIA)["Tasks"]["SimpleTask"]
+            if t["Name"] == "RemoveSharesFromExpressSync"]
+
+
+@pytest.mark.parametrize("kind", ["502", "drop", "truncated"])
+def test_a_lost_reply_is_applied_and_its_answer_lost_for_the_count_set(sim, kind):
+    sim.set_faults(lose_replies={"RemoveSharesFromExpressSync": {"kind": kind, "count": 1}})
+    if kind == "drop":
+        with pytest.raises(requests.exceptions.ConnectionError):
+            _remove_media_nfs(sim)
+    else:
+        response = _remove_media_nfs(sim)
+        assert response.status_code == (502 if kind == "502" else 200)
+        with pytest.raises(ValueError):
+            response.json()
+    assert len(_remove_tasks(sim)) == 1  # applied all the same
+    assert sim.stats()["errors"] == {"LostReply": 1}
+    sim.set_faults()  # lifted: the next call is answered (a refusal of the busy group, here)
+    assert "Code" in _remove_media_nfs(sim).json()
+
+
+def test_a_held_write_is_applied_after_the_client_gave_up(sim):
+    sim.set_faults(hold_actions={"RemoveSharesFromExpressSync": 1.0})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        _remove_media_nfs(sim, timeout=0.3)
+    assert _remove_tasks(sim) == []  # still held
+    deadline = time.monotonic() + 10
+    while not _remove_tasks(sim):
+        assert time.monotonic() < deadline, "the held Remove never landed"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("faults, message", [
     ({"throttle_rate": 2}, "throttle_rate"),
     ({"latency_ms": -1}, "latency_ms"),
@@ -202,6 +243,8 @@ def test_hang_action_is_counted_and_not_run(sim):
     ({"deny": "DescribeRegions"}, "deny"),
     ({"retry_after_ms": "soon"}, "retry_after_ms"),
     ({"jitter": 1}, "unknown fault setting"),
+    ({"lose_replies": {"AddSharesToExpressSync": {"kind": "garbled"}}}, "lose_replies"),
+    ({"hold_actions": {"AddSharesToExpressSync": -1}}, "hold_actions"),
 ])
 def test_invalid_faults_are_refused(sim, faults, message):
     sim.set_faults(throttle_rate=0.1)
@@ -213,9 +256,10 @@ def test_invalid_faults_are_refused(sim, faults, message):
 CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "100", "--unavailable-region",
               "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
-              "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
+              "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync",
+              "--lose-reply", "RemoveSharesFromExpressSync:drop:2", "--hold-action", "DeleteExpressSync:1.5", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
               "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
-              "--total-count", "absent")
+              "--total-count", "absent", "--alert-share", "index_id", "--alert-events", "wrapped")
 
 
 def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
@@ -225,7 +269,10 @@ def test_cli_faults_and_a_clean_stop_while_calls_hang(start_simulator):
         "html_regions": ["cn-qingdao"], "hang_regions": ["cn-hangzhou", "cn-shanghai"],
         "malformed": {"cn-shenzhen": "wrong-type"}, "deny": ["DescribeGateways@opsid"], "fail_tasks": [MEDIA],
         "hang_actions": ["AddSharesToExpressSync"], "missing_gateways": ["gw-0003f6ht0wz8n2lqa"], "max_query_bytes": 8192, "region_scope": "account",
-        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent"}
+        "candidate_sync_id": "empty", "unknown_ids": "omit", "total_count": "absent", "rd_management": "listed",
+        "alert_share": "index_id", "alert_events": "wrapped",
+        "lose_replies": {"RemoveSharesFromExpressSync": {"kind": "drop", "count": 2}},
+        "hold_actions": {"DeleteExpressSync": 1.5}}
     outcome = []
 
     def call():

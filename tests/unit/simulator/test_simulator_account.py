@@ -60,6 +60,16 @@ def share(**fields) -> dict:
      "duplicate share 'media-nfs' on gateway gw-0001b2odzvl3b1mhi"),
     (lambda d: d.update(shares={"a": 1}), "shares: must be a list"),
     (lambda d: d["shares"].append("media-nfs"), "must be a mapping"),
+    (lambda d: d["shares"].append(share(Enabled="yes")), "Enabled must be true or false"),
+    (lambda d: d["shares"].append(share(LagPeriod=-1)), "LagPeriod must be an integer, 0 or more"),
+    (lambda d: d["shares"].append(share(OssHealth=1)), "OssHealth must be a string"),
+    (lambda d: d.update(alerts=[{"GatewayId": "gw-0009nosuchgateway", "Type": "throttling"}]),
+     "alerts[0]: unknown GatewayId"),
+    (lambda d: d.update(alerts=[{"GatewayId": "gw-0001b2odzvl3b1mhi", "ShareName": "nope", "Type": "throttling"}]),
+     "alerts[0]: gateway gw-0001b2odzvl3b1mhi has no share 'nope'"),
+    (lambda d: d.update(alerts=[{"GatewayId": "gw-0001b2odzvl3b1mhi"}]), "alerts[0]: Type is required"),
+    (lambda d: d.update(alerts=[{"GatewayId": "gw-0001b2odzvl3b1mhi", "Type": "x", "Level": 1}]),
+     "alerts[0]: unknown field(s) Level"),
 ])
 def test_invalid_accounts(change, message):
     with pytest.raises(AccountError) as raised:
@@ -86,6 +96,18 @@ def test_optional_fields_get_defaults():
     assert (other["ExpressSyncId"], other["ExpressSyncState"], other["SyncProgress"], other["MnsQueue"]) == \
         ("", "MNSNotEnabled", -1, "")
     assert account.account_id == "1234567890123456"
+    assert {field: member[field] for field in ("Enabled", "OssHealth", "LagPeriod", "UploadQueue")} == {
+        "Enabled": True, "OssHealth": "BucketHealthy", "LagPeriod": 0, "UploadQueue": 0}
+    assert account.alerts == []
+
+
+def test_alerts_get_defaults_and_round_trip():
+    document = sample_account()
+    document["alerts"] = [{"GatewayId": "gw-0001b2odzvl3b1mhi", "ShareName": "media-nfs", "Type": "uploadQueueFull"},
+                          {"GatewayId": "gw-0002c8pz1kq7y4rtd", "Type": "throttling", "Status": "closed"}]
+    account = Account.from_document(document)
+    assert account.alerts[0]["Status"] == "alerting" and account.alerts[1]["ShareName"] == ""
+    assert Account.from_document(account.to_document()).alerts == account.alerts
 
 
 def test_the_sample_reads_like_a_real_estate():

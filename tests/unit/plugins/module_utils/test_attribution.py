@@ -55,3 +55,44 @@ def test_attribute_candidates_names_the_group_or_gives_up():
     assert attribution.attribute_candidates([{"ExpressSyncId": "sync-hz"}, spare], [HZ, SH]) is None
     named = {"ShareName": "n", "ExpressSyncId": "sync-hz"}
     assert attribution.attribute_candidates([named], [HZ, SH])["sync-hz"][0] is named
+
+
+def _share(name, sync_id=""):
+    return {"GatewayId": "gw-1", "ShareName": name, "ExpressSyncId": sync_id}
+
+
+@pytest.mark.parametrize("answer, groups, each, expected, asked_each", [
+    # The answer names the groups: nobody is asked again.
+    ([_share("a", "sync-hz"), _share("b", "sync-sh")], [HZ, SH], None,
+     {"sync-hz": [_share("a", "sync-hz")], "sync-sh": [_share("b", "sync-sh")]}, []),
+    # One group asked: its candidates are its own.
+    ([_share("a")], [SH], None, {"sync-sh": [_share("a", "sync-sh")]}, []),
+    # Several groups, a candidate naming none: each group asked alone, in order.
+    ([_share("a")], [HZ, SH], [[_share("a")], []],
+     {"sync-hz": [_share("a", "sync-hz")], "sync-sh": []}, [["sync-hz"], ["sync-sh"]]),
+    ([_share("a"), _share("b")], [HZ, SH], [[_share("a")], [_share("b"), _share("a")]],
+     {"sync-hz": [_share("a", "sync-hz")], "sync-sh": [_share("b", "sync-sh"), _share("a", "sync-sh")]},
+     [["sync-hz"], ["sync-sh"]]),
+])
+def test_candidates_by_group_asks_one_by_one_only_when_the_answer_cannot_tell(answer, groups, each, expected,
+                                                                               asked_each):
+    asked = []
+
+    def ask_each(chosen):
+        asked.extend([group["ExpressSyncId"]] for group in chosen)
+        return each
+
+    assert attribution.candidates_by_group(answer, groups, ask_each) == expected
+    assert asked == asked_each
+
+
+@pytest.mark.parametrize("shares, ids, by_group, strays", [
+    ([_share("a", "sync-hz"), _share("b", "sync-sh")], ["sync-hz", "sync-sh"],
+     {"sync-hz": [_share("a", "sync-hz")], "sync-sh": [_share("b", "sync-sh")]}, []),
+    ([_share("a")], ["sync-hz"], {"sync-hz": [_share("a")]}, []),
+    ([_share("a", "sync-other")], ["sync-hz"], {"sync-hz": [_share("a", "sync-other")]}, []),
+    ([_share("a"), _share("b", "sync-other")], ["sync-hz", "sync-sh"], {"sync-hz": [], "sync-sh": []},
+     [_share("a"), _share("b", "sync-other")]),
+])
+def test_members_by_group(shares, ids, by_group, strays):
+    assert attribution.members_by_group(shares, ids) == (by_group, strays)

@@ -1,10 +1,10 @@
-"""The one backoff: delays as tables, deadlines on a fake clock, and wait_until."""
+"""The one backoff: delays as tables, deadlines on a fake clock."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff, wait_until
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 
 
 class Clock:
@@ -78,34 +78,3 @@ def test_an_absolute_deadline_is_shared_and_reported_as_the_time_left():
     assert second.timeout == pytest.approx(2)
     assert list(second) == pytest.approx([1, 2, 2])  # the clock does not move without sleeping
     assert second.remaining() == pytest.approx(2)
-
-
-def test_wait_until_returns_the_first_true_value():
-    clock = Clock()
-    answers = iter([None, 0, {"done": True}])
-    result = wait_until(lambda: next(answers), Backoff(timeout=60, base=1, jitter=False, clock=clock,
-                                                       sleep=clock.sleep))
-    assert result == {"done": True}
-    assert clock.sleeps == [1, 2]
-
-
-def test_wait_until_gives_up_at_the_deadline_after_a_last_try():
-    clock = Clock()
-    calls = []
-    backoff = Backoff(timeout=5, base=1, jitter=False, clock=clock, sleep=clock.sleep)
-    result = wait_until(lambda: calls.append(clock()), backoff)
-    assert result is None
-    assert clock.sleeps == [1, 2, 2]
-    assert calls[-1] == pytest.approx(1005.0)
-
-
-def test_a_long_wait_does_not_overflow():
-    backoff = Backoff(base=0.25, cap=5, jitter=False)
-    assert [next(backoff) for dummy in range(5000)][-1] == 5
-
-
-def test_wait_until_lets_an_exception_end_the_wait():
-    def boom():
-        raise ValueError("no")
-    with pytest.raises(ValueError):
-        wait_until(boom, Backoff(timeout=5))

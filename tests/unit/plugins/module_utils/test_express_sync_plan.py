@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import express_sync_plan as plan
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_label
 
 A, B, C = ("gw-1", "a"), ("gw-1", "b"), ("gw-2", "a")
 GROUP = {"ExpressSyncId": "sync-1", "Name": "media", "BucketName": "bucket", "BucketRegion": "cn-hangzhou",
@@ -114,5 +115,5 @@ def test_planned_group(options, group_id, record):
     (("gw-2", "a@b"), "a@b@gw-2", {"gateway_id": "gw-2", "share_name": "a@b"}),
 ])
 def test_share_label_and_dict(key, label, record):
-    assert plan.share_label(key) == label
+    assert share_label(key) == label
     assert plan.share_dict(key) == record

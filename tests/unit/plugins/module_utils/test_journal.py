@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import stat
+import zlib
 
 import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import (
+    Credentials,
+    RefreshingCredentials,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 
 SECRET = "journal-unit-secret-Q7"
@@ -82,7 +88,10 @@ def test_a_write_that_dies_leaves_the_previous_journal_whole(tmp_path, monkeypat
 @pytest.mark.parametrize("text, message", [
     ("{not json", "cannot be read"),
     ('{"entries": {}}', "not a journal"),
-    ('{"entries": [{"region": "cn-hangzhou"}]}', "entry 0 of the resync journal"),
+    ('{"version": 1, "entries": [{"region": "cn-hangzhou"}]}', "entry 0 of the resync journal"),
+    ('{"entries": []}', "is of version None, and this collection reads version 1 only"),
+    ('{"version": 99, "entries": []}', "is of version 99, and this collection reads version 1 only"),
+    ('{"version": "1", "entries": []}', "is of version '1', and this collection reads version 1 only"),
 ])
 def test_a_damaged_journal_is_an_error_never_emptied(tmp_path, text, message):
     path = tmp_path / "journal.json"
@@ -101,7 +110,10 @@ def test_a_damaged_journal_is_an_error_never_emptied(tmp_path, text, message):
     ({"endpoint": ""}, "endpoint is missing"),
     ({"account": {"key_id": "x"}}, "account must have key_id and identity"),
     ({"shares": []}, "shares must be a non-empty list"),
-    ({"shares": [{"gateway_id": "gw-1"}]}, "every share needs gateway_id and share_name"),
+    ({"shares": [{"gateway_id": "gw-1"}]}, "the share name of gateway gw-1 is empty"),
+    ({"shares": [{"gateway_id": "gw-1", "share_name": "a,b"}]}, "contains a comma, which GatewayShares cannot carry"),
+    ({"shares": ["gw-1/a"]}, "every share needs gateway_id and share_name"),
+    ({"lands_by": "soon"}, "lands_by must be a number of seconds or null"),
     ({"shares": [{"gateway_id": "nope", "share_name": "a"}]}, "is not a gateway id"),
 ])
 def test_invalid_entry(changes, problem):
@@ -146,3 +158,37 @@ def test_a_second_run_waits_for_the_lock_then_fails_clearly(tmp_path):
     first.unlock()
     second.lock(0)  # free now
     second.unlock()
+
+
+def test_temporary_credentials_are_journalled_by_their_source_never_their_secret():
+    fetched = iter([Credentials("STS.NUk1a2b3c4d5e6f7", SECRET, TOKEN, source="RAM role central"),
+                    Credentials("STS.NUk9z8y7x6w5v4u3", SECRET, TOKEN, source="RAM role central")])
+    refreshing = RefreshingCredentials(lambda: (next(fetched), None))
+    account = journals.account_of(refreshing)
+    assert account["key_id"] == "STS.****e6f7"
+    assert SECRET not in json.dumps(account) and TOKEN not in json.dumps(account)
+    other_session = journals.account_of(Credentials("STS.NUkOtherSession", "x", "y", source="RAM role central"))
+    assert account["identity"] == other_session["identity"]
+
+
+HOSTILE = ["{{ lookup('pipe', 'id') }}", "{% raw %}x", "{# c #}", "média 影像", "a'b\"c", "${HOME}"]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_resume_token_holds_no_template_character_and_gives_the_entries_back(name):
+    entries = [entry(shares=[{"gateway_id": "gw-0001abc", "share_name": name}]), entry()]
+    token = journals.encode_token(entries)
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", token)
+    assert journals.decode_token(token) == [journals.clean_entry(e) for e in entries]
+    assert journals.encode_token([]) == ""
+
+
+@pytest.mark.parametrize("token, problem", [
+    ("hello", "does not start with sgwresume1."),
+    ("sgwresume1.!!!", "cannot be decoded"),
+    ("sgwresume1." + base64.urlsafe_b64encode(zlib.compress(b'{"a": 1}')).decode(), "holds no list of entries"),
+    ("sgwresume1." + base64.urlsafe_b64encode(zlib.compress(b"[" * 10 + b"0" * 5_000_000)).decode(), "holds more"),
+])
+def test_a_damaged_resume_token_is_an_error(token, problem):
+    with pytest.raises(ValueError, match=problem):
+        journals.decode_token(token)

@@ -42,11 +42,13 @@ class Clock:
 class ServiceClient:
     """The client interface (``call``) over the simulated service, no HTTP."""
 
+    timeout = 5.0  # a write sent without an answer can land for 15 s
+
     def __init__(self, service):
         self.service = service
         self.calls = []
 
-    def call(self, action, region, params=None):
+    def call(self, action, region, params=None, resend=True):  # pylint: disable=unused-argument
         params = {k: ("true" if v is True else "false" if v is False else str(v))
                   for k, v in (params or {}).items() if v is not None}
         self.calls.append(action)
@@ -88,7 +90,7 @@ def members(service, group):
 
 
 def resync(client, journal, clock, check_mode=False, **params):
-    waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0)
+    waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
     return Resync(client, journal, ACCOUNT, lambda region: ENDPOINT, dict(PARAMS, **params), check_mode=check_mode,
                   waits=waits)
 

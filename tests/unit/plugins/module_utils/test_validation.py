@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
+    invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_express_sync_options,
     invalid_gateway_ids,
@@ -62,8 +63,8 @@ GOOD = {"name": "media", "state": "present", "shares_state": "present", "purge_s
     ({"express_sync_id": "media01"}, ["'media01' is not an express sync group id (sync-...)"]),
     ({"description": "d" * 256}, ["description is 256 characters long; at most 255 are allowed"]),
     ({"shares": [{"gateway_id": "gw-1", "share_name": " "}, {"gateway_id": "gw-1", "share_name": "a,b"}]},
-     ["share_name of a share of gateway gw-1 is empty",
-      "share_name 'a,b' contains a comma, which GatewayShares cannot carry"]),
+     ["the share name of gateway gw-1 is empty",
+      "the share name 'a,b' of gateway gw-1 contains a comma, which GatewayShares cannot carry"]),
     ({"state": "absent", "shares": []}, ["shares cannot be used with state=absent, which deletes the whole group; to "
                                          "remove shares and keep the group use state=present with shares_state=absent"]),
     ({"shares_state": "absent", "purge_shares": True}, ["purge_shares applies to shares_state=present only"]),
@@ -74,3 +75,18 @@ GOOD = {"name": "media", "state": "present", "shares_state": "present", "purge_s
 ])
 def test_express_sync_options_problems_are_all_listed(options, problems):
     assert invalid_express_sync_options(dict(GOOD, **options)) == problems
+
+
+@pytest.mark.parametrize("bucket_name, bucket_prefix, refused", [
+    (None, None, False),
+    ("media", None, False),
+    ("media", "", False),
+    ("media", "daily/", False),
+    (None, "daily/", True),
+    (None, "", True),
+    ("", "daily/", True),
+])
+def test_bucket_prefix_needs_bucket_name(bucket_name, bucket_prefix, refused):
+    problems = invalid_bucket_filter(bucket_name, bucket_prefix)
+    assert problems == (["bucket_prefix needs bucket_name (the API lists the group of a prefix only within one "
+                         "bucket)"] if refused else [])

@@ -356,7 +356,7 @@ def test_an_empty_prefix_matches_a_group_without_prefix():
     ({"name": "media", "description": "d" * 256}, "description is 256 characters long; at most 255"),
     ({"name": "media", "shares": [{"gateway_id": "gateway-1", "share_name": "s"}]}, "'gateway-1' is not a gateway id"),
     ({"name": "media", "shares": [{"gateway_id": "gw-1", "share_name": "a,b"}]}, "contains a comma"),
-    ({"name": "media", "shares": [{"gateway_id": "gw-1", "share_name": " "}]}, "share_name of a share of gateway gw-1"),
+    ({"name": "media", "shares": [{"gateway_id": "gw-1", "share_name": " "}]}, "the share name of gateway gw-1 is empty"),
     ({"name": "media", "state": "absent", "shares": []}, "shares cannot be used with state=absent"),
     ({"name": "media", "shares": [], "shares_state": "absent", "purge_shares": True}, "purge_shares applies to"),
     ({"name": "media", "wait_timeout": -1}, "wait_timeout must be 0 or more"),
@@ -407,7 +407,7 @@ def test_a_group_busy_for_longer_than_wait_timeout_fails_clearly(run):
     sgw = api(members=[("gw-a", "s1")])
     sgw.script("RemoveSharesFromExpressSync", "ExpressSyncInOperation", times=1000)
     result = run(sgw, name="media", shares=[], purge_shares=True, wait_timeout=5)
-    assert result["rc"] == 1 and result["changed"] is True
+    assert result["rc"] == 1 and result["changed"] is False  # every Remove was refused: nothing changed
     assert result["error_code"] == "ExpressSyncInOperation"
     assert result["request_id"].startswith("REQ-")
     assert "RemoveSharesFromExpressSync in region cn-hangzhou failed" in result["msg"]
@@ -460,7 +460,32 @@ def test_a_share_that_does_not_exist_is_the_api_error(run):
     sgw = api()
     result = run(sgw, name="media", shares=key_dicts(("gw-a", "no-such-share")))
     assert result["rc"] == 1 and result["error_code"] == "ShareNotExist"
+    assert result["changed"] is False and result["task_ids"] == []  # refused: nothing was done
     assert member_keys(sgw) == []
+
+
+@pytest.mark.parametrize("action, args, members, after", [
+    ("AddSharesToExpressSync", {"shares": key_dicts(("gw-a", "s1"))}, [], [("gw-a", "s1")]),
+    ("RemoveSharesFromExpressSync", {"shares": [], "purge_shares": True}, [("gw-a", "s1")], []),
+])
+def test_a_write_whose_answer_is_lost_is_sent_once_and_settled_by_reading(run, action, args, members, after):
+    sgw = api(members=members)
+    sgw.lose(action)
+    result = run(sgw, name="media", **args)
+    assert result["rc"] == 0, result["msg"]
+    assert result["changed"] is True and sgw.count(action) == 1
+    assert member_keys(sgw) == after
+    # the members were read once the write could no longer land, and the group's tasks waited for
+    assert sgw.actions()[-1] == "DescribeExpressSyncShares" and "DescribeTasks" in sgw.actions()
+
+
+def test_a_write_whose_answer_is_lost_and_that_did_nothing_fails_unchanged(run):
+    sgw = api()
+    sgw.script("AddSharesToExpressSync", "InternalError")  # a 500: nothing proves it was not applied
+    result = run(sgw, name="media", shares=key_dicts(("gw-a", "s1")))
+    assert result["rc"] == 1 and result["error_code"] == "WriteOutcomeUnknown"
+    assert result["changed"] is False and sgw.count("AddSharesToExpressSync") == 1
+    assert "shows the change was not made" in result["msg"]
 
 
 def test_the_secret_is_never_returned(run):
@@ -477,8 +502,8 @@ def test_a_task_in_an_unknown_state_is_reported_not_waited_for(run, state):
     sgw = api(task_seconds=10 ** 6)
     answer = sgw.call
 
-    def call(action, region, params=None):  # the service reports a state the module does not know
-        fields = answer(action, region, params)
+    def call(action, region, params=None, resend=True):  # the service reports a state the module does not know
+        fields = answer(action, region, params, resend)
         for task in fields.get("Tasks", {}).get("SimpleTask", []) if action == "DescribeTasks" else ():
             task["StateCode"] = state
         return fields

@@ -1,0 +1,89 @@
+"""Named fault scenarios of a heal: each plays a first run under faults, then a second run without.
+
+:func:`play` returns what the tests assert and ``run_many.py --table`` prints: the memberships
+before, after the first run and after the second, the writes sent, what was orphaned and skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from tests.chaos import harness as h
+
+HEAL_STATE = "QueueFailure"
+
+
+@dataclasses.dataclass
+class Played:
+    before: dict
+    after_first: dict
+    after_second: dict
+    first: dict | None
+    second: dict | None
+    first_error: object
+    first_errors: list
+    calls_first: list
+    calls_second: list
+    deleted: set
+    warnings: list
+    pending_after_second: list
+    journalled: set
+
+
+def fail_every_member(svc):
+    """Every member of a group is failed (so that a heal takes every share out)."""
+    for share in svc.account.shares.values():
+        if share["ExpressSyncId"]:
+            share.update(ExpressSyncState=HEAL_STATE)
+
+
+def delete_group(svc, group_id):
+    svc.account.express_syncs.pop(group_id)
+    for share in svc.account.shares.values():
+        if share["ExpressSyncId"] == group_id:
+            svc.leave_group(share)
+
+
+def delete_share(svc, key):
+    svc.account.shares.pop(key)
+
+
+def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None, heal_all=True, second_faults=None,
+         prepare=None):
+    """A heal under ``faults`` (dying before journal write ``die_at``, or the disk full from write
+    ``full_at``), ``between(svc)`` then, and a second heal (resume only, as the heal playbook's first
+    play, then the heal of what is still failed) without faults."""
+    clock = h.Clock()
+    svc = h.service(clock, strict=strict)
+    if prepare:
+        prepare(svc)
+    if heal_all:
+        fail_every_member(svc)
+    before = h.memberships(svc)
+    requested = h.failed_shares(svc)
+    path = os.path.join(str(tmp_path), "journal.json")
+    client = h.FaultyClient(svc, clock, faults)
+    engine, first, error = h.run(client, h.DyingJournal(path, clock, die_at=die_at, full_at=full_at), clock,
+                                 requested)
+    clock.sleep(0.5)
+    after_first = h.memberships(svc)
+    calls_first = list(client.calls)
+    journalled = {(s["gateway_id"], s["share_name"]) for e in h.DyingJournal(path, clock).load() for s in e["shares"]}
+    deleted = set()
+    if between:
+        deleted = between(svc) or set()
+    client2 = h.FaultyClient(svc, clock, second_faults)
+    journal = h.DyingJournal(path, clock)
+    engine2, second, error2 = h.run(client2, journal, clock, h.failed_shares(svc))
+    assert error2 is None, error2
+    clock.sleep(60)  # every task and full sync has ended
+    return Played(before, after_first, h.memberships(svc), first, second, error, list(engine.errors),
+                  calls_first, list(client2.calls), deleted, engine.warnings + engine2.warnings,
+                  [e for e in journal.load()], journalled)
+
+
+def lost(played):
+    """The memberships of ``before`` that are not back at the end, and could be (not deleted)."""
+    return {key: group for key, group in played.before.items()
+            if played.after_second.get(key) != group and key not in played.deleted and group not in played.deleted}
