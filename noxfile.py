@@ -132,7 +132,7 @@ def _expose_pyenv_pythons() -> None:
         return
     for version in sorted({PY_TOOLS, *CORE_PYTHONS.values()}):
         exe = shutil.which("python" + version)
-        if exe and subprocess.run([exe, "-c", ""], capture_output=True).returncode == 0:
+        if exe and subprocess.run([exe, "-c", ""], capture_output=True, check=False).returncode == 0:
             continue
         found = sorted(glob.glob(os.path.join(root, "versions", version + ".*", "bin", "python" + version)),
                        key=lambda p: [int(n) for n in re.findall(r"\d+", p.split("versions/")[1].split("/")[0])])

@@ -34,7 +34,6 @@ from tests.support.sim_process import (
     ansible_env,
     run_ansible,
 )
-from tests.support.waiting import wait_until  # noqa: F401  (the modules' tests import it from here)
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import SgwClient

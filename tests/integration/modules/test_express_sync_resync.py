@@ -13,9 +13,9 @@ from tests.integration.modules.conftest import (
     membership,
     start_playbook,
     stats_delta,
-    wait_until,
     writes,
 )
+from tests.support.waiting import wait_until
 
 RENDER_CACHE = "sync-0001xv7je357xn8t"
 BUILD_ARTIFACTS = "sync-0004agfrbke1l39p"

@@ -14,9 +14,9 @@ from tests.integration.modules.conftest import (
     membership,
     start_playbook,
     stats_delta,
-    wait_until,
     writes,
 )
+from tests.support.waiting import wait_until
 
 # By name, as users run it: playbooks/heal_failed_shares.yml of the collection.
 PLAYBOOK = "alibabacloud.sgw.heal_failed_shares"
