@@ -446,3 +446,60 @@ options:
       - name: ALIBABA_CLOUD_REGION_ID
       - name: ALICLOUD_REGION
 """
+
+    # The health verdict of the inventory, the lookups and express_sync_info (no environment variables).
+    HEALTH = r"""
+options:
+  health_signals:
+    version_added: 1.2.0
+    description:
+      - "The health signals to judge each member share by, for one verdict per share: C(sgw_condition) (V(ok),
+        V(degraded), V(failed) or V(unknown)) and C(sgw_condition_reasons), a list of stable reason codes (see the
+        collection's health guide, docs/health.md, for the table of codes, source fields and thresholds)."
+      - V(express_sync) - the share's C(ExpressSyncState) (no extra call).
+      - V(gateway) - its gateway's C(Status), C(ExpireStatus) and C(LastErrorKey) (C(DescribeGateways); no extra call
+        in the inventory, where it needs O(gateway_details); elsewhere one call per gateway cluster and page of 50).
+      - V(file_share) - C(Enabled), C(OssHealth), C(LagPeriod), C(UploadQueue), C(DownloadQueue), C(ActiveMessages)
+        and C(RemainingMetaSpace) of C(DescribeGatewayFileShares) (one call per gateway with member shares,
+        concurrently).
+      - V(alerts) - the events of C(ListAlertEvents) that are alerting on the share or its whole gateway (one call per
+        gateway region and page of 50 events). The identity needs C(hcs-sgw:ListAlertEvents).
+      - A signal that cannot be read (a failed call, a gateway that is not listed, a value the table does not know)
+        makes the verdict V(unknown) (reasons C(gateway_unreadable), C(file_share_unreadable), C(alerts_unreadable)),
+        never V(ok), with a warning.
+      - Not set (the default), there is no verdict and no extra call - C(sgw_health), from the express sync state,
+        is as it was before 1.2.0. C(sgw_health) keeps its meaning whatever this option says.
+    type: list
+    elements: str
+    choices: [express_sync, gateway, file_share, alerts]
+  upload_lag_seconds:
+    version_added: 1.2.0
+    description:
+      - With the V(file_share) signal, a C(LagPeriod) of more than this many seconds is the reason C(upload_lag)
+        (V(degraded)). Not set, 3600.
+    type: int
+  upload_queue_max:
+    version_added: 1.2.0
+    description:
+      - With the V(file_share) signal, an C(UploadQueue) of more than this is the reason C(upload_queue) (V(degraded)).
+        Not set, not checked.
+    type: int
+  download_queue_max:
+    version_added: 1.2.0
+    description:
+      - With the V(file_share) signal, a C(DownloadQueue) of more than this is the reason C(download_queue)
+        (V(degraded)). Not set, not checked.
+    type: int
+  active_messages_max:
+    version_added: 1.2.0
+    description:
+      - With the V(file_share) signal, more C(ActiveMessages) (express sync messages not yet applied) than this is
+        the reason C(sync_backlog) (V(degraded)). Not set, not checked.
+    type: int
+  remaining_meta_space_min:
+    version_added: 1.2.0
+    description:
+      - With the V(file_share) signal, a C(RemainingMetaSpace) of less than this is the reason C(low_meta_space)
+        (V(degraded)). Not set, not checked.
+    type: int
+"""

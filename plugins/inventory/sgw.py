@@ -41,10 +41,16 @@ description:
     C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
     C(sgw_full_sync_unsupported), and with
     O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
+  - "With O(health_signals), each member share host has the verdict C(sgw_condition) and C(sgw_condition_reasons),
+    and is in C(sgw_condition_<condition>) and C(sgw_reason_<code>); these groups are made even when empty (for
+    the codes that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
+    member shares and all their reasons. Candidate shares have no verdict. A signal that could not be read is
+    warned about, gives V(unknown), and keeps the estate out of the inventory cache."
 requirements:
   - requests
 extends_documentation_fragment:
   - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common.health
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -278,6 +284,12 @@ regions:
 #     name: finance
 #     external_id: sgw-finance
 
+# health.sgw.yml: one verdict per share from every signal, a longer upload lag allowed
+# plugin: alibabacloud.sgw.sgw
+# health_signals: [express_sync, gateway, file_share, alerts]
+# upload_lag_seconds: 7200
+# (then: ansible-playbook -i health.sgw.yml site.yml -l sgw_condition_failed)
+
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
 # hosts_from: gateways
@@ -310,6 +322,13 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
+    SignalFetcher,
+    error_warning,
+    estate_signal_errors,
+    signals_read,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -320,8 +339,8 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     unknown_options,
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
-    ALWAYS_GROUPS,
     HOSTS_FROM_GATEWAYS,
+    always_groups,
     EstateIndex,
     affix_vars,
     default_hostname,
@@ -381,7 +400,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         estate = self._cached_estate(path) if cache else None
         if estate is None:
             estate = self._fetch_estate()
-            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()):
+            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()) \
+                    and not estate_signal_errors(estate):
                 self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
         self._populate(estate)
 
@@ -394,6 +414,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
         problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
         problems += multi.option_problems(self.get_option)
+        self._signals, self._thresholds, health_problems = health_settings(
+            {name: self.get_option(name) for name in health_argument_spec()})
+        problems += health_problems
+        if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
+            problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
+                            "to true, or leave gateway out of health_signals")
         if self.get_option("max_concurrency") < 1:
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:
@@ -431,12 +457,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         except KeyError:
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
+            estate = cached.get("estate")
+            if not set(self._signals or ()) <= signals_read(estate):  # a cache never serves signals it did not read
+                return None
             self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
-            return cached.get("estate")
+            return estate
         return None
 
     def _fetcher(self, client):
-        """The estate fetcher of one account, as the options say."""
+        """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
+        fetcher = self._estate_fetcher(client)
+        return SignalFetcher(fetcher, client, self._signals) if self._signals else fetcher
+
+    def _estate_fetcher(self, client):
         return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
                              max_ids_per_call=self.get_option("max_ids_per_call"),
                              include_candidates=self.get_option("include_candidates"),
@@ -476,6 +509,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             client.close()
         for message in multi.warnings_of(estate):
             self.display.warning(message)
+        for entry in estate["accounts"]:
+            self._warn_signals(entry)
         return estate
 
     def _fetch_estate(self):
@@ -495,7 +530,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         for region, data in estate["regions"].items():
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
+        self._warn_signals(estate)
         return estate
+
+    def _warn_signals(self, estate):
+        for what, key, error in estate_signal_errors(estate):
+            self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
 
     def _checked_regions(self, client, regions):
         """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
@@ -533,7 +573,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         named = bool(self.get_option("hostnames"))
         inventory = self.inventory
         add_host, add_child, set_variable = inventory.add_host, inventory.add_child, inventory.set_variable
-        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in ALWAYS_GROUPS}
+        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in always_groups(self._signals)}
         seen = set()
         for variables, raw_groups in hosts:
             if health and variables["sgw_health"] not in health:
@@ -573,7 +613,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         else:
             accounts = [(None, estate)]
         for extra, data in accounts:
-            index = EstateIndex(data)
+            index = EstateIndex(data, self._thresholds, self._signals)
             self._warn_missing_gateways(index)
             if hosts_from == HOSTS_FROM_GATEWAYS:
                 hosts = index.gateway_hosts(include_candidates)

@@ -15,6 +15,7 @@ import math
 import os
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import FILE_SHARE, SIGNALS, THRESHOLDS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_VERSIONS
@@ -131,6 +132,39 @@ def common_argument_spec() -> dict:
 
 def region_argument_spec() -> dict:
     return {"region": {"type": "str", "aliases": ["region_id"], "fallback": (env_fallback, list(REGION_ENV))}}
+
+
+def health_argument_spec() -> dict:
+    """The options of the health verdict (doc fragment ``alibabacloud.sgw.common.health``): the signals, and
+    the thresholds of the file share signal (None: the default of :data:`condition.THRESHOLDS`)."""
+    spec = {"health_signals": {"type": "list", "elements": "str", "choices": list(SIGNALS)}}
+    spec.update((name, {"type": "int"}) for name in THRESHOLDS)
+    return spec
+
+
+def health_settings(options: dict):
+    """``(signals, thresholds, problems)`` from the health options: signals None when the verdict is not
+    asked for; a threshold written without the file_share signal is a problem (it would be ignored)."""
+    signals = options.get("health_signals")
+    signals = list(dict.fromkeys(signals)) if signals is not None else None
+    problems = ["health_signals: %r is not one of %s" % (s, ", ".join(SIGNALS)) for s in signals or ()
+                if s not in SIGNALS]
+    if signals is not None and not signals:
+        problems.append("health_signals must name at least one of %s (leave it out for no verdict)" % (
+            ", ".join(SIGNALS)))
+    thresholds = {}
+    for name, default in THRESHOLDS.items():
+        value = options.get(name)
+        if value is None:
+            thresholds[name] = default
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append("%s must be a whole number, 0 or more, not %r" % (name, value))
+        elif FILE_SHARE not in (signals or ()):
+            problems.append("%s is a threshold of the file_share health signal: add file_share to health_signals"
+                            % name)
+        thresholds[name] = value
+    return signals, thresholds, problems
 
 
 def build_client(options: dict, log=None, pool_size=10, region=None, note=None) -> SgwClient:

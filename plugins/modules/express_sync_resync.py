@@ -27,10 +27,10 @@ description:
     share is healthy or O(healthy_timeout) has passed, and returns each share's state before and after.
   - B(Nothing is lost when a run is interrupted.) Before the first Remove of a group the module writes what it is
     about to do (the AccessKey ID masked, the endpoint, the region, the group, the shares, the step) to a journal
-    file, atomically, and updates it after each step. An entry is dropped only once a read proves it done: its
-    shares are members again, or they no longer exist. A run that dies (a denied Add, a failed task, a timeout,
+    file, atomically, and updates it after each step. An entry is dropped only once a read proves it done (its
+    shares are members again, or they no longer exist). A run that dies (a denied Add, a failed task, a timeout,
     Ctrl-C, a lost controller) leaves the entry behind.
-  - B(A write whose answer never came is never guessed.) Each write is sent once: an answer that proves nothing was
+  - B(A write whose answer never came is never guessed.) Each write is sent once. An answer that proves nothing was
     applied (a refusal) ends it; no answer, a 5xx or a body that cannot be read leave its outcome unknown, and it is
     settled by reading the tasks and the members of its group once the write can no longer land (three times the
     option C(timeout) after it was sent). Until then the entry stays in the journal, and a later run waits too.
@@ -154,7 +154,7 @@ options:
       - The default are the states of a failed sync. Give every state to resync shares whatever their state.
     type: list
     elements: str
-    default: [QueueFailure, TopicFailure, TopicAndQueueFailure]
+    default: [TopicAndQueueFailure, TopicFailure, QueueFailure]
     version_added: 1.2.0
   resume_only:
     description:

@@ -24,7 +24,10 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema impor
     TAG_KEY,
     TAG_VALUE,
     TASK_ID,
+    GATEWAY_REGION_ID,
+    STATUS,
     extract_list,
+    extract_plain_or_wrapped,
     request_id_of,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
@@ -100,12 +103,12 @@ def pages_without_total(fetch, first, page_size=MAX_PAGE_SIZE, action=None, regi
     return items
 
 
-def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE):
+def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE, extract=extract_list):
     """Every item of a paged action: the pages that the first page's ``TotalCount`` implies, or, without
     one, page after page up to a short one."""
     def page(number):
         body = client.call(action, region, dict(params, PageNumber=number, PageSize=page_size))
-        return body, extract_list(body, wrapper, item, action, region)
+        return body, extract(body, wrapper, item, action, region)
 
     first, items = page(1)
     items = list(items)
@@ -184,6 +187,17 @@ def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=
                                         "PageSize": page_size})
     gateways = extract_list(body, "Gateways", "Gateway", action, region)
     return gateways, total_count(body, action, region)
+
+
+ALERTING = "alerting"
+
+
+def list_alert_events(client, region):
+    """The alert events still alerting on the gateways of ``region`` (``ListAlertEvents`` with
+    ``GatewayRegionId`` and ``Status=alerting``, every page). ``AlertEvents`` may be a plain list, as
+    documented, or wrapped as the other lists are."""
+    return paginate(client, "ListAlertEvents", region, {GATEWAY_REGION_ID: region, STATUS: ALERTING},
+                    "AlertEvents", "AlertEvent", extract=extract_plain_or_wrapped)
 
 
 def describe_tasks(client, region, target_id=None, task_id=None):

@@ -24,6 +24,8 @@ from tests.integration.inventory_plugin.scenarios import (
     golden_path,
     inventory_env,
     list_inventory,
+    prepare,
+    restore,
 )
 from tests.support.sim_process import ANSIBLE_CORE, REPO_ROOT, SECRETS, TEST_SCOPES, Simulator, run_ansible, shown
 
@@ -61,13 +63,13 @@ def assert_golden(name, listing):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "cache"])
 def test_list_matches_golden(scoped_simulator, tmp_path, name):
+    prepare(scoped_simulator, name)
     scoped_simulator.reset()
-    scoped_simulator.faults(**SCENARIOS[name])
     try:
         listing, process = list_inventory(name, inventory_env(scoped_simulator,
                                                               ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
     finally:
-        scoped_simulator.faults()
+        restore(scoped_simulator)
     assert process.returncode == 0, process.stderr
     assert_clean(process)
     golden = golden_name(name, scoped_simulator.base_faults["region_scope"])

@@ -71,3 +71,14 @@ def test_secrets_are_no_log_in_modules():
 def test_version_matches_galaxy_yml():
     galaxy = yaml.safe_load((pathlib.Path(__file__).parents[4] / "galaxy.yml").read_text())
     assert galaxy["version"] == COLLECTION_VERSION
+
+
+def test_health_fragment_matches_the_code():
+    from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec
+    documented = yaml.safe_load(ModuleDocFragment.HEALTH)["options"]
+    spec = health_argument_spec()
+    assert set(documented) == set(spec)
+    for name, doc in documented.items():
+        assert doc["type"] == spec[name]["type"] and doc.get("default") == spec[name].get("default")
+        assert doc.get("choices") == spec[name].get("choices")
+        assert doc["version_added"] == "1.2.0"
