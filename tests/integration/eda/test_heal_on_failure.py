@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.integration.eda.conftest import FLAP_MAX_HEALS
 from tests.integration.modules.conftest import stats_delta, wait_until, writes
 
@@ -74,16 +72,9 @@ def test_a_share_that_recovers_by_itself_before_the_heal_starts_is_not_resynced(
     assert share_states(simulator)[host] == "MNSHealthy"
 
 
-def read_before_write() -> bool:
-    """Whether express_sync_resync reads each share again just before taking it out (skipped_healthy)."""
-    from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync_resync  # pylint: disable=import-outside-toplevel
-    return "skipped_healthy" in express_sync_resync.RETURN
-
-
-@pytest.mark.xfail(not read_before_write(), reason="express_sync_resync does not read before it writes yet")
 def test_a_share_that_recovers_after_the_heal_read_the_inventory_is_not_resynced(healing):
     """The heal playbook has read the inventory (the share failed), then the share recovers by itself
-    before the module takes it out: the module reads it again and leaves it alone."""
+    before the module takes it out: the module reads it again and leaves it alone (skipped_healthy)."""
     rulebook, simulator, directory = healing
     host = "renders@gw-0001h3vy6gc9o2xzp"
     before, mark = simulator.stats(), rulebook.mark()

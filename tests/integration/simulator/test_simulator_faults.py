@@ -254,7 +254,8 @@ CLI_FAULTS = ("--latency", "5", "--throttle-rate", "0.25", "--retry-after-ms", "
               "cn-beijing", "--html-region", "cn-qingdao", "--hang-region", "cn-hangzhou", "--hang-region",
               "cn-shanghai", "--malformed-region", "cn-shenzhen:wrong-type", "--deny", "DescribeGateways@opsid",
               "--fail-task", MEDIA, "--hang-action", "AddSharesToExpressSync",
-              "--lose-reply", "RemoveSharesFromExpressSync:drop:2", "--hold-action", "DeleteExpressSync:1.5", "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
+              "--lose-reply", "RemoveSharesFromExpressSync:drop:2", "--hold-action", "DeleteExpressSync:1.5",
+              "--missing-gateway", "gw-0003f6ht0wz8n2lqa", "--max-query-bytes", "8192",
               "--region-scope", "account", "--candidate-sync-id", "empty", "--unknown-ids", "omit",
               "--total-count", "absent", "--alert-share", "index_id", "--alert-events", "wrapped")
 
