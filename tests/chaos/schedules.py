@@ -79,7 +79,6 @@ def check(schedule, tmp_path):
             share["ShareName"] = schedule["hostile"]
             svc.account.shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
 
-    faults = {a: [k for k in kinds if k != "none"] + [] for a, kinds in schedule["faults"].items()}
     # "none" keeps the position of a call that goes through
     faults = {a: [None if k == "none" else k for k in kinds] for a, kinds in schedule["faults"].items()}
     played = scenarios.play(tmp_path, strict=schedule["strict"], faults=faults, die_at=schedule["die_at"],

@@ -155,8 +155,8 @@ def test_cache_hit_after_the_simulator_is_gone(tmp_path):
     cached = "".join(path.read_text() for path in cache.iterdir())
     assert not any(secret in cached for secret in SECRETS)
     # --flush-cache refetches, and so fails now, with one clear line and no traceback. (ansible-inventory
-    # has --flush-cache from ansible-core 2.17 on; before, removing the cache is the same.)
-    if ANSIBLE_CORE >= (2, 17):
+    # has --flush-cache from ansible-core 2.19 on; before, removing the cache is the same.)
+    if ANSIBLE_CORE >= (2, 19):
         flush = ("--flush-cache",)
     else:
         flush = ()
