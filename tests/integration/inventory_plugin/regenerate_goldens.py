@@ -1,6 +1,6 @@
 """Regenerate the golden ``ansible-inventory --list`` outputs of the inventory plugin.
 
-    .venv/bin/python -m tests.integration.inventory_plugin.regenerate_goldens [NAME ...]
+    .nox/pytest/bin/python -m tests.integration.inventory_plugin.regenerate_goldens [NAME ...]
 
 Run it from the repository root (with ANSIBLE_COLLECTIONS_PATH set up by tests/conftest.py,
 which this script imports), review the diff with git, and commit it with the change that
