@@ -176,7 +176,7 @@ options:
     default: []
   resume_token:
     description:
-      - RV(resume_token) returned by an earlier run: its pending entries, resumed as with O(resume_entries).
+      - RV(resume_token) returned by an earlier run, whose pending entries are resumed as with O(resume_entries).
       - The token holds only letters, digits, V(-), V(_) and V(.), so that it passes through variables, files of extra
         variables and AWX artifacts unchanged, whatever the share names hold. An empty string is no entry.
     type: str
