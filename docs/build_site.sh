@@ -8,9 +8,9 @@
 #
 # OUTPUT_DIR (default: ${TMPDIR:-/tmp}/alibabacloud.sgw-docsite) receives the Sphinx project that
 # "antsibull-docs sphinx-init --use-current" makes, and the site in OUTPUT_DIR/build/html
-# (open index.html).  The tools come from the checkout's .venv when it exists (bash tests/run.sh
-# makes it), else from PATH: antsibull-docs, sphinx-build and sphinx-ansible-theme
-# (pip install -r tests/requirements-tools.txt).
+# (open index.html).  The tools come from PATH: antsibull-docs, sphinx-build and
+# sphinx-ansible-theme (pip install -r tests/requirements-tools.txt; "python3 -m nox -s docs"
+# runs this script in a virtualenv that has them).
 #
 # Nothing is downloaded: the collection is documented as this checkout has it, and Sphinx's
 # intersphinx links to the Ansible documentation resolve through a small local inventory of
@@ -20,12 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$(pwd -P)"
 OUT="${1:-${TMPDIR:-/tmp}/alibabacloud.sgw-docsite}"
-if [[ -x "$REPO/.venv/bin/antsibull-docs" ]]; then
-    export PATH="$REPO/.venv/bin:$PATH"
-fi
 for tool in antsibull-docs sphinx-build python; do
     command -v "$tool" >/dev/null 2>&1 ||
-        { echo "docs/build_site.sh: $tool not found; run bash tests/run.sh --stage docs, or pip install -r tests/requirements-tools.txt" >&2; exit 1; }
+        { echo "docs/build_site.sh: $tool not found; run python3 -m nox -s docs, or pip install -r tests/requirements-tools.txt" >&2; exit 1; }
 done
 python tests/utils/build_guides.py "$PWD"
 python -c 'import sphinx_ansible_theme' 2>/dev/null ||

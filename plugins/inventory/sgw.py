@@ -41,10 +41,16 @@ description:
     C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
     C(sgw_full_sync_unsupported), and with
     O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
+  - "With O(health_signals), each member share host has the verdict C(sgw_condition) and C(sgw_condition_reasons),
+    and is in C(sgw_condition_<condition>) and C(sgw_reason_<code>); these groups are made even when empty (for
+    the codes that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
+    member shares and all their reasons. Candidate shares have no verdict. A signal that could not be read is
+    warned about, gives V(unknown), and keeps the estate out of the inventory cache."
 requirements:
   - requests
 extends_documentation_fragment:
   - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common.health
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -280,6 +286,12 @@ regions:
 #     name: finance
 #     external_id: sgw-finance
 
+# health.sgw.yml: one verdict per share from every signal, a longer upload lag allowed
+# plugin: alibabacloud.sgw.sgw
+# health_signals: [express_sync, gateway, file_share, alerts]
+# upload_lag_seconds: 7200
+# (then: ansible-playbook -i health.sgw.yml site.yml -l sgw_condition_failed)
+
 # gateways.sgw.yml: one host per gateway, only those with a broken share
 # plugin: alibabacloud.sgw.sgw
 # hosts_from: gateways
@@ -309,9 +321,18 @@ regions:
 from ansible.errors import AnsibleError, AnsibleOptionsError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import TEMPLATED_OPTIONS as SHARED_TEMPLATED_OPTIONS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
+    SignalFetcher,
+    error_warning,
+    estate_signal_errors,
+    signals_read,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -322,8 +343,8 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     unknown_options,
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
-    ALWAYS_GROUPS,
     HOSTS_FROM_GATEWAYS,
+    always_groups,
     EstateIndex,
     affix_vars,
     default_hostname,
@@ -331,7 +352,6 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
-    KNOWN_REGIONS,
     invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_regions,
@@ -340,10 +360,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation i
 CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
 FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
 # Options that may be Jinja templates (with lookups), as aws_ec2's templatable options.
-TEMPLATED_OPTIONS = ("regions", "endpoint", "sts_endpoint", "bucket_name", "bucket_prefix", "access_key_id",
-                     "access_key_secret", "security_token", "profile", "credentials_file", "ecs_role_name",
-                     "ram_role_arn", "role_session_name", "role_policy", "external_id", "oidc_provider_arn",
-                     "oidc_token_file", "credentials_uri")
+TEMPLATED_OPTIONS = ("regions", "bucket_name", "bucket_prefix") + SHARED_TEMPLATED_OPTIONS
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMixin):
@@ -383,7 +400,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         estate = self._cached_estate(path) if cache else None
         if estate is None:
             estate = self._fetch_estate()
-            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()):
+            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()) \
+                    and not estate_signal_errors(estate):
                 self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
         self._populate(estate)
 
@@ -396,6 +414,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
         problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
         problems += multi.option_problems(self.get_option)
+        self._signals, self._thresholds, health_problems = health_settings(
+            {name: self.get_option(name) for name in health_argument_spec()})
+        problems += health_problems
+        if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
+            problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
+                            "to true, or leave gateway out of health_signals")
         if self.get_option("max_concurrency") < 1:
             problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
         if self.get_option("max_ids_per_call") < 0:
@@ -404,25 +428,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
 
     def _template_options(self, config):
-        """Render the options that may be templates (never API data, never values from the environment).
+        """Render the options written as templates (never API data, never values from the environment).
 
-        The value as written is templated: Ansible has already split a list option's string on commas.
+        The value as written is templated (Ansible has already split a list option's string on
+        commas). The shared options, rendered, are what the plugin resolves its client from.
         """
+        given = dict(config)
         for name in TEMPLATED_OPTIONS:
-            value, origin = self.get_option_and_origin(name)
-            if value is None or (isinstance(origin, str) and origin.startswith("env:")):
-                continue
-            written = [config[key] for key in [name] + list(self.option_definitions[name].get("aliases") or ())
-                       if key in config]
-            value = written[0] if written else value
-            if not self.templar.is_template(value):
-                continue
-            try:
-                rendered = self.templar.template(value)
-            except AnsibleError as exc:
-                raise AnsibleParserError("alibabacloud.sgw.sgw: the option %s could not be templated: %s" % (
-                    name, exc.message)) from None
-            self.set_option(name, rendered)
+            definition = self.option_definitions.get(name) or {}
+            for key in [name] + list(definition.get("aliases") or ()):
+                value = config.get(key)
+                if value is None or not self.templar.is_template(value):
+                    continue
+                try:
+                    rendered = self.templar.template(value)
+                except AnsibleError as exc:
+                    raise AnsibleParserError("alibabacloud.sgw.sgw: the option %s could not be templated: %s" % (
+                        name, exc.message)) from None
+                given[key] = rendered
+                self.set_option(name, rendered)
+        self.sgw_given = given
 
     def _cached_estate(self, path):
         """The cached raw estate, when caching is on and the cache holds one of this format."""
@@ -433,12 +458,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         except KeyError:
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
+            estate = cached.get("estate")
+            if not set(self._signals or ()) <= signals_read(estate):  # a cache never serves signals it did not read
+                return None
             self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
-            return cached.get("estate")
+            return estate
         return None
 
     def _fetcher(self, client):
-        """The estate fetcher of one account, as the options say."""
+        """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
+        fetcher = self._estate_fetcher(client)
+        return SignalFetcher(fetcher, client, self._signals) if self._signals else fetcher
+
+    def _estate_fetcher(self, client):
         return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
                              max_ids_per_call=self.get_option("max_ids_per_call"),
                              include_candidates=self.get_option("include_candidates"),
@@ -454,7 +486,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         client = self.sgw_client(pool_size=self.get_option("max_concurrency"),
                                  region=configured[0] if configured else None)
         try:
-            return client, self._checked_regions(client, configured) if configured else self._discover_regions(client)
+            return client, api.check_regions(client, configured) if configured else self._discover_regions(client)
         except Exception:
             client.close()
             raise
@@ -478,6 +510,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             client.close()
         for message in multi.warnings_of(estate):
             self.display.warning(message)
+        for entry in estate["accounts"]:
+            self._warn_signals(entry)
         return estate
 
     def _fetch_estate(self):
@@ -497,19 +531,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         for region, data in estate["regions"].items():
             if data["error"]:
                 self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
+        self._warn_signals(estate)
         return estate
 
-    def _checked_regions(self, client, regions):
-        """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
-        unknown = [r for r in regions if r not in KNOWN_REGIONS]
-        if not unknown:
-            return regions
-        valid = api.describe_regions(client)
-        missing = [r for r in unknown if r not in valid]
-        if missing:
-            raise AnsibleParserError("alibabacloud.sgw.sgw: %s %s not served by SGW; DescribeRegions lists: %s." % (
-                ", ".join(repr(r) for r in missing), "is" if len(missing) == 1 else "are", ", ".join(valid)))
-        return regions
+    def _warn_signals(self, estate):
+        for what, key, error in estate_signal_errors(estate):
+            self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
 
     def _discover_regions(self, client):
         regions = api.describe_regions(client)
@@ -535,7 +562,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         named = bool(self.get_option("hostnames"))
         inventory = self.inventory
         add_host, add_child, set_variable = inventory.add_host, inventory.add_child, inventory.set_variable
-        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in ALWAYS_GROUPS}
+        group_names = {raw: inventory.add_group(self._sanitize_group_name(raw)) for raw in always_groups(self._signals)}
         seen = set()
         for variables, raw_groups in hosts:
             if health and variables["sgw_health"] not in health:
@@ -575,7 +602,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         else:
             accounts = [(None, estate)]
         for extra, data in accounts:
-            index = EstateIndex(data)
+            index = EstateIndex(data, self._thresholds, self._signals)
             self._warn_missing_gateways(index)
             if hosts_from == HOSTS_FROM_GATEWAYS:
                 hosts = index.gateway_hosts(include_candidates)

@@ -25,9 +25,13 @@ description:
 requirements:
   - requests
   - jmespath (only for O(query))
+  - "With O(health_signals), each member share also has the verdict C(sgw_condition) and C(sgw_condition_reasons),
+    the same as the inventory plugin's (see the collection's health guide, docs/health.md); a signal that could not
+    be read is warned about and gives V(unknown)."
 extends_documentation_fragment:
   - alibabacloud.sgw.common.plugins
   - alibabacloud.sgw.common.region_plugins
+  - alibabacloud.sgw.common.health
 options:
   _terms:
     description:
@@ -116,6 +120,13 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ lookup('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef', query='length(@)') }} shares"
 
+- name: The shares of a group that are not ok by every health signal, and why
+  ansible.builtin.debug:
+    msg: "{{ item.share_name }}: {{ item.sgw_condition }} {{ item.sgw_condition_reasons | join(', ') }}"
+  loop: >-
+    {{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef',
+             health_signals=['express_sync', 'gateway', 'file_share', 'alerts'], query="[?sgw_condition!='ok']") }}
+
 - name: Groups that may be gone, and a role that may not be allowed to read them
   ansible.builtin.set_fact:
     shares: >-
@@ -169,6 +180,19 @@ _raw:
       description: The MNS queue that brings the group's changes to the share.
       type: str
       sample: sgw-express-sync-queue-gw-0001xv7je357xn8t****
+    sgw_condition:
+      description: The verdict of the signals of O(health_signals) - V(ok), V(degraded), V(failed) or V(unknown).
+      returned: with O(health_signals)
+      type: str
+      sample: failed
+      version_added: 1.2.0
+    sgw_condition_reasons:
+      description: The reason codes behind RV(_raw[].sgw_condition), in the order of the health guide's table.
+      returned: with O(health_signals)
+      type: list
+      elements: str
+      sample: [gateway_not_running, alert_upload_queue_full]
+      version_added: 1.2.0
 """
 
 from ansible.errors import AnsibleLookupError
@@ -177,6 +201,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import candidates_by_group
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, judge_shares
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     NOT_FOUND_CODE,
     SgwLookupBase,
@@ -195,6 +221,12 @@ class LookupModule(SgwLookupBase):
         size = self.get_option("max_ids_per_call")
         if size is None or size < 0:
             raise AnsibleLookupError("max_ids_per_call must be 0 (all ids in one call) or more, not %r." % (size,))
+        self._signals, self._thresholds, problems = health_settings(
+            {name: self.get_option(name) for name in health_argument_spec()})
+        if self._signals and self.get_option("is_external"):
+            problems.append("health_signals judges member shares, not the candidates of is_external=true")
+        if problems:
+            raise AnsibleLookupError("Invalid options: %s." % "; ".join(problems))
         return api.chunked(ids, size)
 
     def fetch(self, client, prepared):
@@ -202,7 +234,14 @@ class LookupModule(SgwLookupBase):
         shares = []
         for chunk in prepared:
             shares.extend(self._shares(client, chunk))
-        return [share_record(share) for share in shares]
+        records = [share_record(share) for share in shares]
+        if self._signals:
+            verdicts, errors = judge_shares(client, self._signals, self._thresholds, self.region, shares)
+            for record, verdict in zip(records, verdicts):
+                record.update(verdict)
+            for error in errors:
+                self._display.warning("%s: %s" % (self.NAME, error_warning(*error)))
+        return records
 
     def _ask(self, client, ids):
         return api.describe_express_sync_shares(client, self.region, ids, is_external=self.get_option("is_external"))

@@ -26,6 +26,10 @@ description:
   - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
     C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
     any other state is V(unknown)."
+  - "With O(health_signals) (which needs O(shares=true)), each member share also has the verdict C(sgw_condition)
+    and C(sgw_condition_reasons), the same as the inventory plugin's, and each group a count of its shares per
+    condition (RV(express_syncs[].condition_summary)); a signal that could not be read is warned about and gives
+    V(unknown). See the collection's health guide, docs/health.md."
   - This module is in the action group C(alibabacloud.sgw.sgw), so C(module_defaults) of
     C(group/alibabacloud.sgw.sgw) can carry the credentials, the endpoint and the region.
 requirements:
@@ -34,6 +38,7 @@ extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
   - alibabacloud.sgw.common.action_group
+  - alibabacloud.sgw.common.health
 attributes:
   check_mode:
     support: full
@@ -105,6 +110,18 @@ EXAMPLES = r"""
     fail_msg: "Shares that are not healthy: {{ sgw_groups.express_syncs | map(attribute='shares') | flatten
       | rejectattr('sgw_health', 'eq', 'healthy') | map(attribute='share_name') }}"
 
+- name: Every group with its shares, judged by every health signal
+  alibabacloud.sgw.express_sync_info:
+    region: cn-hangzhou
+    shares: true
+    health_signals: [express_sync, gateway, file_share, alerts]
+  register: sgw_judged
+
+- name: The shares that are not ok, and why
+  ansible.builtin.debug:
+    msg: "{{ item.share_name }}: {{ item.sgw_condition }} {{ item.sgw_condition_reasons | join(', ') }}"
+  loop: "{{ sgw_judged.express_syncs | map(attribute='shares') | flatten | rejectattr('sgw_condition', 'eq', 'ok') }}"
+
 - name: The groups of one bucket and the shares that could join them, credentials from module_defaults
   module_defaults:
     group/alibabacloud.sgw.sgw:
@@ -170,6 +187,20 @@ express_syncs:
           gateway_region: cn-hangzhou
           storage_bundle_id: sb-0001b2ucy5pa3wh5****
           mns_queue: sgw-express-sync-queue-gw-0001xv7je357xn8t****
+          sgw_condition: failed
+          sgw_condition_reasons: [gateway_not_running]
+    condition_summary:
+      description:
+        - How many member shares have each condition; every condition is present, zero included. Each share then
+          has C(sgw_condition) and C(sgw_condition_reasons).
+      returned: with O(health_signals)
+      type: dict
+      sample:
+        ok: 2
+        degraded: 1
+        failed: 1
+        unknown: 0
+      version_added: 1.2.0
     health_summary:
       description: How many member shares have each sync health; every health is present, zero included.
       returned: when O(shares=true)
@@ -191,9 +222,12 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate import attribution
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import groups_of_region, members_by_group
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import CONDITION_ORDER
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, judge_shares
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_record
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_key, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID
 
@@ -230,15 +264,30 @@ def candidates_by_group(client, region, group_ids):
     return {sync_id: [share_record(share) for share in by_group.get(sync_id, ())] for sync_id in group_ids}
 
 
+def judge(sgw, signals, thresholds, groups, shares):
+    """Give each member share record of ``groups`` the verdict of its API record (of ``shares``), and each group
+    its condition_summary."""
+    verdicts, errors = judge_shares(sgw.client, signals, thresholds, sgw.region, shares)
+    for error in errors:
+        sgw.module.warn(error_warning(*error))
+    judged = {share_key(share): verdict for share, verdict in zip(shares, verdicts)}
+    for group in groups:
+        summary = dict.fromkeys(CONDITION_ORDER, 0)
+        for share in group["shares"]:
+            share.update(judged[(share["gateway_id"], share["share_name"])])
+            summary[share["sgw_condition"]] += 1
+        group["condition_summary"] = summary
+
+
 def main():
     sgw = SgwModule(
-        argument_spec={
+        argument_spec=dict({
             "express_sync_ids": {"type": "list", "elements": "str", "default": []},
             "bucket_name": {"type": "str"},
             "bucket_prefix": {"type": "str"},
             "shares": {"type": "bool", "default": False},
             "candidates": {"type": "bool", "default": False},
-        },
+        }, **health_argument_spec()),
         supports_check_mode=True,
     )
     params = sgw.params
@@ -246,6 +295,10 @@ def main():
     if problems:
         sgw.module.fail_json(msg="Invalid express_sync_ids: %s." % "; ".join(problems))
     problems = invalid_bucket_filter(params["bucket_name"], params["bucket_prefix"])
+    signals, thresholds, health_problems = health_settings(params)
+    problems += health_problems
+    if signals and not params["shares"]:
+        problems.append("health_signals judges the member shares: set shares to true")
     if problems:
         sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
     client = sgw.client
@@ -254,10 +307,13 @@ def main():
             client, sgw.region, params["bucket_name"], params["bucket_prefix"]), sgw.region), params["express_sync_ids"])
         ids = [group["express_sync_id"] for group in groups]
         if ids and params["shares"]:
-            members = shares_by_group(api.describe_express_sync_shares(client, sgw.region, ids), ids)
+            shares = api.describe_express_sync_shares(client, sgw.region, ids)
+            members = shares_by_group(shares, ids)
             for group in groups:
                 group["shares"] = members[group["express_sync_id"]]
                 group["health_summary"] = health_summary(share["sgw_health"] for share in group["shares"])
+            if signals:
+                judge(sgw, signals, thresholds, groups, shares)
         if ids and params["candidates"]:
             candidates = candidates_by_group(client, sgw.region, ids)
             for group in groups:

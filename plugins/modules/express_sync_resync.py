@@ -27,10 +27,10 @@ description:
     share is healthy or O(healthy_timeout) has passed, and returns each share's state before and after.
   - B(Nothing is lost when a run is interrupted.) Before the first Remove of a group the module writes what it is
     about to do (the AccessKey ID masked, the endpoint, the region, the group, the shares, the step) to a journal
-    file, atomically, and updates it after each step. An entry is dropped only once a read proves it done: its
-    shares are members again, or they no longer exist. A run that dies (a denied Add, a failed task, a timeout,
+    file, atomically, and updates it after each step. An entry is dropped only once a read proves it done (its
+    shares are members again, or they no longer exist). A run that dies (a denied Add, a failed task, a timeout,
     Ctrl-C, a lost controller) leaves the entry behind.
-  - B(A write whose answer never came is never guessed.) Each write is sent once: an answer that proves nothing was
+  - B(A write whose answer never came is never guessed.) Each write is sent once. An answer that proves nothing was
     applied (a refusal) ends it; no answer, a 5xx or a body that cannot be read leave its outcome unknown, and it is
     settled by reading the tasks and the members of its group once the write can no longer land (three times the
     option C(timeout) after it was sent). Until then the entry stays in the journal, and a later run waits too.
@@ -154,7 +154,7 @@ options:
       - The default are the states of a failed sync. Give every state to resync shares whatever their state.
     type: list
     elements: str
-    default: [QueueFailure, TopicFailure, TopicAndQueueFailure]
+    default: [TopicAndQueueFailure, TopicFailure, QueueFailure]
     version_added: 1.2.0
   resume_only:
     description:
@@ -176,7 +176,7 @@ options:
     default: []
   resume_token:
     description:
-      - RV(resume_token) returned by an earlier run: its pending entries, resumed as with O(resume_entries).
+      - RV(resume_token) returned by an earlier run, whose pending entries are resumed as with O(resume_entries).
       - The token holds only letters, digits, V(-), V(_) and V(.), so that it passes through variables, files of extra
         variables and AWX artifacts unchanged, whatever the share names hold. An empty string is no entry.
     type: str
@@ -402,6 +402,7 @@ request_id:
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
@@ -431,7 +432,7 @@ def argument_spec():
         "heal_states": {"type": "list", "elements": "str", "default": list(HEAL_STATES)},
         "resume_only": {"type": "bool", "default": False},
         "resume_entries": {"type": "list", "elements": "dict", "default": []},
-        "resume_token": {"type": "str"},
+        "resume_token": {"type": "str", "no_log": False},  # pending entries, no secret
     }
 
 
@@ -494,8 +495,8 @@ def main():
     problems += found
     client = sgw.make_client(pool_size=max(1, params["max_concurrency"]))
 
-    def endpoint_of(region):
-        return endpoint_url(region, client.endpoint)
+    def endpoint_of(region):  # as the journal keeps it: without a user or password
+        return hide_userinfo(endpoint_url(region, client.endpoint))
 
     entries, found = given_entries(params, endpoint_of)
     problems += found

@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import (
+    CONDITION_ORDER,
+    reasons_of_signals,
+    sorted_reasons,
+    worst_condition,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER, worst_health
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import (
     SHARE_LIST_KEYS,
@@ -23,6 +29,12 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records im
     share_key,
     share_label,
     share_record,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
+    CONDITION_KEY,
+    REASONS_KEY,
+    SignalIndex,
+    merged_signals,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
     EXPRESS_SYNC_ID,
@@ -40,6 +52,17 @@ UNAFFIXED_VARS = frozenset(("ansible_host",))
 FULL_SYNC_UNSUPPORTED_GROUP = "sgw_full_sync_unsupported"
 # Groups that exist even when empty, so that ``hosts: sgw_health_failed`` works on a healthy estate.
 ALWAYS_GROUPS = ("sgw",) + tuple("sgw_health_%s" % health for health in HEALTH_ORDER)
+
+
+
+def always_groups(signals=None) -> tuple:
+    """The groups made even when empty: with a verdict, also ``sgw_condition_<condition>`` and the
+    ``sgw_reason_<code>`` of every reason that the signals can give."""
+    if not signals:
+        return ALWAYS_GROUPS
+    return ALWAYS_GROUPS + tuple("sgw_condition_%s" % c for c in CONDITION_ORDER) + tuple(
+        "sgw_reason_%s" % code for code in reasons_of_signals(signals))
+
 
 _NAMES_THIS_PLUGIN = re.compile(r"^plugin:\s*['\"]?alibabacloud\.sgw\.sgw['\"]?\s*(#.*)?$", re.MULTILINE)
 
@@ -65,7 +88,10 @@ class EstateIndex:
     that is a member of a group is never also a candidate.
     """
 
-    def __init__(self, estate: dict):
+    def __init__(self, estate: dict, thresholds=None, signals=None):
+        # the verdict (health_signals) of the signals asked for, from what each region read
+        self.signals = SignalIndex(merged_signals(data.get("signals") for data in estate.get("regions", {}).values()
+                                                  if not data.get("error")), thresholds, signals) if signals else None
         self.syncs = {}       # ExpressSyncId -> (region, express sync group)
         self.gateways = {}    # GatewayId -> gateway
         self.members = {}     # (GatewayId, ShareName) -> (region, share)
@@ -127,6 +153,8 @@ class EstateIndex:
             file_share = self.file_shares.get(share_key(share))
             if file_share is not None:
                 variables.update(file_share_vars(file_share))
+            if self.signals is not None:
+                variables.update(self.signals.condition_vars(share, region, self.gateways.get(share.get(GATEWAY_ID))))
             variables["sgw_candidate"] = False
         else:
             variables["express_sync_id"] = ""
@@ -185,7 +213,14 @@ def share_groups(variables: dict) -> list:
         names.append("sgw_sync_%s" % variables["express_sync_id"])
     if variables.get("sgw_full_sync_supported") is False:
         names.append(FULL_SYNC_UNSUPPORTED_GROUP)
-    return names
+    return names + condition_groups(variables)
+
+
+def condition_groups(variables: dict) -> list:
+    """``sgw_condition_<condition>`` and ``sgw_reason_<code>`` of a host that has a verdict."""
+    if CONDITION_KEY not in variables:
+        return []
+    return ["sgw_condition_%s" % variables[CONDITION_KEY]] + ["sgw_reason_%s" % r for r in variables[REASONS_KEY]]
 
 
 def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:
@@ -198,9 +233,14 @@ def gateway_host_vars(gateway_id, shares, gateway=None) -> dict:
         "gateway_region": first.get("gateway_region"),
         "storage_bundle_id": first.get("storage_bundle_id"),
         "sgw_region": first["sgw_region"],
-        "sgw_shares": [{k: s.get(k) for k in SHARE_LIST_KEYS} for s in members],
+        "sgw_shares": [{k: s[k] for k in SHARE_LIST_KEYS + (CONDITION_KEY, REASONS_KEY) if k in s or k in SHARE_LIST_KEYS
+                        } if CONDITION_KEY in s else {k: s.get(k) for k in SHARE_LIST_KEYS} for s in members],
         "sgw_health": worst_health(s["sgw_health"] for s in (members or shares)),
     }
+    judged = [s for s in members if CONDITION_KEY in s]
+    if judged:  # the gateway's verdict: the worst of its member shares', with all their reasons
+        variables[CONDITION_KEY] = worst_condition(s[CONDITION_KEY] for s in judged)
+        variables[REASONS_KEY] = sorted_reasons(r for s in judged for r in s[REASONS_KEY])
     if "gateway_tags" in first:
         variables["gateway_tags"] = first["gateway_tags"]
     candidates = [s for s in shares if s["sgw_candidate"]]
@@ -219,6 +259,7 @@ def gateway_groups(variables: dict, shares: list) -> list:
     """The raw names of the built-in groups of a gateway host."""
     names = ["sgw", "sgw_health_%s" % variables["sgw_health"], "sgw_region_%s" % variables["sgw_region"],
              "sgw_gateway_%s" % variables["gateway_id"]]
+    names += condition_groups(variables)
     seen = set(names)
     for share in shares:
         for name in share_groups(share):

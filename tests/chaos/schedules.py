@@ -20,7 +20,6 @@ import json
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
-from tests.chaos import harness as h
 from tests.chaos import scenarios
 
 WRITES = ("RemoveSharesFromExpressSync", "AddSharesToExpressSync")
@@ -41,7 +40,7 @@ def build(pick) -> dict:
     for action in WRITES + READS:
         kinds = WRITE_FAULTS if action in WRITES else READ_FAULTS
         storm = pick((0, 1, 1, 2, 3, 6))
-        chosen = [pick(kinds) for _ in range(storm)]
+        chosen = [pick(kinds) for dummy in range(storm)]
         if any(chosen):
             faults[action] = [k or "none" for k in chosen]
     return {
@@ -79,7 +78,6 @@ def check(schedule, tmp_path):
             share["ShareName"] = schedule["hostile"]
             svc.account.shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
 
-    faults = {a: [k for k in kinds if k != "none"] + [] for a, kinds in schedule["faults"].items()}
     # "none" keeps the position of a call that goes through
     faults = {a: [None if k == "none" else k for k in kinds] for a, kinds in schedule["faults"].items()}
     played = scenarios.play(tmp_path, strict=schedule["strict"], faults=faults, die_at=schedule["die_at"],

@@ -47,6 +47,21 @@ def test_quick_benchmark_prints_the_table_with_ideal_calls(tmp_path):
     assert set(scale["probe"]) == {"cold", "cached", "floor"}
 
 
+def test_quick_benchmark_with_every_health_signal_makes_the_calls_of_each(tmp_path):
+    figures = tmp_path / "figures.json"
+    process = subprocess.run([sys.executable, str(BENCHMARK), "--quick", "--no-probe", "--no-stripped-floor",
+                              "--health-signals", "express_sync,gateway,file_share,alerts", "--json", str(figures)],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=240, check=False)
+    assert process.returncode == 0, process.stderr
+    assert "health_signals express_sync,gateway,file_share,alerts" in process.stdout.splitlines()[0]
+    (scale,) = json.loads(figures.read_text())["scales"]
+    calls = scale["api_calls"]
+    # express_sync and gateway: no call more; file_share: one per gateway with members; alerts: one per region
+    assert calls["ideal_actions"] == {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2,
+                                      "DescribeGateways": 2, "DescribeGatewayFileShares": 4, "ListAlertEvents": 2}
+    assert calls["actions"] == calls["ideal_actions"] and calls["cached"] == [0]
+
+
 HEAL_BENCHMARK = REPO_ROOT / "tests" / "perf" / "bench_heal.py"
 
 

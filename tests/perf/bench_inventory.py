@@ -6,6 +6,7 @@
     python tests/perf/bench_inventory.py                 # 10,000 shares, then 2x and 4x; 3 runs each
     python tests/perf/bench_inventory.py --quick         # a tiny account, one run: proves the script works
     python tests/perf/bench_inventory.py --share-details --gateway-tags   # with the optional per-gateway calls
+    python tests/perf/bench_inventory.py --health-signals express_sync,gateway,file_share,alerts   # the verdict
     python tests/perf/bench_inventory.py --accounts 20 --regions 3 ...    # several accounts (accounts_bench.py)
 
 For each scale it generates an account with the simulator's ``--generate``, serves it with
@@ -138,6 +139,8 @@ def parse_args(argv=None):
                         help="turn on share_details (one DescribeGatewayFileShares per gateway with member shares)")
     parser.add_argument("--gateway-tags", action="store_true",
                         help="turn on gateway_tags (one ListTagResources per region and 50 gateways)")
+    parser.add_argument("--health-signals", metavar="LIST", default="",
+                        help="the inventory's health_signals, comma-separated (default: not set, no verdict)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     parser.add_argument("--accounts", type=int, default=0, metavar="N",
                         help="measure instead N accounts of a resource directory, each of the shape above, against "
@@ -151,6 +154,7 @@ def parse_args(argv=None):
         args.scales = [int(s) for s in args.scales.split(",") if s.strip()]
     except ValueError:
         parser.error("--scales takes whole numbers separated by commas, for example 1,2,4")
+    args.health_signals = [s.strip() for s in args.health_signals.split(",") if s.strip()]
     if args.accounts == 1 or args.accounts < 0:
         parser.error("--accounts takes 2 or more accounts")
     if not args.scales or min(args.scales) < 1 or args.runs < 1 or args.max_concurrency < 1:
@@ -195,11 +199,14 @@ def measure(command, env, stdout_path, timer) -> Sample:
     return Sample(float(wall), int(rss))
 
 
-def ideal_calls(document: dict, regions, max_ids_per_call=0, share_details=False, gateway_tags=False) -> dict:
+def ideal_calls(document: dict, regions, max_ids_per_call=0, share_details=False, gateway_tags=False,
+                health_signals=()) -> dict:
     """The fewest calls the API allows for ``regions`` of an account document, per action.
 
-    ``share_details``: one DescribeGatewayFileShares per gateway with member shares in each region;
-    ``gateway_tags``: one ListTagResources per 50 such gateways in each region.
+    ``share_details`` or the health signal ``file_share``: one DescribeGatewayFileShares per gateway with member
+    shares in each region; ``gateway_tags``: one ListTagResources per 50 such gateways in each region; the health
+    signal ``alerts``: one ListAlertEvents per region with member shares and 50 of its alerts (the generated
+    account has none); the health signals ``express_sync`` and ``gateway``: none.
     """
     gateways_per_bundle = {}
     bundle_of = {}
@@ -221,8 +228,11 @@ def ideal_calls(document: dict, regions, max_ids_per_call=0, share_details=False
         calls["DescribeExpressSyncShares"] += math.ceil(len(groups) / max_ids_per_call) if max_ids_per_call else 1
         bundles = {bundle_of[s["GatewayId"]] for g in groups for s in members.get(g, ())}
         gateways = {s["GatewayId"] for g in groups for s in members.get(g, ())}
-        if share_details:
+        if share_details or "file_share" in health_signals:
             calls["DescribeGatewayFileShares"] = calls.get("DescribeGatewayFileShares", 0) + len(gateways)
+        if "alerts" in health_signals and gateways:
+            alerts = sum(1 for alert in document.get("alerts", ()) if alert["GatewayId"] in gateways)
+            calls["ListAlertEvents"] = calls.get("ListAlertEvents", 0) + max(1, math.ceil(alerts / PAGE_SIZE))
         if gateway_tags and gateways:
             calls["ListTagResources"] = calls.get("ListTagResources", 0) + math.ceil(len(gateways) / TAG_CHUNK)
         for bundle in sorted(bundles - asked):
@@ -269,13 +279,14 @@ def run_scale(args, scale, workdir, env, timer, with_stripped_floor) -> ScaleRes
     members = sum(1 for share in document["shares"] if share.get("ExpressSyncId"))
     result = ScaleResult(scale, members, len(document["gateways"]), len(regions),
                          ideal_calls(document, regions, share_details=args.share_details,
-                                     gateway_tags=args.gateway_tags))
+                                     gateway_tags=args.gateway_tags, health_signals=args.health_signals))
 
     config = here / "bench.sgw.yml"
     config.write_text(json.dumps({
         "plugin": "alibabacloud.sgw.sgw", "regions": regions, "max_concurrency": args.max_concurrency,
         "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(here / "cache"),
         "cache_timeout": 0, "share_details": args.share_details, "gateway_tags": args.gateway_tags,
+        **({"health_signals": args.health_signals} if args.health_signals else {}),
     }, indent=2) + "\n")
     program = [str(pathlib.Path(sys.executable).parent / "ansible-inventory")]
     inventory = program + ["-i", str(config), "--list"]
@@ -363,6 +374,7 @@ def summary(args, results) -> dict:
                       for mode in ("cold", "cached", "floor") if result.probes[mode]},
         })
     return {"latency_ms": args.latency_ms, "max_concurrency": args.max_concurrency, "runs": args.runs,
+            "health_signals": args.health_signals,
             "shape": {"regions": args.regions, "groups_per_region": args.groups_per_region,
                       "shares_per_group": args.shares_per_group, "gateways_per_region": args.gateways_per_region,
                       "candidates_per_group": args.candidates_per_group, "seed": args.seed},
@@ -375,9 +387,9 @@ def render(args, data, timer) -> str:
     latency = args.latency_ms
     lines = [
         "alibabacloud.sgw.sgw inventory benchmark: %d regions x %d groups x %d shares per group (x scale), "
-        "%d gateways per region; latency %g ms per call; max_concurrency %d"
+        "%d gateways per region; latency %g ms per call; max_concurrency %d; health_signals %s"
         % (args.regions, args.groups_per_region, args.shares_per_group, args.gateways_per_region, latency,
-           args.max_concurrency),
+           args.max_concurrency, ",".join(args.health_signals) or "not set"),
         "ansible-core %s, Python %s, %s, %d CPUs; median of %d run(s); wall time and peak RSS %s"
         % (ansible_version, platform.python_version(), platform.platform(terse=True), os.cpu_count() or 0,
            args.runs, "from %s" % timer if timer else

@@ -7,7 +7,7 @@ Usage: ``python tests/utils/build_guides.py [REPO_ROOT]``
 The guides have one source, the Markdown in ``docs/``, which GitHub shows as it is and which
 README.md links to. The collection's docs site (antsibull-docs, Automation Hub) shows only
 reStructuredText pages listed in ``docs/docsite/extra-docs.yml``: they are made by this script
-at build time (the build, lint and docs stages of tests/run.sh run it) and are not committed.
+at build time (the build, lint and docs sessions of noxfile.py run it) and are not committed.
 
 The conversion is pandoc's (GitHub-flavoured Markdown to reStructuredText, through the PyPI
 package pypandoc-binary, which ships pandoc). This script only walks pandoc's document tree in

@@ -37,7 +37,7 @@ import yaml
 GENERATED = frozenset(("MANIFEST.json", "FILES.json"))
 CONTENT_DIRS = ("plugins/", "meta/", "roles/", "playbooks/", "docs/", "extensions/")
 FORBIDDEN_COMPONENTS = (
-    ".git", ".venv", ".venv-*", ".tox", ".ansible", ".pytest_cache", ".hypothesis", ".mypy_cache",
+    ".git", ".venv", ".venv-*", ".tox", ".nox", ".ansible", ".pytest_cache", ".hypothesis", ".mypy_cache",
     ".ruff_cache", "__pycache__", "*.pyc", "*.pyo", "*.tar.gz", "*.egg-info", ".coverage",
 )
 # paths (files or whole directories) that only test runs and builds create

@@ -1,6 +1,6 @@
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Check what ansible-builder makes of the collection (the "ee" stage of tests/run.sh).
+"""Check what ansible-builder makes of the collection (the "ee" session of noxfile.py).
 
 Usage::
 

@@ -3,13 +3,13 @@
 """Run galaxy-importer on the collection tarball, as Ansible Galaxy and Automation Hub do on upload.
 
 Usage: ``python tests/utils/check_importer.py REPO_ROOT TARBALL`` with the Python of the
-virtualenv that has galaxy-importer (tests/run.sh makes ``.venv-importer``); that virtualenv's
+virtualenv that has galaxy-importer (the "importer" session of noxfile.py); that virtualenv's
 ``bin`` must come first on PATH, since galaxy-importer runs ``ansible-doc``, ``ansible-lint`` and
 ``flake8`` from there.
 
 Settings come from ``tests/utils/galaxy-importer.cfg``: ansible-doc, ansible-lint, flake8, the
 changelog and the required tags are checked; ansible-test is not, since it needs containers
-(tests/run.sh runs ansible-test sanity itself).  ``require_v1_or_greater`` is on as soon as
+(the "sanity" session runs ansible-test sanity).  ``require_v1_or_greater`` is on as soon as
 galaxy.yml's version is 1.0.0 or more; ``SGW_REQUIRE_V1=true`` turns it on before that.
 
 The check fails when galaxy-importer fails or logs an error, when it logs any warning but

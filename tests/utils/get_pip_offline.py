@@ -5,7 +5,7 @@
 ``ansible-test --venv`` (and every sanity test that has requirements) creates virtual
 environments without pip and then runs ``get-pip-<version>.py`` to put pip into them.  It
 downloads that script from a host outside the package registries, unless a copy is already
-in ``~/.ansible/test/cache/get_pip_<version>.py``.  tests/run.sh copies this file there.
+in ``~/.ansible/test/cache/get_pip_<version>.py``.  noxfile.py copies this file there.
 
 ansible-test runs it as ``python get_pip_X.py --disable-pip-version-check pip==X
 [--no-setuptools] [--no-wheel] [other packages]``.  It installs the pip that the standard

@@ -5,7 +5,7 @@
 Usage: ``python tests/utils/sync_tree.py SOURCE_REPO DEST_DIR [--keep RELPATH ...]``
 
 ansible-test only runs when the collection sits at ``.../ansible_collections/<ns>/<name>``
-and its working directory really is that path, so tests/run.sh runs it in such a copy.
+and its working directory really is that path, so the nox sessions run it in such a copy.
 The copy holds exactly the tracked files plus the untracked files that are not git-ignored
 (``git ls-files -co --exclude-standard``), with their modes and symlinks, and nothing else:
 files that are gone from the source are deleted from the copy.  Paths given with ``--keep``

@@ -1,7 +1,7 @@
 """Write the JSON schema of the event source express_sync_health from its DOCUMENTATION (and the shared
 options of the doc fragment); tests/unit/eda/test_source_docs.py checks that they agree.
 
-    .venv/bin/python tests/utils/write_eda_schema.py
+    .nox/pytest/bin/python tests/utils/write_eda_schema.py
 """
 
 from __future__ import annotations

@@ -21,7 +21,23 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_STATE, GATEWAY_ID, SHARE_NAME
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
+    ACTIVE_MESSAGES,
+    DOWNLOAD_QUEUE,
+    ENABLED,
+    EXPIRE_STATUS,
+    EXPRESS_SYNC_STATE,
+    GATEWAY_ID,
+    LAG_PERIOD,
+    LAST_ERROR_KEY,
+    OSS_HEALTH,
+    REMAINING_META_SPACE,
+    SHARE_INDEX_ID,
+    SHARE_NAME,
+    STATUS,
+    TYPE,
+    UPLOAD_QUEUE,
+)
 
 OK = "ok"
 DEGRADED = "degraded"
@@ -55,24 +71,24 @@ REASONS = (
     Reason("sync_in_progress", DEGRADED, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "MNSFullSyncInit or MNSFullSyncing"),
     Reason("sync_not_enabled", DEGRADED, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "MNSNotEnabled on a member share"),
     Reason("sync_state_unknown", UNKNOWN, EXPRESS_SYNC, EXPRESS_SYNC_STATE, "any other value, the empty one included"),
-    Reason("gateway_not_running", FAILED, GATEWAY, "Status",
+    Reason("gateway_not_running", FAILED, GATEWAY, STATUS,
            "Stopped, Stopping, Failed, Deleting, Deactivated, Initialized or Activated"),
-    Reason("gateway_no_heartbeat", FAILED, GATEWAY, "Status", "Unknown (no heartbeat for a long time)"),
-    Reason("gateway_changing", DEGRADED, GATEWAY, "Status", "Starting, Rebooting, Upgrading, Modifying or Deploying"),
-    Reason("gateway_expired", FAILED, GATEWAY, "ExpireStatus", "2"),
-    Reason("gateway_expiring", DEGRADED, GATEWAY, "ExpireStatus", "1"),
-    Reason("gateway_error", DEGRADED, GATEWAY, "LastErrorKey", "not empty"),
+    Reason("gateway_no_heartbeat", FAILED, GATEWAY, STATUS, "Unknown (no heartbeat for a long time)"),
+    Reason("gateway_changing", DEGRADED, GATEWAY, STATUS, "Starting, Rebooting, Upgrading, Modifying or Deploying"),
+    Reason("gateway_expired", FAILED, GATEWAY, EXPIRE_STATUS, "2"),
+    Reason("gateway_expiring", DEGRADED, GATEWAY, EXPIRE_STATUS, "1"),
+    Reason("gateway_error", DEGRADED, GATEWAY, LAST_ERROR_KEY, "not empty"),
     Reason("gateway_unreadable", UNKNOWN, GATEWAY, "DescribeGateways",
            "the call failed, the gateway is not listed, or Status or ExpireStatus has a value not in this table"),
-    Reason("share_disabled", FAILED, FILE_SHARE, "Enabled", "false"),
-    Reason("bucket_unhealthy", FAILED, FILE_SHARE, "OssHealth", "not BucketHealthy"),
-    Reason("upload_lag", DEGRADED, FILE_SHARE, "LagPeriod", "more than upload_lag_seconds (default 3600)"),
-    Reason("upload_queue", DEGRADED, FILE_SHARE, "UploadQueue", "more than upload_queue_max (default: not checked)"),
-    Reason("download_queue", DEGRADED, FILE_SHARE, "DownloadQueue",
+    Reason("share_disabled", FAILED, FILE_SHARE, ENABLED, "false"),
+    Reason("bucket_unhealthy", FAILED, FILE_SHARE, OSS_HEALTH, "not BucketHealthy"),
+    Reason("upload_lag", DEGRADED, FILE_SHARE, LAG_PERIOD, "more than upload_lag_seconds (default 3600)"),
+    Reason("upload_queue", DEGRADED, FILE_SHARE, UPLOAD_QUEUE, "more than upload_queue_max (default: not checked)"),
+    Reason("download_queue", DEGRADED, FILE_SHARE, DOWNLOAD_QUEUE,
            "more than download_queue_max (default: not checked)"),
-    Reason("sync_backlog", DEGRADED, FILE_SHARE, "ActiveMessages",
+    Reason("sync_backlog", DEGRADED, FILE_SHARE, ACTIVE_MESSAGES,
            "more than active_messages_max (default: not checked)"),
-    Reason("low_meta_space", DEGRADED, FILE_SHARE, "RemainingMetaSpace",
+    Reason("low_meta_space", DEGRADED, FILE_SHARE, REMAINING_META_SPACE,
            "less than remaining_meta_space_min (default: not checked)"),
     Reason("file_share_unreadable", UNKNOWN, FILE_SHARE, "DescribeGatewayFileShares",
            "the call failed, the gateway does not list the share, or a field above is missing or not a number"),
@@ -103,11 +119,11 @@ EXPIRE_REASONS = {0: None, 1: "gateway_expiring", 2: "gateway_expired"}
 BUCKET_HEALTHY = "BucketHealthy"
 # (FileShare field, threshold option, reason, True when more than the threshold is bad).
 FILE_SHARE_LIMITS = (
-    ("LagPeriod", "upload_lag_seconds", "upload_lag", True),
-    ("UploadQueue", "upload_queue_max", "upload_queue", True),
-    ("DownloadQueue", "download_queue_max", "download_queue", True),
-    ("ActiveMessages", "active_messages_max", "sync_backlog", True),
-    ("RemainingMetaSpace", "remaining_meta_space_min", "low_meta_space", False),
+    (LAG_PERIOD, "upload_lag_seconds", "upload_lag", True),
+    (UPLOAD_QUEUE, "upload_queue_max", "upload_queue", True),
+    (DOWNLOAD_QUEUE, "download_queue_max", "download_queue", True),
+    (ACTIVE_MESSAGES, "active_messages_max", "sync_backlog", True),
+    (REMAINING_META_SPACE, "remaining_meta_space_min", "low_meta_space", False),
 )
 ALERT_REASONS = {"throttling": "alert_throttling", "uploadqueuefull": "alert_upload_queue_full",
                  "lowmetaspace": "alert_low_meta_space"}
@@ -169,17 +185,17 @@ def gateway_reasons(gateway) -> list:
     if not isinstance(gateway, dict):
         return ["gateway_unreadable"]
     reasons = []
-    status = gateway.get("Status")
+    status = gateway.get(STATUS)
     if not isinstance(status, str) or status not in GATEWAY_STATUS_REASONS:
         reasons.append("gateway_unreadable")
     elif GATEWAY_STATUS_REASONS[status]:
         reasons.append(GATEWAY_STATUS_REASONS[status])
-    expire = _whole(gateway.get("ExpireStatus"))
+    expire = _whole(gateway.get(EXPIRE_STATUS))
     if expire not in EXPIRE_REASONS:
         reasons.append("gateway_unreadable")
     elif EXPIRE_REASONS[expire]:
         reasons.append(EXPIRE_REASONS[expire])
-    error_key = gateway.get("LastErrorKey")
+    error_key = gateway.get(LAST_ERROR_KEY)
     if isinstance(error_key, str) and error_key.strip():
         reasons.append("gateway_error")
     return reasons
@@ -192,12 +208,12 @@ def file_share_reasons(file_share, thresholds=None) -> list:
         return ["file_share_unreadable"]
     limits = dict(THRESHOLDS, **(thresholds or {}))
     reasons = []
-    enabled = file_share.get("Enabled")
+    enabled = file_share.get(ENABLED)
     if not isinstance(enabled, bool):
         reasons.append("file_share_unreadable")
     elif not enabled:
         reasons.append("share_disabled")
-    oss_health = file_share.get("OssHealth")
+    oss_health = file_share.get(OSS_HEALTH)
     if not isinstance(oss_health, str) or not oss_health:
         reasons.append("file_share_unreadable")
     elif oss_health != BUCKET_HEALTHY:
@@ -224,10 +240,10 @@ def alert_reasons(alerts) -> list:
         return ["alerts_unreadable"]
     reasons = []
     for alert in alerts:
-        status = alert.get("Status")
+        status = alert.get(STATUS)
         if isinstance(status, str) and status and status.lower() != ALERTING:
             continue
-        kind = alert.get("Type")
+        kind = alert.get(TYPE)
         reasons.append(ALERT_REASONS.get(kind.lower() if isinstance(kind, str) else None, "alert_other"))
     return reasons
 
@@ -260,5 +276,5 @@ def alerts_of_share(alerts, gateway_id, share_name, index_id=None) -> list:
 
 def alert_shares(alert) -> set:
     """What an alert event names its share by (``ShareName``, ``ShareIndexId``); empty for the whole gateway."""
-    return {alert.get(field) for field in (SHARE_NAME, "ShareIndexId")
+    return {alert.get(field) for field in (SHARE_NAME, SHARE_INDEX_ID)
             if isinstance(alert.get(field), str) and alert.get(field)}

@@ -24,10 +24,13 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema impor
     TAG_KEY,
     TAG_VALUE,
     TASK_ID,
+    GATEWAY_REGION_ID,
+    STATUS,
     extract_list,
+    extract_plain_or_wrapped,
     request_id_of,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import KNOWN_REGIONS, invalid_bucket_filter
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
@@ -100,12 +103,12 @@ def pages_without_total(fetch, first, page_size=MAX_PAGE_SIZE, action=None, regi
     return items
 
 
-def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE):
+def paginate(client, action, region, params, wrapper, item, page_size=MAX_PAGE_SIZE, extract=extract_list):
     """Every item of a paged action: the pages that the first page's ``TotalCount`` implies, or, without
     one, page after page up to a short one."""
     def page(number):
         body = client.call(action, region, dict(params, PageNumber=number, PageSize=page_size))
-        return body, extract_list(body, wrapper, item, action, region)
+        return body, extract(body, wrapper, item, action, region)
 
     first, items = page(1)
     items = list(items)
@@ -129,6 +132,22 @@ def describe_regions(client, region=DISCOVERY_REGION):
     body = client.call("DescribeRegions", region)
     return [entry.get(REGION_ID) for entry in extract_list(body, "Regions", "Region", "DescribeRegions", region)
             if entry.get(REGION_ID)]
+
+
+def check_regions(client, regions) -> list:
+    """``regions``, once checked: one that no SGW endpoint is known to serve (a typo such as
+    ``cn-hangzou``) is looked up with ``DescribeRegions``, whatever the endpoint, and one that it
+    does not list either is a configuration error naming the valid regions. The same check for the
+    inventory, the lookups and the modules; no call when every region is known."""
+    unknown = [r for r in regions if r not in KNOWN_REGIONS]
+    if not unknown:
+        return list(regions)
+    valid = describe_regions(client)
+    missing = [r for r in unknown if r not in valid]
+    if missing:
+        raise SgwConfigError("%s %s not served by SGW; DescribeRegions lists: %s." % (
+            ", ".join(repr(r) for r in missing), "is" if len(missing) == 1 else "are", ", ".join(valid)))
+    return list(regions)
 
 
 def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):
@@ -184,6 +203,17 @@ def describe_gateways_page(client, region, storage_bundle_id, page=1, page_size=
                                         "PageSize": page_size})
     gateways = extract_list(body, "Gateways", "Gateway", action, region)
     return gateways, total_count(body, action, region)
+
+
+ALERTING = "alerting"
+
+
+def list_alert_events(client, region):
+    """The alert events still alerting on the gateways of ``region`` (``ListAlertEvents`` with
+    ``GatewayRegionId`` and ``Status=alerting``, every page). ``AlertEvents`` may be a plain list, as
+    documented, or wrapped as the other lists are."""
+    return paginate(client, "ListAlertEvents", region, {GATEWAY_REGION_ID: region, STATUS: ALERTING},
+                    "AlertEvents", "AlertEvent", extract=extract_plain_or_wrapped)
 
 
 def describe_tasks(client, region, target_id=None, task_id=None):

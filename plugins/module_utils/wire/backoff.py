@@ -80,4 +80,3 @@ class Backoff:
     def remaining(self):
         """Seconds left before the deadline (0 when passed), or None without a deadline."""
         return None if self.deadline is None else max(0.0, self.deadline - self.clock())
-

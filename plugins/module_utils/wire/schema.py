@@ -74,6 +74,22 @@ SYNC_PROGRESS = "SyncProgress"
 TAG_KEY = "TagKey"
 TAG_VALUE = "TagValue"
 TASK_ID = "TaskId"
+# The fields of the health signals (estate/condition.py, estate/signals.py).
+STATUS = "Status"
+EXPIRE_STATUS = "ExpireStatus"
+LAST_ERROR_KEY = "LastErrorKey"
+GATEWAY_REGION_ID = "GatewayRegionId"
+ENABLED = "Enabled"
+OSS_HEALTH = "OssHealth"
+INDEX_ID = "IndexId"
+LAG_PERIOD = "LagPeriod"
+UPLOAD_QUEUE = "UploadQueue"
+DOWNLOAD_QUEUE = "DownloadQueue"
+ACTIVE_MESSAGES = "ActiveMessages"
+REMAINING_META_SPACE = "RemainingMetaSpace"
+TYPE = "Type"
+SHARE_INDEX_ID = "ShareIndexId"
+FIRST_TRIGGER_TIMESTAMP = "FirstTriggerTimestamp"
 
 # The records of the API, by list item name, as the public API reference describes them
 # (https://help.aliyun.com/zh/csg/developer-reference/api-sgw-2018-05-11-<action in lower case>).
@@ -105,10 +121,10 @@ RECORDS = {
         (GATEWAY_ID, "gateway_id", STR, True, None),
         (STORAGE_BUNDLE_ID, "storage_bundle_id", STR, False, None),
         (NAME, "name", STR, False, None),
-        ("GatewayRegionId", "gateway_region_id", STR, False, None),
-        ("Status", "status", ANY, False, "gateway_status"),
+        (GATEWAY_REGION_ID, "gateway_region_id", STR, False, None),
+        (STATUS, "status", ANY, False, "gateway_status"),
         ("Location", "location", ANY, False, "gateway_location"),
-        ("Type", "type", ANY, False, "gateway_type"),
+        (TYPE, "type", ANY, False, "gateway_type"),
         ("GatewayClass", "gateway_class", ANY, False, "gateway_class"),
         ("GatewayVersion", "gateway_version", ANY, False, "gateway_version"),
         (IP, "ip", STR, False, "gateway_ip"),
@@ -116,6 +132,8 @@ RECORDS = {
         ("VpcId", "vpc_id", ANY, False, "gateway_vpc_id"),
         ("VSwitchId", "v_switch_id", ANY, False, "gateway_vswitch_id"),
         ("EcsInstanceId", "ecs_instance_id", ANY, False, "gateway_ecs_instance_id"),
+        (EXPIRE_STATUS, "expire_status", ANY, False, None),
+        (LAST_ERROR_KEY, "last_error_key", ANY, False, None),
     ),
     # DescribeRegions.
     "Region": _fields((REGION_ID, "region_id", STR, False, None)),
@@ -127,10 +145,10 @@ RECORDS = {
         ("OssBucketName", "oss_bucket_name", STR, False, "share_oss_bucket"),
         ("OssEndpoint", "oss_endpoint", STR, False, "share_oss_endpoint"),
         ("PathPrefix", "path_prefix", STR, False, "share_path_prefix"),
-        ("OssHealth", "oss_health", ANY, False, "share_oss_health"),
+        (OSS_HEALTH, "oss_health", ANY, False, "share_oss_health"),
         ("MnsHealth", "mns_health", ANY, False, "share_mns_health"),
-        ("IndexId", "index_id", STR, False, "share_index_id"),
-        ("Enabled", "enabled", ANY, False, "share_enabled"),
+        (INDEX_ID, "index_id", STR, False, "share_index_id"),
+        (ENABLED, "enabled", ANY, False, "share_enabled"),
         ("State", "state", ANY, False, "share_state"),
         ("Address", "address", ANY, False, "share_address"),
         ("LocalPath", "local_path", ANY, False, "share_local_path"),
@@ -142,6 +160,21 @@ RECORDS = {
         ("RemoteSync", "remote_sync", ANY, False, "share_remote_sync"),
         (NAME, "name", STR, True, None),
         (EXPRESS_SYNC_ID, "express_sync_id", STR, False, None),
+        (LAG_PERIOD, "lag_period", ANY, False, None),
+        (UPLOAD_QUEUE, "upload_queue", ANY, False, None),
+        (DOWNLOAD_QUEUE, "download_queue", ANY, False, None),
+        (ACTIVE_MESSAGES, "active_messages", ANY, False, None),
+        (REMAINING_META_SPACE, "remaining_meta_space", ANY, False, None),
+    ),
+    # ListAlertEvents: the alert events of a region's gateways (the health signal alerts). The documentation
+    # names the Type values and the filters; the share of an event may come as ShareName or ShareIndexId.
+    "AlertEvent": _fields(
+        (GATEWAY_ID, "gateway_id", STR, True, None),
+        (TYPE, "type", ANY, False, None),
+        (SHARE_NAME, "share_name", STR, False, None),
+        (SHARE_INDEX_ID, "share_index_id", STR, False, None),
+        (STATUS, "status", ANY, False, None),
+        (FIRST_TRIGGER_TIMESTAMP, "first_trigger_timestamp", ANY, False, None),
     ),
     # ListTagResources: the tags of gateways (gateway_tags).
     "TagResource": _fields(
@@ -203,3 +236,11 @@ def extract_list(body: dict, wrapper: str, item: str, action: str = None, region
             if problem is None:
                 return items
     raise SgwApiError("InvalidResponse", problem, action=action, region=region, request_id=request_id_of(body))
+
+
+def extract_plain_or_wrapped(body, wrapper: str, item: str, action: str = None, region: str = None) -> list:
+    """The list ``body[wrapper]`` when it is a plain list (as ``ListAlertEvents`` documents ``AlertEvents``),
+    else ``body[wrapper][item]`` (as the API's other lists are); checked as :func:`extract_list` checks."""
+    if isinstance(body, dict) and isinstance(body.get(wrapper), list):
+        body = dict(body, **{wrapper: {item: body[wrapper]}})
+    return extract_list(body, wrapper, item, action, region)

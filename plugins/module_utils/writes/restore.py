@@ -254,7 +254,7 @@ class Steps(Concurrent):
     def remove(self, groups):
         """Send every group's Remove (their entries written before), wait for the tasks, and set ``to_add``."""
         results = self.run_all([self.writer(REMOVE, api.remove_shares_from_express_sync, g, g.shares)
-                                 for g in groups])
+                                for g in groups])
         sent, unsure, lost = [], [], {}
         for group, outcome in zip(groups, results):
             if outcome.state == outcomes.DONE:

@@ -65,8 +65,8 @@ class CredentialServer(http.server.ThreadingHTTPServer):
 
     def credentials(self):
         self.fetched += 1
-        body = self.sts.call("AssumeRole", "cn-hangzhou", {"RoleArn": READER, "RoleSessionName": "metadata",
-                                                          "DurationSeconds": 900})
+        body = self.sts.call("AssumeRole", "cn-hangzhou", {
+            "RoleArn": READER, "RoleSessionName": "metadata", "DurationSeconds": 900})
         return dict(body["Credentials"], Code="Success")
 
     def stop(self):

@@ -1,7 +1,7 @@
 """The real ansible-rulebook running the rulebook alibabacloud.sgw.heal_on_failure against the simulator.
 
-ansible-rulebook is a test-only dependency (tests/requirements-eda.txt, installed by the eda stage of
-tests/run.sh); without it these tests are skipped. It runs with ``--print-events``, and its output is
+ansible-rulebook is a test-only dependency (tests/requirements-eda.txt, installed by the eda session of
+noxfile.py); without it these tests are skipped. It runs with ``--print-events``, and its output is
 read line by line on a thread: a test waits for an event (parsed from the printed blocks) or a line,
 each wait bounded by a timeout.
 """

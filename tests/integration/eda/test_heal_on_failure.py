@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.integration.eda.conftest import FLAP_MAX_HEALS
-from tests.integration.modules.conftest import stats_delta, wait_until, writes
+from tests.integration.modules.conftest import stats_delta, writes
+from tests.support.waiting import wait_until
 
 TIMEOUT = 90
 
@@ -74,16 +73,9 @@ def test_a_share_that_recovers_by_itself_before_the_heal_starts_is_not_resynced(
     assert share_states(simulator)[host] == "MNSHealthy"
 
 
-def read_before_write() -> bool:
-    """Whether express_sync_resync reads each share again just before taking it out (skipped_healthy)."""
-    from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync_resync  # pylint: disable=import-outside-toplevel
-    return "skipped_healthy" in express_sync_resync.RETURN
-
-
-@pytest.mark.xfail(not read_before_write(), reason="express_sync_resync does not read before it writes yet")
 def test_a_share_that_recovers_after_the_heal_read_the_inventory_is_not_resynced(healing):
     """The heal playbook has read the inventory (the share failed), then the share recovers by itself
-    before the module takes it out: the module reads it again and leaves it alone."""
+    before the module takes it out: the module reads it again and leaves it alone (skipped_healthy)."""
     rulebook, simulator, directory = healing
     host = "renders@gw-0001h3vy6gc9o2xzp"
     before, mark = simulator.stats(), rulebook.mark()
@@ -91,7 +83,7 @@ def test_a_share_that_recovers_after_the_heal_read_the_inventory_is_not_resynced
     rulebook.wait_for_event(into_failed(host), mark, TIMEOUT, "the transition into failed")
     # DescribeGateways is the inventory's (the source does not read gateways): the heal has read the estate
     wait_until(lambda: simulator.stats()["actions"].get("DescribeGateways", 0)
-               > before["actions"].get("DescribeGateways", 0), TIMEOUT, "the heal's inventory")
+               > before["actions"].get("DescribeGateways", 0), "the heal's inventory", TIMEOUT)
     set_state(simulator, host, "MNSHealthy")
     rulebook.wait_for(lambda rb: "PLAY RECAP" in "\n".join(rb.lines[mark:]), TIMEOUT, "the heal playbook to end")
     assert writes(stats_delta(simulator.stats(), before)) == {}
@@ -123,7 +115,7 @@ def test_a_flapping_share_is_healed_at_most_n_times(healing):
     set_state(simulator, neighbour, "QueueFailure")
     event = rulebook.wait_for_event(into_failed(neighbour), mark, TIMEOUT, "the neighbour's failure")
     assert event["meta"]["hosts"] == ["localhost", "sgw_sync_sync_0002xetjdlxne2sd", "!" + flapper]
-    wait_until(healthy(simulator, neighbour), TIMEOUT, "the neighbour's heal")
+    wait_until(healthy(simulator, neighbour), "the neighbour's heal", TIMEOUT)
     assert share_states(simulator)[flapper] == "QueueFailure"
     assert writes(stats_delta(simulator.stats(), before)) == {
         "RemoveSharesFromExpressSync": FLAP_MAX_HEALS + 1, "AddSharesToExpressSync": FLAP_MAX_HEALS + 1}

@@ -1,6 +1,6 @@
 """Regenerate the golden ``ansible-inventory --list`` outputs of the inventory plugin.
 
-    .venv/bin/python -m tests.integration.inventory_plugin.regenerate_goldens [NAME ...]
+    .nox/pytest/bin/python -m tests.integration.inventory_plugin.regenerate_goldens [NAME ...]
 
 Run it from the repository root (with ANSIBLE_COLLECTIONS_PATH set up by tests/conftest.py,
 which this script imports), review the diff with git, and commit it with the change that
@@ -13,7 +13,14 @@ import importlib
 import sys
 import tempfile
 
-from tests.integration.inventory_plugin.scenarios import SCENARIOS, dump, golden_path, inventory_env, list_inventory
+from tests.integration.inventory_plugin.scenarios import (
+    SCENARIOS,
+    dump,
+    golden_path,
+    inventory_env,
+    list_inventory,
+    prepare,
+)
 from tests.support.sim_process import Simulator
 
 
@@ -24,7 +31,7 @@ def main(names):
         sys.exit("unknown scenario(s): %s (known: %s)" % (", ".join(unknown), ", ".join(SCENARIOS)))
     with Simulator() as simulator, tempfile.TemporaryDirectory() as cache:
         for name in names or SCENARIOS:
-            simulator.faults(**SCENARIOS[name])
+            prepare(simulator, name)
             env = inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=cache)
             listing, process = list_inventory(name, env, "--flush-cache")
             if listing is None:

@@ -11,6 +11,7 @@ import json
 import pathlib
 
 from tests.support.sim_process import ANSIBLE_CORE, KEY_ID, KEY_SECRET, SCOPES, Simulator, ansible_env, run_ansible
+from tests.support.simlib import sample_account
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIGS = HERE / "configs"
@@ -31,7 +32,60 @@ SCENARIOS = {
     "templated": {},
     "empty_health": {},
     "gateway_tags": {},
+    "health_express_sync": {},
+    "health_gateway": {},
+    "health_file_share": {},
+    "health_alerts": {},
+    "health_all": {},
+    "health_gateways": {},
+    "health_unreadable": {"deny": ["ListAlertEvents"], "missing_gateways": ["gw-0003f6ht0wz8n2lqa"]},
 }
+
+RENDER01, EDIT01, EDIT02, BUILD01 = "gw-0001h3vy6gc9o2xzp", "gw-0001b2odzvl3b1mhi", "gw-0002c8pz1kq7y4rtd", \
+    "gw-0003f6ht0wz8n2lqa"
+ANALYTICS01 = "gw-0001r9ka4ls2e7yvm"
+
+
+def health_account() -> dict:
+    """The sample account with something wrong in every signal: a stopped gateway with two healthy member
+    shares (render01), an expiring (edit02) and an expired one (build01); a share with a long upload lag
+    and queue, a disabled share, an unreachable bucket; alerts on a share, on a whole gateway, one that has
+    ended and one on a share that is in no group."""
+    document = sample_account()
+    gateway_changes = {RENDER01: {"Status": "Stopped"}, EDIT02: {"ExpireStatus": 1},
+                       BUILD01: {"ExpireStatus": 2, "LastErrorKey": "GatewayExpired"}}
+    for gateway in document["gateways"]:
+        gateway.update(gateway_changes.get(gateway["GatewayId"], {}))
+    share_changes = {(EDIT01, "media-nfs"): {"LagPeriod": 7200, "UploadQueue": 500},
+                     (EDIT02, "media-nfs"): {"Enabled": False},
+                     (ANALYTICS01, "reports"): {"OssHealth": "BucketUnreachable"},
+                     (EDIT01, "render-frames"): {"LagPeriod": 900, "UploadQueue": 100}}
+    for share in document["shares"]:
+        share.update(share_changes.get((share["GatewayId"], share["ShareName"]), {}))
+    document["alerts"] = [
+        {"GatewayId": EDIT01, "ShareName": "media-nfs", "Type": "uploadQueueFull"},
+        {"GatewayId": EDIT01, "Type": "throttling", "Status": "closed"},
+        {"GatewayId": RENDER01, "Type": "lowMetaSpace"},
+        {"GatewayId": ANALYTICS01, "ShareName": "exports-nfs", "Type": "throttling"},
+        {"GatewayId": EDIT02, "ShareName": "media-archive", "Type": "lowMetaSpace"},
+    ]
+    return document
+
+
+# name -> the account the scenario runs on (the sample account when not listed)
+SCENARIO_ACCOUNTS = {name: health_account for name in SCENARIOS if name.startswith("health_")}
+
+
+def prepare(simulator, name):
+    """Load the scenario's account and set its faults."""
+    simulator.control("/_sim/account", "PUT", SCENARIO_ACCOUNTS.get(name, sample_account)())
+    simulator.faults(**SCENARIOS[name])
+
+
+def restore(simulator):
+    """The sample account and no faults again."""
+    simulator.control("/_sim/account", "PUT", sample_account())
+    simulator.faults()
 
 # The API calls each of these scenarios makes, by action (a cold run, no cache).
 CALLS = {
@@ -42,6 +96,19 @@ CALLS = {
     "empty_health": {"DescribeExpressSyncs": 1, "DescribeExpressSyncShares": 1, "DescribeGateways": 1},
     "gateway_tags": {"DescribeExpressSyncs": 2, "DescribeExpressSyncShares": 2, "DescribeGateways": 3,
                      "ListTagResources": 2},
+    # The cost of each health signal: express_sync and gateway none, file_share one call per gateway with
+    # member shares, alerts one per gateway region (of three regions, seven gateways), and one
+    # DescribeGatewayFileShares for the gateway whose alert names a share that is in no group.
+    "health_express_sync": {"DescribeRegions": 1, "DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 3,
+                            "DescribeGateways": 4},
+    "health_gateway": {"DescribeRegions": 1, "DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 3,
+                       "DescribeGateways": 4},
+    "health_file_share": {"DescribeRegions": 1, "DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 3,
+                          "DescribeGateways": 4, "DescribeGatewayFileShares": 7},
+    "health_alerts": {"DescribeRegions": 1, "DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 3,
+                      "DescribeGateways": 4, "ListAlertEvents": 3, "DescribeGatewayFileShares": 1},
+    "health_all": {"DescribeRegions": 1, "DescribeExpressSyncs": 3, "DescribeExpressSyncShares": 3,
+                   "DescribeGateways": 4, "DescribeGatewayFileShares": 7, "ListAlertEvents": 3},
 }
 
 # Where an account-wide service gives another (right) answer than a region-scoped one: the region that
@@ -121,7 +188,7 @@ def calls_by_scope(names, cache_dir):
     for scope in SCOPES:
         with Simulator(scope=scope) as simulator:
             for name in names:
-                simulator.faults(**SCENARIOS[name])
+                prepare(simulator, name)
                 simulator.reset()
                 # a cache directory of its own per run: every run is cold (ansible-inventory has
                 # --flush-cache only from ansible-core 2.17 on)

@@ -2,7 +2,7 @@
 the whole account, and whether each inventory matches its golden (the same one under both scopes,
 but for the scenarios of ``GOLDEN_UNDER_ACCOUNT_SCOPE``).
 
-    .venv/bin/python -m tests.integration.inventory_plugin.scope_calls [NAME ...]
+    .nox/pytest/bin/python -m tests.integration.inventory_plugin.scope_calls [NAME ...]
 """
 
 from __future__ import annotations

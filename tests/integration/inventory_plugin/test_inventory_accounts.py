@@ -144,3 +144,30 @@ def test_the_inventories_and_the_task_of_the_accounts_guide_run(directory, tmp_p
     process = run_ansible("ansible-playbook", "-i", tmp_path / "estate.sgw.yml", playbook, env=env)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert "failed=0" in process.stdout
+
+
+def test_health_signals_in_every_account(directory, tmp_path):
+    """The verdict is made per account from that account's own calls; each account's signals are cached with
+    its estate, and served again without a call."""
+    config = tmp_path / "health.sgw.yml"
+    config.write_text((REPO_ROOT / "tests" / "integration" / "inventory_plugin" / "configs" /
+                       "accounts_directory.sgw.yml").read_text()
+                      + "health_signals: [express_sync, gateway, alerts]\ncache: true\n"
+                        "cache_plugin: ansible.builtin.jsonfile\n")
+    env = env_of(directory, tmp_path)
+    directory.reset()
+    process = run_ansible("ansible-inventory", "-i", config, "--list", env=env)
+    assert process.returncode == 0, process.stderr
+    assert_clean(process)
+    listing = json.loads(process.stdout)
+    hostvars = listing["_meta"]["hostvars"]
+    assert all("sgw_condition" in variables for variables in hostvars.values())
+    # the stopped gateway of the sample (managing) account fails its share
+    assert "exports-smb@gw-0002w5nb8dj3u6qcx" in listing["sgw_reason_gateway_not_running"]["hosts"]
+    assert set(listing["sgw_reason_sync_failed"]["hosts"]) == FAILED_EVERYWHERE
+    assert directory.stats()["actions"]["ListAlertEvents"] >= 3  # per account and region with shares
+    directory.reset()
+    cached = run_ansible("ansible-inventory", "-i", config, "--list", env=env)
+    assert cached.returncode == 0, cached.stderr
+    assert json.loads(cached.stdout) == listing
+    assert "ListAlertEvents" not in directory.stats()["actions"]

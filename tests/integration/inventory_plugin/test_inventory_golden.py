@@ -24,8 +24,12 @@ from tests.integration.inventory_plugin.scenarios import (
     golden_path,
     inventory_env,
     list_inventory,
+    prepare,
+    restore,
 )
 from tests.support.sim_process import ANSIBLE_CORE, REPO_ROOT, SECRETS, TEST_SCOPES, Simulator, run_ansible, shown
+
+pytestmark = pytest.mark.core_matrix
 
 FAILED_SHARES = {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"}
@@ -59,13 +63,13 @@ def assert_golden(name, listing):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "cache"])
 def test_list_matches_golden(scoped_simulator, tmp_path, name):
+    prepare(scoped_simulator, name)
     scoped_simulator.reset()
-    scoped_simulator.faults(**SCENARIOS[name])
     try:
         listing, process = list_inventory(name, inventory_env(scoped_simulator,
                                                               ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
     finally:
-        scoped_simulator.faults()
+        restore(scoped_simulator)
     assert process.returncode == 0, process.stderr
     assert_clean(process)
     golden = golden_name(name, scoped_simulator.base_faults["region_scope"])
@@ -151,8 +155,8 @@ def test_cache_hit_after_the_simulator_is_gone(tmp_path):
     cached = "".join(path.read_text() for path in cache.iterdir())
     assert not any(secret in cached for secret in SECRETS)
     # --flush-cache refetches, and so fails now, with one clear line and no traceback. (ansible-inventory
-    # has --flush-cache from ansible-core 2.17 on; before, removing the cache is the same.)
-    if ANSIBLE_CORE >= (2, 17):
+    # has --flush-cache from ansible-core 2.19 on; before, removing the cache is the same.)
+    if ANSIBLE_CORE >= (2, 19):
         flush = ("--flush-cache",)
     else:
         flush = ()

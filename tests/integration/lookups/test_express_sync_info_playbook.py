@@ -95,11 +95,26 @@ def test_denied_call_fails_with_code_and_request_id(report):
 
 def test_one_share_call_per_kind_for_all_groups(run):
     # Listings: every group, two groups, bucket, bucket root, other region, gate, denied.
-    # Share calls: two groups (members + candidates), bucket, other region, gate.
-    assert run.stats["actions"] == {"DescribeExpressSyncs": 7, "DescribeExpressSyncShares": 2 + 1 + 1 + 1}
+    # Share calls: two groups (members + candidates), bucket, other region, gate, judged.
+    # The health signals of judged: one DescribeGateways for its cluster, one DescribeGatewayFileShares per
+    # gateway of its members (two), one ListAlertEvents for their region.
+    assert run.stats["actions"] == {"DescribeExpressSyncs": 7 + 1, "DescribeExpressSyncShares": 2 + 1 + 1 + 1 + 1,
+                                    "DescribeGateways": 1, "DescribeGatewayFileShares": 2, "ListAlertEvents": 1}
     assert run.stats["errors"] == {"Forbidden.RAM": 1}
 
 
 def test_no_secret_in_the_output(run):
     assert_no_secret(run.output)
     assert "Traceback" not in run.output
+
+
+def test_health_signals_judge_each_share(report):
+    media = report["judged"]["express_syncs"][0]
+    assert {s["share_name"]: (s["sgw_condition"], s["sgw_condition_reasons"]) for s in media["shares"]} == {
+        "media-nfs": ("degraded", ["alert_upload_queue_full"]),
+        "media-smb": ("failed", ["sync_failed"]),
+        "media-proxy": ("degraded", ["sync_in_progress"])}
+    assert media["condition_summary"] == {"ok": 0, "degraded": 2, "failed": 1, "unknown": 0}
+    assert media["health_summary"] == dict(ZERO, healthy=1, syncing=1, failed=1)
+    assert report["errors"]["signals_without_shares"] == (
+        "Invalid options: health_signals judges the member shares: set shares to true.")

@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import textwrap
-import time
 import types
 
 import pytest
@@ -215,14 +214,6 @@ def membership(simulator, groups) -> dict:
                 for group, region in groups.items()}
     finally:
         client.close()
-
-
-def wait_until(condition, timeout, what):
-    """Wait for ``condition()`` to be true, polling; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting for %s after %ss" % (what, timeout)
-        time.sleep(0.05)
 
 
 def _descendants(pid) -> list:

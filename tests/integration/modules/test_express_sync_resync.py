@@ -13,9 +13,9 @@ from tests.integration.modules.conftest import (
     membership,
     start_playbook,
     stats_delta,
-    wait_until,
     writes,
 )
+from tests.support.waiting import wait_until
 
 RENDER_CACHE = "sync-0001xv7je357xn8t"
 BUILD_ARTIFACTS = "sync-0004agfrbke1l39p"
@@ -120,14 +120,16 @@ def test_a_failed_add_task_keeps_the_journal_and_the_next_run_resumes(tmp_path, 
 
 
 def test_two_runs_on_one_journal_do_not_interleave(tmp_path, sample_account, start_simulator, play):
-    # the first run's Add calls are held, so that it holds the journal's lock while the others start
+    # the first run's Add calls are held, so that it holds the journal's lock while the others start:
+    # each attempt waits for its timeout, long enough for ansible-playbook to start on a loaded machine
     simulator = start_simulator(sample_account, "--task-seconds", "0.2", "--full-sync-seconds", "1",
                                 "--hang-action", "AddSharesToExpressSync")
     before = membership(simulator, GROUPS)
-    playbook = resync_playbook(tmp_path, shares=SHARES, timeout=3, max_retries=2, healthy_timeout=60)
+    playbook = resync_playbook(tmp_path, shares=SHARES, timeout=20, max_retries=2, healthy_timeout=60)
     first = start_local(simulator, tmp_path, playbook)
     try:
-        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, 120, "the Add calls")
+        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, "the Add calls",
+                   timeout=120)
         refused = play(simulator, resync_playbook(tmp_path, resume_only=True, wait_timeout=1))
         assert refused.rc == 2, refused
         message = refused.result(TASK)["msg"]

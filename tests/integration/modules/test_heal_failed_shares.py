@@ -14,9 +14,9 @@ from tests.integration.modules.conftest import (
     membership,
     start_playbook,
     stats_delta,
-    wait_until,
     writes,
 )
+from tests.support.waiting import wait_until
 
 # By name, as users run it: playbooks/heal_failed_shares.yml of the collection.
 PLAYBOOK = "alibabacloud.sgw.heal_failed_shares"
@@ -212,8 +212,8 @@ def test_heal_killed_between_remove_and_add_is_completed_by_the_next_run(tmp_pat
     running = start_playbook(simulator, tmp_path, PLAYBOOK, "-i", inventory, *FAST, extra_env=short)
     try:
         # every Remove task has completed and every Add has been sent
-        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3, 120,
-                   "the three Add calls")
+        wait_until(lambda: simulator.stats()["actions"].get("AddSharesToExpressSync") == 3,
+                   "the three Add calls", timeout=120)
         assert {e["step"] for e in journal_entries(tmp_path)} == {"adding"}
     finally:
         running.kill()

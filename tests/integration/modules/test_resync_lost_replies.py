@@ -16,8 +16,8 @@ REMOVE, ADD = "RemoveSharesFromExpressSync", "AddSharesToExpressSync"
 SHORT = {"ALIBABA_CLOUD_SGW_TIMEOUT": "2"}
 
 
-@pytest.mark.parametrize("kind, membership_rule", [("502", "lenient"), ("502", "strict"), ("drop", "strict"),
-                                                    ("truncated", "lenient")])
+@pytest.mark.parametrize("kind, membership_rule", [
+    ("502", "lenient"), ("502", "strict"), ("drop", "strict"), ("truncated", "lenient")])
 def test_a_remove_whose_answer_is_lost_is_sent_once_and_every_share_comes_back(
         tmp_path, sample_account, start_simulator, ansible_playbook, kind, membership_rule):
     strict = ["--strict-membership"] if membership_rule == "strict" else []
@@ -35,8 +35,8 @@ def test_a_remove_whose_answer_is_lost_is_sent_once_and_every_share_comes_back(
     assert membership(simulator, GROUPS) == before
 
 
-def test_a_remove_held_by_the_network_lands_late_and_is_waited_for(tmp_path, sample_account, start_simulator,
-                                                                 ansible_playbook):
+def test_a_remove_held_by_the_network_lands_late_and_is_waited_for(
+        tmp_path, sample_account, start_simulator, ansible_playbook):
     # every Remove is held 4 s (the client gives up after 2 s), then applied
     simulator = start_simulator(sample_account, "--task-seconds", "0.2", "--full-sync-seconds", "1",
                                 "--hold-action", "%s:4" % REMOVE)

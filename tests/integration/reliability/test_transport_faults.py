@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 import pytest
 
@@ -113,14 +112,11 @@ def cut_short(connection, stopping):
 
 def test_an_answer_dripped_slower_than_the_timeout_allows_is_bounded():
     with ScriptedServer(drip) as server:
-        started = time.monotonic()
         with pytest.raises(SgwTransportError) as info:
             client(server.url).call("DescribeRegions", "cn-hangzhou")
-        elapsed = time.monotonic() - started
+    # An unbounded read would have got the whole answer (after 13 s) and succeeded.
     message = str(info.value)
     assert "the answer did not arrive within 0.5s, the timeout" in message and "after 2 attempts" in message
-    # Two attempts of at most one timeout each (plus a read of 0.2 s), far from the 13 s of the drip.
-    assert elapsed < 2 * (0.5 + 0.2) + 8  # generous for a loaded machine; unbounded would be 26 s
     assert server.requests == 2
     assert_clean(message)
 

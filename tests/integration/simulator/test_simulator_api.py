@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 import uuid
 
 import pytest
 
 from tests.simulator.tasks import full_sync_status
 from tests.support.simlib import sample_account, utc_now
+from tests.support.waiting import wait_until
 
 SAMPLE = sample_account()
 TASK_SECONDS = 0.5
@@ -45,13 +45,12 @@ def client(sim, request):
 
 
 def wait_for_task(client, sync_id: str, task_id: str) -> dict:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    """The task as DescribeTasks shows it once it has ended."""
+    def ended():
         task = client.ok("DescribeTasks", TargetId=sync_id, TaskId=task_id)["Tasks"]["SimpleTask"][0]
-        if task["StateCode"] != "task.state.running":
-            return task
-        time.sleep(0.05)
-    raise AssertionError(f"task {task_id} still running")
+        return task if task["StateCode"] != "task.state.running" else None
+
+    return wait_until(ended, f"task {task_id} to end")
 
 
 def shares(client, sync_id: str, external: bool = False) -> dict:
@@ -333,12 +332,13 @@ def test_add_runs_a_task_then_a_full_sync(sim):
     assert (task["StateCode"], task["Progress"], task["MessageKey"]) == ("task.state.completed", 100, "")
     assert task["UpdatedTime"] >= task["CreatedTime"]
     seen = []
-    deadline = time.monotonic() + 10
-    while not seen or seen[-1] != ("MNSHealthy", 100):
-        assert time.monotonic() < deadline
+
+    def healthy():
         share = shares(client, MEDIA)[(EDIT02, "media-archive")]
         seen.append((share["ExpressSyncState"], share["SyncProgress"]))
-        time.sleep(0.05)
+        return seen[-1] == ("MNSHealthy", 100)
+
+    wait_until(healthy, "the full sync to end")
     order = ["MNSFullSyncInit", "MNSFullSyncing", "MNSHealthy"]
     steps = [order.index(state) for state, _progress in seen]
     progress = [progress for _state, progress in seen]

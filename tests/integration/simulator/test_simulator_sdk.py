@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import yaml
@@ -24,6 +23,7 @@ from aliyunsdkcore.request import CommonRequest
 from Tea.exceptions import TeaException
 
 from tests.support.simlib import run_simulator
+from tests.support.waiting import wait_until
 
 GATEWAYS_PER_REGION = 60
 TASK_SECONDS = 0.2
@@ -226,14 +226,13 @@ def test_core_sdk_sts_and_wrong_secret(sim):
 
 
 def wait_for_task(client, sync_id, task_id) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    """The task's state once it has ended."""
+    def ended():
         tasks = client.describe_tasks(models.DescribeTasksRequest(target_id=sync_id, task_id=task_id)).body
         state = tasks.tasks.simple_task[0].state_code
-        if state != "task.state.running":
-            return state
-        time.sleep(TASK_SECONDS / 4)
-    raise AssertionError(f"task {task_id} still running")
+        return state if state != "task.state.running" else None
+
+    return wait_until(ended, f"task {task_id} to end")
 
 
 def share_states(client, sync_id) -> dict:
@@ -264,8 +263,8 @@ def test_write_side_round_trip(sim, estate, scheme):
     assert wait_for_task(client, sync_id, added.task_id) == "task.state.completed"
     state, progress = share_states(client, sync_id)[(share.gateway_id, share.share_name)]
     assert state in ("MNSFullSyncInit", "MNSFullSyncing") and 0 <= progress < 100
-    time.sleep(FULL_SYNC_SECONDS)
-    assert share_states(client, sync_id)[(share.gateway_id, share.share_name)] == ("MNSHealthy", 100)
+    wait_until(lambda: share_states(client, sync_id)[(share.gateway_id, share.share_name)] == ("MNSHealthy", 100),
+               "the full sync to end")
 
     removed = client.remove_shares_from_express_sync(models.RemoveSharesFromExpressSyncRequest(
         express_sync_id=sync_id, gateway_shares=json.dumps({share.gateway_id: share.share_name}))).body

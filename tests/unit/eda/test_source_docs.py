@@ -4,7 +4,7 @@ options of the doc fragment alibabacloud.sgw.common), the argument spec it check
 only arguments it knows.
 
 Regenerate the schema after changing DOCUMENTATION:
-    .venv/bin/python tests/utils/write_eda_schema.py
+    .nox/pytest/bin/python tests/utils/write_eda_schema.py
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def test_the_documentation_matches_the_argument_spec():
 def test_the_schema_matches_the_documentation():
     expected = expected_schema(load_source())
     assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == expected, (
-        "regenerate the schema: .venv/bin/python tests/utils/write_eda_schema.py")
+        "regenerate the schema: .nox/pytest/bin/python tests/utils/write_eda_schema.py")
 
 
 def source_args(rulesets) -> list:

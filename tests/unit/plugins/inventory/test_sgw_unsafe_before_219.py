@@ -1,8 +1,8 @@
 """Before ansible-core 2.19 (no data tagging) every string is a template unless it is wrapped unsafe:
 the plugin wraps the host names and every host variable there, those it derives included.
 
-They run on a real InventoryData with ansible-core 2.16 to 2.18 (the "core216" stage of
-tests/run.sh); from 2.19 on, wrap_var makes no AnsibleUnsafe objects and test_sgw_untrusted.py
+They run on a real InventoryData with ansible-core 2.16 to 2.18 (the "core-2.16" session of
+noxfile.py); from 2.19 on, wrap_var makes no AnsibleUnsafe objects and test_sgw_untrusted.py
 checks the 2.19 path.
 """
 

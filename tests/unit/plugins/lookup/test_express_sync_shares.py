@@ -7,7 +7,10 @@ import copy
 import pytest
 
 from ansible.errors import AnsibleLookupError, AnsibleOptionsError
-from ansible.template import is_trusted_as_template, trust_as_template
+try:
+    from ansible.template import is_trusted_as_template, trust_as_template
+except ImportError:  # before ansible-core 2.19 (no data tagging); the core-2.NN sessions collect this module too
+    pytest.skip("data tagging: ansible-core 2.19 and later", allow_module_level=True)
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwTransportError
 from tests.simulator.account import Account
@@ -309,3 +312,45 @@ def test_candidates_are_attributed_to_their_group(make_lookup, sgw, candidate_sy
     result = make_lookup("express_sync_shares").run(terms, is_external=True, **REGION)
     assert sorted((s["share_name"], s["express_sync_id"]) for s in result) == sorted(expected)
     assert sgw.actions().count("DescribeExpressSyncShares") == share_calls
+
+
+# ------------------------------------------------------------------------------------ health verdict
+
+
+def test_health_signals_give_the_inventory_verdict(make_lookup, sgw):
+    sgw.service.account.gateways["gw-2"]["Status"] = "Stopped"
+    sgw.service.account.alerts.append({"GatewayId": "gw-1", "ShareName": "media-nfs", "Type": "uploadQueueFull",
+                                       "Status": "alerting", "FirstTriggerTimestamp": 0})
+    result = make_lookup("express_sync_shares").run(["sync-a"], health_signals=["express_sync", "gateway", "alerts"],
+                                                    **REGION)
+    verdicts = {s["share_name"]: (s["sgw_condition"], s["sgw_condition_reasons"]) for s in result}
+    assert verdicts == {"media-nfs": ("degraded", ["alert_upload_queue_full"]),
+                        "media-smb": ("failed", ["sync_failed", "gateway_not_running"])}
+    actions = [call[0] for call in sgw.calls]
+    assert actions.count("DescribeGateways") == 1 and actions.count("ListAlertEvents") == 1
+    assert "DescribeGatewayFileShares" not in actions
+
+
+def test_health_signal_that_cannot_be_read_is_unknown_with_a_warning(make_lookup, sgw, display):
+    sgw.denied.add("ListAlertEvents")
+    result = make_lookup("express_sync_shares").run(["sync-a"], health_signals=["alerts"], **REGION)
+    assert [(s["sgw_condition"], s["sgw_condition_reasons"]) for s in result] == [
+        ("unknown", ["alerts_unreadable"])] * 2
+    assert any("ListAlertEvents of region cn-hangzhou could not be read" in w and "Forbidden.RAM" in w
+               for w in display.warnings)
+
+
+def test_without_health_signals_no_verdict(make_lookup, sgw):
+    result = make_lookup("express_sync_shares").run(["sync-a"], **REGION)
+    assert not any("sgw_condition" in share for share in result)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"health_signals": ["alerts"], "is_external": True}, "not the candidates"),
+    ({"upload_lag_seconds": 10}, "upload_lag_seconds is a threshold of the file_share health signal"),
+])
+def test_health_options_that_would_be_ignored(make_lookup, sgw, options, message):
+    with pytest.raises(AnsibleLookupError) as raised:
+        make_lookup("express_sync_shares").run(["sync-a"], **dict(REGION, **options))
+    assert message in str(raised.value)
+    assert sgw.calls == []

@@ -15,6 +15,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import endpo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import schema
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import transport as sgw_client
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
@@ -337,3 +338,34 @@ def test_bad_settings_fail_before_any_call(kwargs):
 ])
 def test_further_pages(first, total, page_size, expected):
     assert list(api.further_pages(first, total, page_size)) == expected
+
+
+BAD_GATEWAY = (502, {"Content-Type": "text/html"}, b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+THROTTLED = (400, {}, {"Code": "Throttling.User", "Message": "flow control", "RequestId": "R-T"})
+FAILED = (500, {}, {"Code": "InternalError", "Message": "boom", "RequestId": "R-500"})
+
+
+@pytest.mark.parametrize("replies, attempts, outcome", [
+    ([BAD_GATEWAY, OK], 1, "unknown"),            # may have been applied: never sent again
+    ([FAILED, OK], 1, "unknown"),
+    ([(200, {}, b'{"TaskId": "t-'), OK], 1, "unknown"),
+    ([THROTTLED, THROTTLED, OK], 3, "done"),      # a refusal proves nothing was applied: sent again
+    ([THROTTLED, BAD_GATEWAY, OK], 2, "unknown"),
+    ([(403, {}, {"Code": "Forbidden.RAM", "Message": "denied"})], 1, "refused"),
+])
+def test_a_write_is_sent_again_only_after_an_answer_that_proves_it_was_not_applied(server, replies, attempts,
+                                                                                   outcome):
+    server.replies.extend(replies)
+    client = make_client(server)
+    result = outcomes.write(lambda: api.remove_shares_from_express_sync(
+        client, "cn-hangzhou", "sync-1", [("gw-1", "a")]) or "t-1")
+    assert len(server.requests) == attempts
+    assert result.state == outcome
+
+
+def test_a_write_to_an_endpoint_that_refuses_connections_is_sent_again_and_refused():
+    creds = Credentials("LTAI5tTESTKEY0001", SECRET, None, "options")
+    retry = sgw_client.RetryPolicy(max_retries=2, base_delay=0.0)
+    client = sgw_client.SgwClient(creds, endpoint="http://127.0.0.1:9", timeout=1, retry=retry, sleep=lambda s: None)
+    result = outcomes.write(lambda: api.add_shares_to_express_sync(client, "cn-hangzhou", "sync-1", [("gw-1", "a")]))
+    assert result.state == "refused" and result.error.attempts == 3 and not result.error.sent
