@@ -4,9 +4,10 @@
 """Options shared by every plugin and module: credentials, endpoint, signing, transport, retries.
 
 Use ``alibabacloud.sgw.common`` in modules and ``alibabacloud.sgw.common.plugins`` in inventory
-and lookup plugins; the plugin variant adds the environment variables each option reads (a
-module reads the same variables, but from the host that runs it). The two variants must stay
-the same but for ``env``, and match ``module_utils/options.py``: a unit test checks both.
+and lookup plugins (the same text). Each option documents the table of ``module_utils/options.py``
+(its type, default, aliases, choices and, in "Also read from", its environment variables in
+their order of precedence): a unit test keeps the two equal. There is no ``env`` entry: the
+plugins read the variables themselves, by the same rules as modules, on every ansible-core.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ options:
         paired with the secret of its own family), then OIDC, E(ALIBABA_CLOUD_CREDENTIALS_URI), E(ALIBABA_CLOUD_PROFILE),
         E(ALIBABA_CLOUD_ECS_METADATA). With O(ram_role_arn), the identity found assumes that role."
       - See the full table in the collection's credentials guide (docs/credentials.md).
+      - Also read from E(ALIBABA_CLOUD_ACCESS_KEY_ID) or E(ALICLOUD_ACCESS_KEY). For every option, a value written
+        in the inventory file, given to a lookup or set on a module wins over its environment variables; among
+        those the first one named wins, and an empty variable counts as not set.
     type: str
     aliases: [access_key]
   access_key_secret:
@@ -126,7 +130,8 @@ options:
     description:
       - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
         C(Expiration)), as the official credentials library reads it.
-      - Also read from E(ALIBABA_CLOUD_CREDENTIALS_URI).
+      - Also read from E(ALIBABA_CLOUD_CREDENTIALS_URI). It is never printed or logged (such a URL often carries a
+        token); a user and password in a URL (C(https://user:pass@host)) are hidden wherever a URL is shown.
     type: str
   endpoint:
     description:
@@ -158,261 +163,46 @@ options:
   signature_version:
     description:
       - How requests are signed. V(v3) is C(ACS3-HMAC-SHA256), V(v1) is the older C(HMAC-SHA1) scheme.
+      - Also read from E(ALIBABA_CLOUD_SGW_SIGNATURE_VERSION).
     type: str
     choices: [v3, v1]
     default: v3
   timeout:
     description:
       - Seconds to wait for a connection and then for each answer of the API.
+      - Also read from E(ALIBABA_CLOUD_SGW_TIMEOUT).
     type: float
     default: 30
   validate_certs:
     description:
       - Whether to verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
+      - Also read from E(ALIBABA_CLOUD_SGW_VALIDATE_CERTS).
     type: bool
     default: true
   ca_bundle:
     description:
       - A PEM file of CA certificates to verify the endpoint's certificate with, for a private CA.
+      - Also read from E(ALIBABA_CLOUD_SGW_CA_BUNDLE).
     type: path
   max_retries:
     description:
       - How many times a call is retried after throttling, a server error (5xx), a timeout or a
         connection error, with exponential backoff and full jitter. Authentication, permission and
         business errors are never retried.
+      - Also read from E(ALIBABA_CLOUD_SGW_MAX_RETRIES).
     type: int
     default: 5
   max_retry_time:
     description:
       - The most seconds that one call may spend retrying, backoff included.
+      - Also read from E(ALIBABA_CLOUD_SGW_MAX_RETRY_TIME).
     type: float
     default: 120
 """
 
-    # For inventory and lookup plugins: the same options, read from the environment too.
-    PLUGINS = r"""
-options:
-  access_key_id:
-    description:
-      - The AccessKey ID of a RAM user or an STS identity.
-      - "Credentials are looked for by one rule: what is set explicitly in the options wins over the environment,
-        and the environment wins over the implicit C(current) profile of the aliyun CLI file. Explicit: O(access_key_id)
-        with O(access_key_secret) (and O(security_token)), OIDC, O(credentials_uri), O(profile), O(ecs_role_name).
-        Environment: E(ALIBABA_CLOUD_ACCESS_KEY_ID) with E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) (and
-        E(ALIBABA_CLOUD_SECURITY_TOKEN)), else E(ALICLOUD_ACCESS_KEY) with E(ALICLOUD_SECRET_KEY) (an id is always
-        paired with the secret of its own family), then OIDC, E(ALIBABA_CLOUD_CREDENTIALS_URI), E(ALIBABA_CLOUD_PROFILE),
-        E(ALIBABA_CLOUD_ECS_METADATA). With O(ram_role_arn), the identity found assumes that role."
-      - See the full table in the collection's credentials guide (docs/credentials.md).
-    type: str
-    aliases: [access_key]
-    env:
-      - name: ALIBABA_CLOUD_ACCESS_KEY_ID
-      - name: ALICLOUD_ACCESS_KEY
-  access_key_secret:
-    description:
-      - The AccessKey secret that goes with O(access_key_id).
-      - Also read from E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) or E(ALICLOUD_SECRET_KEY). It is never printed, logged or cached.
-    type: str
-    aliases: [secret_key]
-    env:
-      - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET
-      - name: ALICLOUD_SECRET_KEY
-  security_token:
-    description:
-      - The STS security token, for temporary credentials.
-      - Also read from E(ALIBABA_CLOUD_SECURITY_TOKEN) or E(ALICLOUD_SECURITY_TOKEN). It is never printed, logged or cached.
-    type: str
-    aliases: [sts_token]
-    env:
-      - name: ALIBABA_CLOUD_SECURITY_TOKEN
-      - name: ALICLOUD_SECURITY_TOKEN
-  profile:
-    description:
-      - A profile of the aliyun CLI configuration file O(credentials_file). Set as an option it wins over AccessKey
-        variables of the environment. Modes C(AK), C(StsToken), C(EcsRamRole), C(RamRoleArn), C(ChainableRamRoleArn)
-        (with C(source_profile)), C(OIDC) and C(CredentialsURI) are supported; a profile named here of another mode is
-        an error.
-      - Also read from E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). When no credentials are set at all and the
-        file exists, its C(current) profile is used (skipped, with a C(-vvv) note, when its mode is not supported).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_PROFILE
-      - name: ALICLOUD_PROFILE
-  credentials_file:
-    description:
-      - The aliyun CLI configuration file that holds the profiles.
-      - Also read from E(ALICLOUD_SHARED_CREDENTIALS_FILE). Defaults to C(~/.aliyun/config.json).
-    type: path
-    aliases: [shared_credentials_file]
-    env:
-      - name: ALICLOUD_SHARED_CREDENTIALS_FILE
-  ecs_role_name:
-    description:
-      - The RAM role of the ECS instance this runs on; temporary credentials are fetched from the
-        instance metadata service and renewed before they expire. Set as an option it wins over the environment
-        and the C(current) profile.
-      - Also read from E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME).
-    type: str
-    aliases: [role_name]
-    env:
-      - name: ALIBABA_CLOUD_ECS_METADATA
-      - name: ALICLOUD_ECS_ROLE_NAME
-  ecs_metadata_url:
-    description:
-      - The base URL of the ECS instance metadata service, for O(ecs_role_name).
-      - Also read from E(ALIBABA_CLOUD_ECS_METADATA_URL). Defaults to C(http://100.100.100.200).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_ECS_METADATA_URL
-  ram_role_arn:
-    version_added: 1.1.0
-    description:
-      - The ARN of a RAM role to assume with STS C(AssumeRole), for example C(acs:ram::123456789012****:role/sgw-reader).
-        The credentials the chain finds (options, environment, profile, ECS RAM role...) are the identity that assumes
-        it; with O(oidc_provider_arn) and O(oidc_token_file) the role is assumed with C(AssumeRoleWithOIDC) instead.
-      - The temporary credentials are refreshed before they expire, kept in memory only and never printed.
-      - Also read from E(ALIBABA_CLOUD_ROLE_ARN).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_ROLE_ARN
-  role_session_name:
-    version_added: 1.1.0
-    description:
-      - The session name of the assumed role, seen in ActionTrail. Defaults to C(alibabacloud-sgw-<timestamp>).
-      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_ROLE_SESSION_NAME
-  role_session_expiration:
-    version_added: 1.1.0
-    description:
-      - How many seconds the temporary credentials of the assumed role last, from 900 to 43200 (and at most the
-        role's maximum session duration). They are renewed before they expire during long runs.
-      - Also read from E(ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION).
-    type: int
-    default: 3600
-    env:
-      - name: ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION
-  role_policy:
-    version_added: 1.1.0
-    description:
-      - An inline RAM policy (JSON text) that further restricts the assumed role's session.
-    type: str
-  external_id:
-    version_added: 1.1.0
-    description:
-      - The external ID that the role's trust policy asks for (STS C(AssumeRole) parameter C(ExternalId)).
-    type: str
-  sts_endpoint:
-    version_added: 1.1.0
-    description:
-      - The STS endpoint for O(ram_role_arn) and OIDC, any http(s) URL. Defaults to the regional endpoint
-        C(https://sts.<region>.aliyuncs.com) (for the inventory, of its first region), else C(https://sts.aliyuncs.com).
-      - Also read from E(ALIBABA_CLOUD_STS_ENDPOINT).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_STS_ENDPOINT
-  oidc_provider_arn:
-    version_added: 1.1.0
-    description:
-      - The ARN of the OIDC identity provider, for C(AssumeRoleWithOIDC) of O(ram_role_arn) (RRSA in Kubernetes, CI jobs).
-      - Also read from E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_OIDC_PROVIDER_ARN
-  oidc_token_file:
-    version_added: 1.1.0
-    description:
-      - The file that holds the OIDC token; it is read again at each renewal, so it may be rotated.
-      - Also read from E(ALIBABA_CLOUD_OIDC_TOKEN_FILE).
-    type: path
-    env:
-      - name: ALIBABA_CLOUD_OIDC_TOKEN_FILE
-  credentials_uri:
-    version_added: 1.1.0
-    description:
-      - A URL that answers temporary credentials as JSON (C(AccessKeyId), C(AccessKeySecret), C(SecurityToken),
-        C(Expiration)), as the official credentials library reads it.
-      - Also read from E(ALIBABA_CLOUD_CREDENTIALS_URI).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_CREDENTIALS_URI
-  endpoint:
-    description:
-      - A full URL that overrides the SGW endpoint of every region (but those of O(endpoints)), for example
-        a local SGW simulator C(http://127.0.0.1:8080).
-      - By default the endpoint map of the SGW documentation's endpoint page is used, for O(endpoint_type).
-        Public endpoints - every mainland region and cn-hongkong use C(sgw.cn-shanghai.aliyuncs.com), us-east-1
-        uses C(sgw.us-west-1.aliyuncs.com), other regions C(sgw.<region>.aliyuncs.com). This map is not the
-        official SDK's, which sends cn-shanghai, cn-wulanchabu, cn-heyuan and cn-guangzhou to
-        C(sgw.<region>.aliyuncs.com).
-      - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT).
-    type: str
-    env:
-      - name: ALIBABA_CLOUD_SGW_ENDPOINT
-  endpoint_type:
-    version_added: 1.1.0
-    description:
-      - Which endpoints of the map to use. V(public) are the public endpoints above; V(vpc) are the VPC
-        endpoints C(sgw-vpc.<region>.aliyuncs.com), one per region, reachable from a VPC of that region.
-      - Also read from E(ALIBABA_CLOUD_SGW_ENDPOINT_TYPE).
-    type: str
-    choices: [public, vpc]
-    default: public
-    env:
-      - name: ALIBABA_CLOUD_SGW_ENDPOINT_TYPE
-  endpoints:
-    version_added: 1.1.0
-    description:
-      - The endpoint of some regions, as a mapping of region ids to URLs (for example C(cn-hangzhou) to
-        C(https://sgw-vpc.cn-hangzhou.aliyuncs.com)). It wins over O(endpoint) and O(endpoint_type) for those
-        regions, so that a multi-region inventory can use the VPC endpoint of each region.
-    type: dict
-  signature_version:
-    description:
-      - How requests are signed. V(v3) is C(ACS3-HMAC-SHA256), V(v1) is the older C(HMAC-SHA1) scheme.
-    type: str
-    choices: [v3, v1]
-    default: v3
-    env:
-      - name: ALIBABA_CLOUD_SGW_SIGNATURE_VERSION
-  timeout:
-    description:
-      - Seconds to wait for a connection and then for each answer of the API.
-    type: float
-    default: 30
-    env:
-      - name: ALIBABA_CLOUD_SGW_TIMEOUT
-  validate_certs:
-    description:
-      - Whether to verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
-    type: bool
-    default: true
-    env:
-      - name: ALIBABA_CLOUD_SGW_VALIDATE_CERTS
-  ca_bundle:
-    description:
-      - A PEM file of CA certificates to verify the endpoint's certificate with, for a private CA.
-    type: path
-    env:
-      - name: ALIBABA_CLOUD_SGW_CA_BUNDLE
-  max_retries:
-    description:
-      - How many times a call is retried after throttling, a server error (5xx), a timeout or a
-        connection error, with exponential backoff and full jitter. Authentication, permission and
-        business errors are never retried.
-    type: int
-    default: 5
-    env:
-      - name: ALIBABA_CLOUD_SGW_MAX_RETRIES
-  max_retry_time:
-    description:
-      - The most seconds that one call may spend retrying, backoff included.
-    type: float
-    default: 120
-    env:
-      - name: ALIBABA_CLOUD_SGW_MAX_RETRY_TIME
-"""
+    # For inventory and lookup plugins: the same options. They read their environment variables
+    # themselves (not through ansible-core's configuration), by the same rules as modules.
+    PLUGINS = DOCUMENTATION
 
     # The attribute of the modules of the action group sgw (meta/runtime.yml).
     ACTION_GROUP = r"""
@@ -435,17 +225,7 @@ options:
     aliases: [region_id]
 """
 
-    REGION_PLUGINS = r"""
-options:
-  region:
-    description:
-      - The region to call, for example C(cn-hangzhou).
-    type: str
-    aliases: [region_id]
-    env:
-      - name: ALIBABA_CLOUD_REGION_ID
-      - name: ALICLOUD_REGION
-"""
+    REGION_PLUGINS = REGION
 
     # The health verdict of the inventory, the lookups and express_sync_info (no environment variables).
     HEALTH = r"""

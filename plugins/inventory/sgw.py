@@ -319,9 +319,11 @@ regions:
 from ansible.errors import AnsibleError, AnsibleOptionsError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import TEMPLATED_OPTIONS as SHARED_TEMPLATED_OPTIONS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher, RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
     SignalFetcher,
     error_warning,
@@ -348,7 +350,6 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
-    KNOWN_REGIONS,
     invalid_bucket_filter,
     invalid_express_sync_ids,
     invalid_regions,
@@ -357,10 +358,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation i
 CACHE_FORMAT = "alibabacloud.sgw.sgw/%d" % ESTATE_FORMAT
 FILE_SUFFIXES = ("sgw.yml", "sgw.yaml")
 # Options that may be Jinja templates (with lookups), as aws_ec2's templatable options.
-TEMPLATED_OPTIONS = ("regions", "endpoint", "sts_endpoint", "bucket_name", "bucket_prefix", "access_key_id",
-                     "access_key_secret", "security_token", "profile", "credentials_file", "ecs_role_name",
-                     "ram_role_arn", "role_session_name", "role_policy", "external_id", "oidc_provider_arn",
-                     "oidc_token_file", "credentials_uri")
+TEMPLATED_OPTIONS = ("regions", "bucket_name", "bucket_prefix") + SHARED_TEMPLATED_OPTIONS
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMixin):
@@ -428,25 +426,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
 
     def _template_options(self, config):
-        """Render the options that may be templates (never API data, never values from the environment).
+        """Render the options written as templates (never API data, never values from the environment).
 
-        The value as written is templated: Ansible has already split a list option's string on commas.
+        The value as written is templated (Ansible has already split a list option's string on
+        commas). The shared options, rendered, are what the plugin resolves its client from.
         """
+        given = dict(config)
         for name in TEMPLATED_OPTIONS:
-            value, origin = self.get_option_and_origin(name)
-            if value is None or (isinstance(origin, str) and origin.startswith("env:")):
-                continue
-            written = [config[key] for key in [name] + list(self.option_definitions[name].get("aliases") or ())
-                       if key in config]
-            value = written[0] if written else value
-            if not self.templar.is_template(value):
-                continue
-            try:
-                rendered = self.templar.template(value)
-            except AnsibleError as exc:
-                raise AnsibleParserError("alibabacloud.sgw.sgw: the option %s could not be templated: %s" % (
-                    name, exc.message)) from None
-            self.set_option(name, rendered)
+            definition = self.option_definitions.get(name) or {}
+            for key in [name] + list(definition.get("aliases") or ()):
+                value = config.get(key)
+                if value is None or not self.templar.is_template(value):
+                    continue
+                try:
+                    rendered = self.templar.template(value)
+                except AnsibleError as exc:
+                    raise AnsibleParserError("alibabacloud.sgw.sgw: the option %s could not be templated: %s" % (
+                        name, exc.message)) from None
+                given[key] = rendered
+                self.set_option(name, rendered)
+        self.sgw_given = given
 
     def _cached_estate(self, path):
         """The cached raw estate, when caching is on and the cache holds one of this format."""
@@ -485,7 +484,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         client = self.sgw_client(pool_size=self.get_option("max_concurrency"),
                                  region=configured[0] if configured else None)
         try:
-            return client, self._checked_regions(client, configured) if configured else self._discover_regions(client)
+            return client, api.check_regions(client, configured) if configured else self._discover_regions(client)
         except Exception:
             client.close()
             raise
@@ -536,18 +535,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
     def _warn_signals(self, estate):
         for what, key, error in estate_signal_errors(estate):
             self.display.warning("alibabacloud.sgw.sgw: " + error_warning(what, key, error))
-
-    def _checked_regions(self, client, regions):
-        """The configured regions; one that no SGW endpoint knows (a typo) is checked against DescribeRegions."""
-        unknown = [r for r in regions if r not in KNOWN_REGIONS]
-        if not unknown:
-            return regions
-        valid = api.describe_regions(client)
-        missing = [r for r in unknown if r not in valid]
-        if missing:
-            raise AnsibleParserError("alibabacloud.sgw.sgw: %s %s not served by SGW; DescribeRegions lists: %s." % (
-                ", ".join(repr(r) for r in missing), "is" if len(missing) == 1 else "are", ", ".join(valid)))
-        return regions
 
     def _discover_regions(self, client):
         regions = api.describe_regions(client)

@@ -13,6 +13,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     common_argument_spec,
     region_argument_spec,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.api import check_regions
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwCredentialError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import region_problem
 
@@ -47,6 +48,8 @@ class SgwModule:
             try:
                 self._client = build_client(self.params, log=self.module.debug, pool_size=pool_size,
                                             region=self.region)
+                if self.region:  # a region no endpoint is known to serve (a typo) is checked first
+                    check_regions(self._client, [self.region])
             except SgwError as error:
                 self.fail(error)
         return self._client

@@ -2,19 +2,30 @@
 # Copyright: alibabacloud.sgw contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The options that every plugin and module shares (credentials, endpoint, TLS, timeout,
-retries, region), and :func:`build_client`, the one way to turn them into a client.
+retries, region): ONE table (:data:`SHARED_OPTIONS`), and everything made from it.
 
-The option names, types, defaults and environment variables here are those of the doc
-fragment ``alibabacloud.sgw.common`` (a unit test keeps the two in step): modules get them as
-an argument spec, plugins read them with ``get_option`` (plugin_utils/base.py).
+- modules: the argument spec (:func:`common_argument_spec`, :func:`region_argument_spec`), with
+  the environment variables as fallbacks;
+- inventory and lookup plugins: :func:`resolve_options`, which resolves the options from what
+  the user wrote (the inventory file, the lookup's arguments) and the environment, without
+  asking ansible-core where a value came from (its answer differs from one version to another);
+- the credential chain: :func:`find_credentials` gives it the explicit identity options and what
+  the environment sets, each with its variable;
+- the doc fragment ``alibabacloud.sgw.common`` documents the same table (a unit test keeps them equal).
+
+The rules, the same everywhere: a value written in a file, given to a lookup or set on a module
+wins over the environment; among the variables of an option the documented names come first;
+an empty variable counts as not set (AWX injects a blank input so). To add a shared option: add
+a row here and its entry in the doc fragment.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections import namedtuple
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import FILE_SHARE, SIGNALS, THRESHOLDS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
@@ -22,116 +33,191 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing impo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient, sts_endpoint
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import HAS_REQUESTS, RetryPolicy, SgwClient
 
+# One shared option. ``env``: its environment variables, documented names first. ``identity``: it
+# names an identity, so its explicit value and its environment value have different ranks in the
+# credential chain (the chain gets both). ``templated``: an inventory file may write it as a Jinja
+# template. ``no_log``: for the module argument spec (None: Ansible's own guess).
+Option = namedtuple("Option", "name type env default aliases choices no_log identity templated")
+Option.__new__.__defaults__ = ((), None, (), None, None, False, False)
 
-# Environment variables of each option, documented names first (they win over the older ALICLOUD_* ones).
-OPTION_ENV = {
-    "access_key_id": creds.ENV_ACCESS_KEY_ID,
-    "access_key_secret": creds.ENV_ACCESS_KEY_SECRET,
-    "security_token": creds.ENV_SECURITY_TOKEN,
-    "profile": creds.ENV_PROFILE,
-    "credentials_file": creds.ENV_CREDENTIALS_FILE,
-    "ecs_role_name": creds.ENV_ECS_ROLE_NAME,
-    "ecs_metadata_url": creds.ENV_ECS_METADATA_URL,
-    "ram_role_arn": creds.ENV_ROLE_ARN,
-    "role_session_name": creds.ENV_ROLE_SESSION_NAME,
-    "role_session_expiration": creds.ENV_ROLE_SESSION_EXPIRATION,
-    "role_policy": (),
-    "external_id": (),
-    "sts_endpoint": creds.ENV_STS_ENDPOINT,
-    "oidc_provider_arn": creds.ENV_OIDC_PROVIDER_ARN,
-    "oidc_token_file": creds.ENV_OIDC_TOKEN_FILE,
-    "credentials_uri": creds.ENV_CREDENTIALS_URI,
-    "endpoint": ("ALIBABA_CLOUD_SGW_ENDPOINT",),
-    "endpoint_type": ("ALIBABA_CLOUD_SGW_ENDPOINT_TYPE",),
-    "endpoints": (),
-    "signature_version": ("ALIBABA_CLOUD_SGW_SIGNATURE_VERSION",),
-    "timeout": ("ALIBABA_CLOUD_SGW_TIMEOUT",),
-    "validate_certs": ("ALIBABA_CLOUD_SGW_VALIDATE_CERTS",),
-    "ca_bundle": ("ALIBABA_CLOUD_SGW_CA_BUNDLE",),
-    "max_retries": ("ALIBABA_CLOUD_SGW_MAX_RETRIES",),
-    "max_retry_time": ("ALIBABA_CLOUD_SGW_MAX_RETRY_TIME",),
-}
-REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
+SHARED_OPTIONS = (
+    Option("access_key_id", "str", ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"), aliases=("access_key",),
+           no_log=False, identity=True, templated=True),
+    Option("access_key_secret", "str", ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"),
+           aliases=("secret_key",), no_log=True, identity=True, templated=True),
+    Option("security_token", "str", ("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"),
+           aliases=("sts_token",), no_log=True, identity=True, templated=True),
+    Option("profile", "str", ("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"), identity=True, templated=True),
+    Option("credentials_file", "path", ("ALICLOUD_SHARED_CREDENTIALS_FILE",), aliases=("shared_credentials_file",),
+           templated=True),
+    Option("ecs_role_name", "str", ("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"), aliases=("role_name",),
+           identity=True, templated=True),
+    Option("ecs_metadata_url", "str", ("ALIBABA_CLOUD_ECS_METADATA_URL",)),
+    Option("ram_role_arn", "str", ("ALIBABA_CLOUD_ROLE_ARN",), templated=True),
+    Option("role_session_name", "str", ("ALIBABA_CLOUD_ROLE_SESSION_NAME",), templated=True),
+    Option("role_session_expiration", "int", ("ALIBABA_CLOUD_ROLE_SESSION_EXPIRATION",), default=3600),
+    Option("role_policy", "str", templated=True),
+    Option("external_id", "str", no_log=False, templated=True),
+    Option("sts_endpoint", "str", ("ALIBABA_CLOUD_STS_ENDPOINT",), templated=True),
+    Option("oidc_provider_arn", "str", ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN",), identity=True, templated=True),
+    Option("oidc_token_file", "path", ("ALIBABA_CLOUD_OIDC_TOKEN_FILE",), no_log=False, identity=True,
+           templated=True),
+    Option("credentials_uri", "str", ("ALIBABA_CLOUD_CREDENTIALS_URI",), no_log=True, identity=True, templated=True),
+    Option("endpoint", "str", ("ALIBABA_CLOUD_SGW_ENDPOINT",), templated=True),
+    Option("endpoint_type", "str", ("ALIBABA_CLOUD_SGW_ENDPOINT_TYPE",), default=PUBLIC,
+           choices=tuple(ENDPOINT_TYPES)),
+    Option("endpoints", "dict"),
+    Option("signature_version", "str", ("ALIBABA_CLOUD_SGW_SIGNATURE_VERSION",), default="v3",
+           choices=tuple(SIGNATURE_VERSIONS)),
+    Option("timeout", "float", ("ALIBABA_CLOUD_SGW_TIMEOUT",), default=30.0),
+    Option("validate_certs", "bool", ("ALIBABA_CLOUD_SGW_VALIDATE_CERTS",), default=True),
+    Option("ca_bundle", "path", ("ALIBABA_CLOUD_SGW_CA_BUNDLE",)),
+    Option("max_retries", "int", ("ALIBABA_CLOUD_SGW_MAX_RETRIES",), default=5),
+    Option("max_retry_time", "float", ("ALIBABA_CLOUD_SGW_MAX_RETRY_TIME",), default=120.0),
+)
+# The region of a module or lookup (the inventory has its list of regions).
+REGION_OPTION = Option("region", "str", ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"), aliases=("region_id",))
 
-# Options that name an identity: the credential chain reads their environment variables itself
-# (so that it knows and reports the real source, and keeps an id with the secret of its own
-# family). A value that Ansible read from the environment is not passed on as explicit.
-IDENTITY_OPTIONS = ("access_key_id", "access_key_secret", "security_token", "profile", "ecs_role_name",
-                    "ram_role_arn", "oidc_provider_arn", "oidc_token_file", "credentials_uri")
-# Options passed to the chain as they are (explicit or from the environment alike).
-CHAIN_SETTINGS = ("credentials_file", "ecs_metadata_url", "role_session_name", "role_session_expiration",
-                  "role_policy", "external_id")
+OPTIONS = {option.name: option for option in SHARED_OPTIONS}
+# Derived views, for the code and the tests that need only names.
+OPTION_ENV = {option.name: option.env for option in SHARED_OPTIONS}
+REGION_ENV = REGION_OPTION.env
+IDENTITY_OPTIONS = tuple(option.name for option in SHARED_OPTIONS if option.identity)
+TEMPLATED_OPTIONS = tuple(option.name for option in SHARED_OPTIONS if option.templated)
+# What the credential chain reads: the identity options and the settings of its sources and role steps.
+CHAIN_OPTIONS = IDENTITY_OPTIONS + ("credentials_file", "ecs_metadata_url", "ram_role_arn", "role_session_name",
+                                    "role_session_expiration", "role_policy", "external_id")
+
+
+def first_env(names, env=None):
+    """The value of the first variable of ``names`` that is set and not empty, and its name."""
+    env = os.environ if env is None else env
+    for name in names:
+        value = env.get(name)
+        if value:
+            return value, name
+    return None, None
 
 
 def env_fallback(*names):
     """The argument spec fallback of a module option: the first of the environment variables ``names``
-    that is set and not empty.
-
-    An empty variable counts as not set, as in the credential chain and in the plugins: AWX injects
-    an input of a credential type that was left blank as an empty string.
-    """
+    that is set and not empty."""
     from ansible.module_utils.errors import AnsibleFallbackNotFound  # pylint: disable=import-outside-toplevel
 
-    value, dummy = creds.first_env(names)
+    value, dummy = first_env(names)
     if value is None:
         raise AnsibleFallbackNotFound
     return value
 
 
-def option_from_env(name, env=None):
-    """The value of the shared option ``name`` from its environment variables, as a module would have
-    it: the first that is set and not empty, converted to the option's type; else its default."""
-    from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS  # pylint: disable=import-outside-toplevel
-
-    spec = common_argument_spec()[name]
-    value, dummy = creds.first_env(OPTION_ENV[name], env)
-    if value is None:
-        return spec.get("default")
-    return DEFAULT_TYPE_VALIDATORS[spec["type"]](value)
+def _spec(option) -> dict:
+    spec = {"type": option.type}
+    for key, value in (("aliases", list(option.aliases)), ("default", option.default),
+                       ("choices", list(option.choices or ())), ("no_log", option.no_log)):
+        if value not in (None, []):
+            spec[key] = value
+    # The identity options get no fallback: the chain takes their environment values apart.
+    if option.env and not option.identity:
+        spec["fallback"] = (env_fallback, list(option.env))
+    return spec
 
 
 def common_argument_spec() -> dict:
-    """The module argument spec of the shared options (doc fragment ``alibabacloud.sgw.common``).
-
-    The identity options get no environment fallback here: the credential chain reads the same
-    variables itself, so that it can tell where the credentials came from.
-    """
-
-    def env(option):
-        return {"fallback": (env_fallback, list(OPTION_ENV[option]))} if OPTION_ENV[option] else {}
-
-    return {
-        "access_key_id": {"type": "str", "aliases": ["access_key"], "no_log": False},
-        "access_key_secret": {"type": "str", "aliases": ["secret_key"], "no_log": True},
-        "security_token": {"type": "str", "aliases": ["sts_token"], "no_log": True},
-        "profile": {"type": "str"},
-        "credentials_file": dict(type="path", aliases=["shared_credentials_file"], **env("credentials_file")),
-        "ecs_role_name": {"type": "str", "aliases": ["role_name"]},
-        "ecs_metadata_url": dict(type="str", **env("ecs_metadata_url")),
-        "ram_role_arn": {"type": "str"},
-        "role_session_name": dict(type="str", **env("role_session_name")),
-        "role_session_expiration": dict(type="int", default=3600, **env("role_session_expiration")),
-        "role_policy": {"type": "str"},
-        "external_id": {"type": "str", "no_log": False},
-        "sts_endpoint": dict(type="str", **env("sts_endpoint")),
-        "oidc_provider_arn": {"type": "str"},
-        "oidc_token_file": {"type": "path", "no_log": False},
-        "credentials_uri": {"type": "str"},
-        "endpoint": dict(type="str", **env("endpoint")),
-        "endpoint_type": dict(type="str", choices=list(ENDPOINT_TYPES), default=PUBLIC, **env("endpoint_type")),
-        "endpoints": dict(type="dict", **env("endpoints")),
-        "signature_version": dict(type="str", choices=list(SIGNATURE_VERSIONS), default="v3",
-                                  **env("signature_version")),
-        "timeout": dict(type="float", default=30.0, **env("timeout")),
-        "validate_certs": dict(type="bool", default=True, **env("validate_certs")),
-        "ca_bundle": dict(type="path", **env("ca_bundle")),
-        "max_retries": dict(type="int", default=5, **env("max_retries")),
-        "max_retry_time": dict(type="float", default=120.0, **env("max_retry_time")),
-    }
+    """The module argument spec of the shared options (doc fragment ``alibabacloud.sgw.common``)."""
+    return {option.name: _spec(option) for option in SHARED_OPTIONS}
 
 
 def region_argument_spec() -> dict:
-    return {"region": {"type": "str", "aliases": ["region_id"], "fallback": (env_fallback, list(REGION_ENV))}}
+    return {REGION_OPTION.name: _spec(REGION_OPTION)}
+
+
+def convert(option, value, where):
+    """``value`` as the type of ``option``, in its choices; else a configuration error naming ``where``."""
+    from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.parsing.convert_bool import BOOLEANS  # pylint: disable=import-outside-toplevel
+
+    if option.type == "bool" and isinstance(value, str) and value.lower() not in {str(b).lower() for b in BOOLEANS}:
+        # A word that is not a boolean must not silently turn certificate checks off.
+        problem = "%s must be true or false, not %r" % (option.name, value)
+    else:
+        try:
+            value = DEFAULT_TYPE_VALIDATORS[option.type](value)
+            problem = None
+        except (TypeError, ValueError) as exc:
+            problem = "%s: %s" % (option.name, str(exc).rstrip("."))
+        if problem is None and option.choices and value not in option.choices:
+            problem = "%s must be one of %s, not %r" % (option.name, ", ".join(option.choices), value)
+    if problem:
+        raise SgwConfigError("Invalid configuration: %s (from the %s)." % (problem, where))
+    return value
+
+
+def given_value(option, given):
+    """The value of ``option`` in ``given`` (by its name or an alias), converted; None when not set or empty."""
+    for key in (option.name,) + tuple(option.aliases):
+        value = given.get(key) if given else None
+        if value is not None and value != "":
+            return convert(option, value, "option %s" % key)
+    return None
+
+
+def environment_value(option, env=None):
+    """``(value, variable)`` of ``option`` in the environment, converted; ``(None, None)`` when unset."""
+    value, variable = first_env(option.env, env)
+    if value is None:
+        return None, None
+    return convert(option, value, "environment variable %s" % variable), variable
+
+
+def resolve_options(given, env=None, table=SHARED_OPTIONS) -> dict:
+    """Every option of ``table`` for a plugin: given (not empty) wins, else the environment, else the default.
+
+    ``given`` is what the user wrote (the inventory file after templating, the lookup's
+    arguments). An identity option keeps only its given value: :func:`find_credentials` hands
+    its environment value to the chain apart.
+    """
+    values = {}
+    for option in table:
+        value = given_value(option, given)
+        if value is None and not option.identity:
+            value = environment_value(option, env)[0]
+        values[option.name] = option.default if value is None else value
+    return values
+
+
+def identity_environment(env=None) -> dict:
+    """``{option: (value, variable)}`` of the identity options that the environment sets.
+
+    The AccessKey options are read as one family: the first family of variables (documented
+    names first) that has an id or a secret gives all three, so that an id is never paired with
+    the secret of another family; a missing one keeps its variable's name, for the message.
+    """
+    found = {}
+    keys = chain.KEY_OPTIONS
+    for family in zip(*(OPTIONS[name].env for name in keys)):
+        values = [(os.environ if env is None else env).get(variable) or None for variable in family]
+        if values[0] or values[1]:
+            found.update((name, (value, variable)) for name, value, variable in zip(keys, values, family))
+            break
+    for name in IDENTITY_OPTIONS:
+        if name not in keys:
+            value, variable = first_env(OPTIONS[name].env, env)
+            if value is not None:
+                found[name] = (value, variable)
+    return found
+
+
+def find_credentials(options, env=None, http_get=None, sts=None, log=None, lazy=False):
+    """The credentials of the chain for ``options`` (given values; the identity ones only as set
+    explicitly) and the environment ``env`` (``os.environ`` by default)."""
+    settings = {}
+    for name in CHAIN_OPTIONS:
+        value = options.get(name)
+        if value in (None, "") and not OPTIONS[name].identity:
+            value = environment_value(OPTIONS[name], env)[0]
+        settings[name] = value
+    return chain.resolve_credentials(settings, identity_environment(env), http_get=http_get, sts=sts, log=log,
+                                     lazy=lazy)
 
 
 def health_argument_spec() -> dict:
@@ -167,11 +253,14 @@ def health_settings(options: dict):
     return signals, thresholds, problems
 
 
-def build_client(options: dict, log=None, pool_size=10, region=None, note=None) -> SgwClient:
+def build_client(options: dict, log=None, pool_size=10, region=None, note=None, lazy=False) -> SgwClient:
     """A client from the shared options (a dict with every option of the doc fragment).
 
-    The identity options must hold only what the user set explicitly (see ``IDENTITY_OPTIONS``).
-    ``region`` picks the regional STS endpoint; ``note`` receives ``-vvv`` notes.
+    The identity options must hold only what the user set explicitly (see ``IDENTITY_OPTIONS``):
+    the chain reads their environment values apart.
+    ``region`` picks the regional STS endpoint; ``note`` receives ``-vvv`` notes. With ``lazy``,
+    temporary credentials are fetched at the first call (``client.credentials.identity`` is known
+    before, without any call).
     """
     if not HAS_REQUESTS:
         raise SgwConfigError("The Python library requests is required on the host that calls the SGW API: "
@@ -203,8 +292,7 @@ def build_client(options: dict, log=None, pool_size=10, region=None, note=None) 
         return StsClient(credentials, endpoint=endpoint, pool_size=1, **transport)
 
     sts = StsCaller(sts_client, sts_endpoint(options.get("sts_endpoint"), region), region)
-    chain = {name: options.get(name) for name in IDENTITY_OPTIONS + CHAIN_SETTINGS}
-    found = creds.resolve_credentials(sts=sts, log=note or log, **chain)
+    found = find_credentials(options, sts=sts, log=note or log, lazy=lazy)
     return SgwClient(found, endpoint=options.get("endpoint") or None,
                      endpoint_type=options.get("endpoint_type") or PUBLIC, endpoints=options.get("endpoints") or None,
                      pool_size=pool_size, **transport)

@@ -176,7 +176,7 @@ options:
     default: []
   resume_token:
     description:
-      - RV(resume_token) returned by an earlier run: its pending entries, resumed as with O(resume_entries).
+      - RV(resume_token) returned by an earlier run, whose pending entries are resumed as with O(resume_entries).
       - The token holds only letters, digits, V(-), V(_) and V(.), so that it passes through variables, files of extra
         variables and AWX artifacts unchanged, whatever the share names hold. An empty string is no entry.
     type: str
@@ -402,6 +402,7 @@ request_id:
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
@@ -494,8 +495,8 @@ def main():
     problems += found
     client = sgw.make_client(pool_size=max(1, params["max_concurrency"]))
 
-    def endpoint_of(region):
-        return endpoint_url(region, client.endpoint)
+    def endpoint_of(region):  # as the journal keeps it: without a user or password
+        return hide_userinfo(endpoint_url(region, client.endpoint))
 
     entries, found = given_entries(params, endpoint_of)
     problems += found

@@ -7,7 +7,6 @@ data marked unsafe before Ansible sees it."""
 from __future__ import annotations
 
 import difflib
-import os
 
 from ansible import template as ansible_template
 from ansible.errors import AnsibleError
@@ -16,13 +15,12 @@ from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
-    IDENTITY_OPTIONS,
-    OPTION_ENV,
-    REGION_ENV,
+    REGION_OPTION,
     build_client,
-    option_from_env,
+    given_value,
+    environment_value,
+    resolve_options,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import first_env
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 
 # ansible-core 2.19+ tags data (strings are untrusted unless tagged); 2.16 to 2.18 do not.
@@ -101,43 +99,32 @@ class SgwPluginMixin:
     # The exception class the plugin raises (AnsibleParserError, AnsibleLookupError...).
     sgw_error_class = AnsibleError
 
+    # The options as the user wrote them (the inventory file after templating, the lookup's
+    # arguments): the plugin sets it before it asks for the shared options.
+    sgw_given = None
+
     def sgw_client_options(self):
-        """The shared options as a dict, identity options only when set explicitly (not from the environment).
+        """The shared options (options.py's table) from what the user wrote and the environment.
 
-        The credential chain reads the environment itself, documented names first and an id with
-        the secret of its own family, the same way for every plugin and module.
+        Resolved here rather than by ``get_option``: ansible-core 2.16 and 2.17 do not tell a
+        value set in the file from one of the environment, and read variables by other rules.
+        The identity options hold only what was written: the chain reads their environment values.
         """
-        options = {}
-        for name in OPTION_ENV:
-            value, origin = self.get_option_and_origin(name)
-            from_env = isinstance(origin, str) and origin.startswith("env:")
-            if name in IDENTITY_OPTIONS and from_env:
-                value = None
-            elif from_env and not os.environ.get(origin.split(":", 1)[1].strip()):
-                # An empty variable (AWX injects a blank input so) counts as not set, as in modules.
-                try:
-                    value = option_from_env(name)
-                except (TypeError, ValueError) as exc:
-                    raise self.sgw_error_class("Invalid configuration: %s (from the environment variables %s)." % (
-                        exc, ", ".join(OPTION_ENV[name]))) from None
-            elif name == "validate_certs" and from_env:
-                variable = origin.split(":", 1)[1].strip()
-                if not is_boolean(os.environ.get(variable)):
-                    raise self.sgw_error_class("Invalid configuration: %s (from the environment variable %s)." % (
-                        not_boolean("validate_certs", os.environ.get(variable)), variable))
-            options[name] = value
-        return options
+        try:
+            return resolve_options(self.sgw_given or {})
+        except SgwError as exc:
+            raise self.sgw_error_class(str(exc)) from None
 
-    def sgw_region_option(self, name="region"):
-        """The region option; from the environment, the documented ALIBABA_CLOUD_REGION_ID wins, as in modules."""
-        value, origin = self.get_option_and_origin(name)
-        if isinstance(origin, str) and origin.startswith("env:"):
-            value = first_env(REGION_ENV)[0]
-        return value
+    def sgw_region_option(self):
+        """The region of a lookup: as written, else from the environment (documented variable first)."""
+        try:
+            return given_value(REGION_OPTION, self.sgw_given or {}) or environment_value(REGION_OPTION)[0]
+        except SgwError as exc:
+            raise self.sgw_error_class(str(exc)) from None
 
-    def sgw_client(self, pool_size=10, region=None):
+    def sgw_client(self, pool_size=10, region=None, options=None):
         """A client built from this plugin's options; configuration errors become the plugin's error."""
-        options = self.sgw_client_options()
+        options = self.sgw_client_options() if options is None else options
         try:
             return build_client(options, log=display.vvvv, note=display.vvv, pool_size=pool_size, region=region)
         except SgwError as exc:

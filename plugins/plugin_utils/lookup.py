@@ -28,6 +28,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import REGION_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.api import check_regions
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
@@ -148,11 +149,13 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
             raise AnsibleLookupError("Invalid options: %s." % "; ".join(problems))
         # Types and choices (on_missing, on_denied...) are checked here, by Ansible's configuration manager.
         self.set_options(var_options=variables, direct=kwargs)
+        self.sgw_given = kwargs
         self.region = self._checked_region()
         compiled = compile_query(self.get_option("query"))
         prepared = self.prepare(terms)
         client = self.sgw_client(region=self.region)
         try:
+            check_regions(client, [self.region])
             records = self.fetch(client, prepared)
         except SgwError as exc:
             raise AnsibleLookupError(str(exc)) from None

@@ -14,7 +14,10 @@ Usage: ``python tests/utils/smoke_installed.py REPO_ROOT COLLECTIONS_DIR``
   only ``COLLECTIONS_DIR``, no ansible.cfg, and collections in Python's ``sys.path`` not scanned;
 * checks that the graph has the groups ``sgw`` and ``sgw_health_failed``, the latter with hosts;
 * checks that the inventory plugin that Ansible loads, the file ``ansible-doc -t inventory`` documents
-  and the one ``ansible-doc --metadata-dump`` reports all lie in the installed copy, not the checkout.
+  and the one ``ansible-doc --metadata-dump`` reports all lie in the installed copy, not the checkout;
+* loads the event source ``express_sync_health`` of the installed copy by its path, as ansible-rulebook
+  does (no collection loader), runs its ``main(queue, args)`` until its snapshot, and checks that the
+  code it imported is the installed copy's.
 
 The ``ansible-*`` commands are those next to the running Python (the test virtualenv's).
 """
@@ -115,6 +118,41 @@ def graph_groups(graph: str) -> dict[str, list[str]]:
     return groups
 
 
+# The event source as ansible-rulebook runs it: loaded by path, main(queue, args) until the first event.
+SOURCE_PROBE = """
+import asyncio, json, runpy, sys
+module = runpy.run_path(sys.argv[1])
+
+async def first_event():
+    queue = asyncio.Queue()
+    task = asyncio.create_task(module["main"](queue, {"poll_interval": 60, "heartbeat_polls": 0}))
+    try:
+        return await asyncio.wait_for(queue.get(), 60)
+    finally:
+        task.cancel()
+
+event = asyncio.run(first_event())
+watch = sys.modules["ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.watch"]
+print(json.dumps({"type": event["type"], "failed": event.get("summary", {}).get("failed"), "imported": watch.__file__}))
+"""
+
+
+def probe_source(installed: pathlib.Path, env: dict, workdir: pathlib.Path) -> dict:
+    source = installed / "extensions" / "eda" / "plugins" / "event_source" / "express_sync_health.py"
+    if not source.is_file():
+        fail("the event source is not installed: no %s" % source)
+    result = subprocess.run([sys.executable, "-c", SOURCE_PROBE, str(source)], env=env, cwd=workdir,
+                            capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        fail("the installed event source failed:\n%s%s" % (result.stdout, result.stderr))
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if found["type"] != "snapshot" or not found["failed"]:
+        fail("the installed event source's first event is not a snapshot with failed shares: %s" % found)
+    if not found["imported"].startswith(str(installed)):
+        fail("the installed event source imported %s, not the installed copy's code" % found["imported"])
+    return found
+
+
 def main() -> int:
     repo, collections_dir = (pathlib.Path(arg).resolve() for arg in sys.argv[1:3])
     galaxy = yaml.safe_load((repo / "galaxy.yml").read_text(encoding="utf-8"))
@@ -141,6 +179,7 @@ def main() -> int:
                      "print(inventory_loader.find_plugin_with_context(%r).plugin_resolved_path)\n" % fqcn)
             loaded = subprocess.run([sys.executable, "-c", probe], env=env, cwd=workdir, capture_output=True,
                                     text=True, timeout=60, check=False)
+            source = probe_source(installed, env, workdir)
         finally:
             stop(simulator)
         if secret in graph + documented or secret in loaded.stdout + loaded.stderr:
@@ -164,6 +203,8 @@ def main() -> int:
     print("installed %s against the simulator: %d hosts in %d groups, sgw_health_failed: %s" % (
         fqcn, len({h for hosts in groups.values() for h in hosts}), len(groups), ", ".join(sorted(failed))))
     print("plugin loaded and documented from %s" % plugin_file)
+    print("event source express_sync_health loaded by path from the installed copy: a snapshot with %d failed "
+          "shares" % source["failed"])
     return 0
 
 

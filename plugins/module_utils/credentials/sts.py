@@ -7,11 +7,20 @@ The calls go through the collection's own client (same signer, transport, retrie
 scrubbing as the SGW calls); ``AssumeRoleWithOIDC`` is an anonymous call, sent unsigned. An STS
 error becomes one :class:`~.errors.SgwCredentialError` that names the role, the STS ``Code`` and
 ``RequestId`` and what to check, never a secret.
+
+The credential chain never imports this module: the options layer builds an :class:`StsCaller`
+and hands it to the chain, which calls it for its role steps.
 """
 
 from __future__ import annotations
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import (
+    Anonymous,
+    Credentials,
+    parse_expiration,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
     SgwConfigError,
@@ -66,6 +75,7 @@ class StsCaller:
     def __init__(self, client_factory, endpoint, region=None):
         self.client_factory = client_factory
         self.endpoint = endpoint
+        self.shown_endpoint = hide_userinfo(endpoint)  # as messages show it
         self.region = region if region and is_region_id(region) else "cn-hangzhou"
         self.calls = 0
 
@@ -90,34 +100,29 @@ class StsCaller:
             account_id = str(account_id)
         if not isinstance(account_id, str) or not account_id.isdigit():
             raise SgwCredentialError("GetCallerIdentity at %s: the answer has no AccountId (RequestId %s)." % (
-                self.endpoint, body.get("RequestId")))
+                self.shown_endpoint, body.get("RequestId")))
         return account_id
 
     def _call(self, action, role_arn, params, credentials, identity, extra_secrets=()):
         hint = "check ram_role_arn, the role's trust policy and sts_endpoint"
         body = self._request(action, "of role %s" % role_arn, params, credentials, identity, hint, extra_secrets)
-        # Imported here: credentials.py uses this module, and this one its classes.
-        from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
-
         document = body.get("Credentials")
         if not isinstance(document, dict):
             raise SgwCredentialError("%s of role %s at %s: the answer has no Credentials (RequestId %s)." % (
-                action, role_arn, self.endpoint, body.get("RequestId")))
-        found = creds.Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
-                                  document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
-        return found, creds.parse_expiration(document.get("Expiration"))
+                action, role_arn, self.shown_endpoint, body.get("RequestId")))
+        found = Credentials(document.get("AccessKeyId"), document.get("AccessKeySecret"),
+                            document.get("SecurityToken"), "RAM role %s (%s)" % (role_arn, action))
+        return found, parse_expiration(document.get("Expiration"))
 
     def _request(self, action, about, params, credentials, identity, hint, extra_secrets=()):
         """The decoded answer of one STS call; an error is one :class:`SgwCredentialError`."""
-        from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds  # pylint: disable=import-outside-toplevel
-
-        signer = credentials if credentials is not None else creds.Anonymous()
+        signer = credentials if credentials is not None else Anonymous()
         client = self.client_factory(_Hiding(signer, extra_secrets), self.endpoint)
         self.calls += 1
         try:
             body = client.call(action, self.region, params)
         except SgwApiError as error:
-            parts = ["%s %s failed at %s: %s" % (action, about, self.endpoint, error.code)]
+            parts = ["%s %s failed at %s: %s" % (action, about, self.shown_endpoint, error.code)]
             if error.status:
                 parts[0] += " (HTTP %s)" % error.status
             if error.api_message:  # already scrubbed of every secret the client signs with
@@ -130,7 +135,7 @@ class StsCaller:
         except SgwTransportError as error:
             raise SgwCredentialError("%s %s failed: could not reach the STS endpoint %s (%s). hint: check "
                                      "sts_endpoint (or ALIBABA_CLOUD_STS_ENDPOINT) and network access." % (
-                                         action, about, self.endpoint, error.reason)) from None
+                                         action, about, self.shown_endpoint, error.reason)) from None
         finally:
             client.close()
         return body if isinstance(body, dict) else {}

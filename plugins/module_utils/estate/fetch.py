@@ -51,6 +51,15 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attributio
     group_region,
     members_by_group,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import (
+    GONE_CODES,
+    Assembly,
+    UnexpectedError,
+    _Gone,
+    as_region_error,
+)
+# Where these used to live; new code imports them from assembly.py.
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure, error_record  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
     EXPRESS_SYNC_ID,
@@ -62,29 +71,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema impor
 # written by another layout is not read. 2: groups filed by their region, file shares and gateway
 # tags per region.
 ESTATE_FORMAT = 2
-
-# What DescribeGateways answers for a gateway cluster, or a gateway, that no longer exists.
-GONE_CODES = frozenset(("StorageBundleNotExist", "GatewayNotExist"))
-
-
-class RegionFailure(Exception):
-    """A region's calls failed; carries the region and the original error."""
-
-    def __init__(self, region, error):
-        self.region = region
-        self.error = error
-        super().__init__("region %s: %s" % (region, error))
-
-
-def error_record(error) -> dict:
-    """An error as JSON-able data (never holding a secret)."""
-    return {
-        "message": str(error),
-        "code": getattr(error, "code", None),
-        "request_id": getattr(error, "request_id", None),
-        "action": getattr(error, "action", None),
-    }
-
 
 class EstateFetcher:
     """Fetch the estate of a list of regions on a pool of ``max_concurrency`` threads.
@@ -130,16 +116,7 @@ class _Stopped(Exception):
     """A call not made because another one failed and ``fail_fast`` is set."""
 
 
-class _Gone:
-    """The outcome of a bundle that no longer exists."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error):
-        self.error = error
-
-
-class _Fetch:
+class _Fetch(Assembly):
     """One fetch. The region functions run on their own threads; every API call runs on ``calls``."""
 
     def __init__(self, fetcher, regions, calls):
@@ -175,7 +152,12 @@ class _Fetch:
     def _guarded(self, function, *args):
         if self.stop.is_set():
             raise _Stopped()
-        return function(*args)
+        try:
+            return function(*args)
+        except (SgwError, _Stopped):
+            raise
+        except Exception as error:  # pylint: disable=broad-except  # a bug or an undecodable answer
+            raise as_region_error(error) from error
 
     def _fail(self, regions, error, bundle=False):
         """Record a failure of the calls of ``regions`` (of a bundle: the regions needing it fail later)."""
@@ -196,9 +178,10 @@ class _Fetch:
         try:
             try:
                 groups = answer.result()
-            except SgwError:
-                with self.lock:
-                    self.unlisted.add(region)
+            except SgwError as error:
+                if not isinstance(error, UnexpectedError):  # only a failed call may be covered by another answer
+                    with self.lock:
+                        self.unlisted.add(region)
                 raise
             if groups is None:  # its endpoint answers for the whole account, and did already
                 return
@@ -212,8 +195,8 @@ class _Fetch:
                 future.result()
         except _Stopped:
             return
-        except SgwError as error:
-            self._fail(list(dict.fromkeys(asked)), error)
+        except Exception as error:  # pylint: disable=broad-except  # whatever it is, it is this region's error
+            self._fail(list(dict.fromkeys(asked)), as_region_error(error))
 
     def _groups_call(self, region):
         """The groups of ``region``; None when its endpoint has already answered for the whole account."""
@@ -350,8 +333,8 @@ class _Fetch:
                         pages[bundle][1], api.MAX_PAGE_SIZE, "DescribeGateways", region)
                 except SgwError as error:
                     failed[bundle] = error
-        except _Stopped as exc:
-            stopped = exc
+        except Exception as exc:  # pylint: disable=broad-except  # the claimed bundles fail with it, then the region
+            stopped = exc if isinstance(exc, _Stopped) else as_region_error(exc)
             raise
         finally:  # every claimed bundle gets its outcome, whatever happens
             for bundle in owned:
@@ -370,76 +353,3 @@ class _Fetch:
 
     def _page_call(self, region, bundle, page):
         return api.describe_gateways_page(self.client, region, bundle, page, api.MAX_PAGE_SIZE)
-
-    # ------------------------------------------------------------------------------ result
-
-    def result(self) -> dict:
-        """The data of every region, filed by the regions of the groups, in the order given."""
-        if self.fetcher.fail_fast and self.failures:
-            region, error = min(self.failures, key=lambda failure: self.regions.index(failure[0]))
-            raise RegionFailure(region, error)
-        result = {region: {"express_syncs": [], "shares": [], "candidates": [], "gateways": [],
-                           "missing_bundles": [], "file_shares": {}, "gateway_tags": {}, "error": None}
-                  for region in self.regions}
-        homes = {}
-        for region in self.regions:
-            for group in self.answers.get(region, ()):
-                sync_id = group.get(EXPRESS_SYNC_ID)
-                if sync_id and sync_id not in homes and self._wanted(group, region):
-                    homes[sync_id] = group_region(group, region)
-                    result[homes[sync_id]]["express_syncs"].append(group)
-        for sync_id, region in homes.items():
-            result[region]["shares"] += self.members.get(sync_id, ())
-            result[region]["candidates"] += self.candidates.get(sync_id, ())
-        for region, share in self.strays:
-            result[region]["shares"].append(share)
-        for data in result.values():  # the details of the gateways of each region's member shares
-            for gateway_id in sorted({share.get(GATEWAY_ID) for share in data["shares"]}):
-                if self.file_shares.get(gateway_id) is not None:
-                    data["file_shares"][gateway_id] = self.file_shares[gateway_id]
-                if self.gateway_tags.get(gateway_id) is not None:
-                    data["gateway_tags"][gateway_id] = self.gateway_tags[gateway_id]
-        for region, error in self.errors.items():
-            if not self._covered(region):
-                result[region]["error"] = error_record(error)
-        if self.fetcher.gateway_details:
-            self._assign_gateways(result)
-        return result
-
-    def _covered(self, region):
-        """Whether a region's failed ``DescribeExpressSyncs`` lost nothing: its endpoint answered another
-        region's call for the whole account, so the region's groups are known, whether its own call was
-        made (and failed) or not made at all. (With ``fail_fast`` the failure has stopped the fetch.)"""
-        return (not self.fetcher.fail_fast and region in self.unlisted
-                and self.fetcher.endpoint_of(region) in self.account_wide)
-
-    def _assign_gateways(self, result):
-        """Fail the regions that need a failed bundle; give each bundle's gateways to the first region
-        needing it; list the bundles that no longer exist."""
-        owned = {}
-        for region, data in result.items():
-            if data["error"] is not None:
-                continue
-            needs = sorted({s.get(STORAGE_BUNDLE_ID) for s in data["shares"] + data["candidates"]
-                            if s.get(STORAGE_BUNDLE_ID) in self.bundles})
-            failed = [b for b in needs if self.bundles[b].exception() is not None]
-            if failed:
-                data["error"] = error_record(self.bundles[failed[0]].exception())
-                continue
-            for bundle in needs:
-                outcome = self.bundles[bundle].result()
-                if isinstance(outcome, _Gone):
-                    data["missing_bundles"].append(dict(error_record(outcome.error), storage_bundle_id=bundle))
-                else:
-                    owned.setdefault(bundle, region)
-        by_region = {}
-        for bundle, region in sorted(owned.items()):
-            by_region.setdefault(region, []).append(self.bundles[bundle].result())
-        for region, bundles in by_region.items():
-            gateways = result[region]["gateways"]
-            for pages in bundles:  # the first pages, then the further ones, as the calls were made
-                gateways.extend(pages.get(1, ()))
-            for pages in bundles:
-                for page in sorted(pages):
-                    if page > 1:
-                        gateways.extend(pages[page])

@@ -30,7 +30,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema impor
     extract_plain_or_wrapped,
     request_id_of,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import KNOWN_REGIONS, invalid_bucket_filter
 
 # DescribeRegions is served by every endpoint; this region picks the mainland one.
 DISCOVERY_REGION = "cn-hangzhou"
@@ -132,6 +132,22 @@ def describe_regions(client, region=DISCOVERY_REGION):
     body = client.call("DescribeRegions", region)
     return [entry.get(REGION_ID) for entry in extract_list(body, "Regions", "Region", "DescribeRegions", region)
             if entry.get(REGION_ID)]
+
+
+def check_regions(client, regions) -> list:
+    """``regions``, once checked: one that no SGW endpoint is known to serve (a typo such as
+    ``cn-hangzou``) is looked up with ``DescribeRegions``, whatever the endpoint, and one that it
+    does not list either is a configuration error naming the valid regions. The same check for the
+    inventory, the lookups and the modules; no call when every region is known."""
+    unknown = [r for r in regions if r not in KNOWN_REGIONS]
+    if not unknown:
+        return list(regions)
+    valid = describe_regions(client)
+    missing = [r for r in unknown if r not in valid]
+    if missing:
+        raise SgwConfigError("%s %s not served by SGW; DescribeRegions lists: %s." % (
+            ", ".join(repr(r) for r in missing), "is" if len(missing) == 1 else "are", ", ".join(valid)))
+    return list(regions)
 
 
 def describe_express_syncs(client, region, bucket_name=None, bucket_prefix=None):

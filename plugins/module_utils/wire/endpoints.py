@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import is_region_id
 
 API_VERSION = "2018-05-11"
@@ -37,7 +38,7 @@ def base_url(endpoint: str) -> str:
     url = endpoint if "://" in endpoint else "https://" + endpoint
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SgwConfigError("The endpoint %r is not a valid http(s) URL." % endpoint)
+        raise SgwConfigError("The endpoint %r is not a valid http(s) URL." % hide_userinfo(endpoint))
     return "%s://%s" % (parts.scheme, parts.netloc)
 
 
@@ -66,7 +67,7 @@ def endpoint_problems(endpoint=None, endpoint_type=PUBLIC, endpoints=None) -> li
         if not is_region_id(region):
             problems.append("endpoints: %r is not a region id (for example cn-hangzhou)" % (region,))
         if not isinstance(url, str) or not url:
-            problems.append("endpoints: the endpoint of %s must be a URL, not %r" % (region, url))
+            problems.append("endpoints: the endpoint of %s must be a URL, not %r" % (region, hide_userinfo(url)))
     for url in [endpoint] + [u for u in (endpoints or {}).values() if isinstance(u, str) and u]:
         if url:
             try:

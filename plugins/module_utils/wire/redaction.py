@@ -8,6 +8,9 @@
 - A server or a library may echo the AccessKey secret or the token (raw or percent-encoded):
   :func:`scrub` replaces them; :func:`safe_api_message` cuts the server's string-to-sign.
 - An AccessKey ID is shown masked (:func:`mask_key_id`).
+- The user and password of a URL (``https://user:pass@host``: an endpoint, a metadata URL, a
+  credentials URI) are never shown or stored (:func:`hide_userinfo`); the journal keeps the
+  endpoint in that form too.
 
 Nothing else in the collection builds text out of a credential.
 """
@@ -24,6 +27,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing impo
 _QUERY = re.compile(r"\?[\w.~%-]+=[^\s'\"<>()]*")
 QUERY_HIDDEN = "?<query hidden>"
 MASK = "****"
+# ``scheme://user:password@``: the userinfo of a URL, up to the first /, ?, # or space.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@'\"<>]+@")
 
 # The loggers that write full URLs (urllib3 logs ``Failed to parse headers (url=...)`` at WARNING,
 # which a configured log file would keep).
@@ -36,13 +41,24 @@ def hide_query(text: str) -> str:
     return _QUERY.sub(QUERY_HIDDEN, text)
 
 
+def hide_userinfo(text) -> str:
+    """``text`` (a URL, or a message with URLs in it) with the user and password of every URL
+    replaced by ``****``: ``https://user:pass@host`` becomes ``https://****@host``."""
+    return _USERINFO.sub(r"\1" + MASK + "@", text) if isinstance(text, str) else text
+
+
+def hide_urls(text) -> str:
+    """``text`` with neither URL query strings nor URL userinfo."""
+    return hide_userinfo(hide_query(str(text)))
+
+
 def scrub(text, secrets=()) -> str:
     """``text`` without URL query strings or any of ``secrets`` (raw, percent-encoded or form-encoded).
 
     Values shorter than four characters are left alone: hiding them would garble the text and
     hide nothing worth hiding.
     """
-    text = hide_query(str(text))
+    text = hide_urls(text)
     for value in secrets:
         if value and len(value) >= 4:
             for form in (value, percent_encode(value), quote_plus(value)):
@@ -64,14 +80,14 @@ def mask_key_id(key_id) -> str:
 
 
 class HideQueryFilter(logging.Filter):
-    """Hides URL query strings in the log records of a logger."""
+    """Hides URL query strings and userinfo in the log records of a logger."""
 
     def filter(self, record):
         try:
             message = record.getMessage()
         except Exception:  # pylint: disable=broad-except  # a record that cannot be formatted is left alone
             return True
-        hidden = hide_query(message)
+        hidden = hide_urls(message)
         if hidden != message:
             record.msg, record.args = hidden, None
         return True

@@ -170,7 +170,7 @@ class SgwClient:
 
     def __repr__(self):
         return "SgwClient(endpoint=%r, signature_version=%r, credentials=%r)" % (
-            self.endpoint, self.signature_version, self.credentials)
+            redaction.hide_userinfo(self.endpoint), self.signature_version, self.credentials)
 
     def close(self):
         self.session.close()
@@ -228,7 +228,8 @@ class SgwClient:
     # ------------------------------------------------------------------------------ wire
 
     def _send(self, action, region, params) -> Reply:
-        base = self.base_url(region)
+        url_base = self.base_url(region)
+        base = redaction.hide_userinfo(url_base)  # as shown in messages and logs
         creds = self.credentials.current()  # temporary credentials are refreshed here, before they expire
         form = params if len(signing.canonical_query_string(params)) > FORM_BODY_BYTES else {}
         payload = signing.canonical_query_string(form).encode("ascii") if form else b""
@@ -243,12 +244,12 @@ class SgwClient:
             headers = {}
         else:  # x-acs-content-sha256 is the SHA-256 of the body
             query = {} if form else params
-            headers = signing.v3_signed_headers("POST", urlsplit(base).netloc, action, self.api_version, query,
+            headers = signing.v3_signed_headers("POST", urlsplit(url_base).netloc, action, self.api_version, query,
                                                 creds.access_key_id, creds.access_key_secret, creds.security_token,
                                                 body=payload)
         if form:
             headers["Content-Type"] = FORM_TYPE
-        url = base + "/?" + signing.canonical_query_string(query) if query else base + "/"
+        url = url_base + "/?" + signing.canonical_query_string(query) if query else url_base + "/"
         self.log("SGW %s in %s -> %s" % (action, region, base))
         response = body = None
         try:
@@ -303,7 +304,7 @@ class SgwClient:
                 if size > MAX_BODY_BYTES:
                     raise SgwApiError("InvalidResponse", "the answer is larger than %d MiB" % (
                         MAX_BODY_BYTES // 2 ** 20), action=action, region=region, status=response.status_code,
-                        endpoint=self.endpoint)
+                        endpoint=base)
                 if time.monotonic() > deadline:
                     raise SgwTransportError("the answer did not arrive within %gs, the timeout" % self.timeout,
                                             action, region, base)
@@ -323,9 +324,9 @@ class SgwClient:
         status = reply.status
         request_id = reply.headers.get("x-acs-request-id")
         details = dict(action=action, region=region, status=status, credential_source=self.credentials.describe(),
-                       endpoint=self.endpoint)
+                       endpoint=redaction.hide_userinfo(self.endpoint))
         if 300 <= status < 400:
-            location = redaction.hide_query(reply.headers.get("Location") or "nowhere")
+            location = redaction.hide_urls(reply.headers.get("Location") or "nowhere")
             raise SgwApiError("InvalidResponse", "HTTP %s redirect to %s, which is not followed; set endpoint to the "
                               "URL that answers" % (status, location), request_id=request_id, **details)
         try:  # strict JSON: NaN and Infinity are not numbers an API sends

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import mask_key_id
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo, mask_key_id
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
     invalid_gateway_ids,
@@ -102,7 +102,7 @@ def new_entry(account, endpoint, region, express_sync_id, shares) -> dict:
     """An entry at its first step; ``shares`` are ``(gateway_id, share_name)`` pairs."""
     stamp = now_text()
     return {"id": uuid.uuid4().hex[:16], "created": stamp, "updated": stamp, "account": dict(account),
-            "endpoint": endpoint, "region": region, "express_sync_id": express_sync_id,
+            "endpoint": hide_userinfo(endpoint), "region": region, "express_sync_id": express_sync_id,
             "shares": [{"gateway_id": g, "share_name": s} for g, s in shares], "step": "removing",
             "task_id": None, "error": None, "lands_by": None}
 
@@ -177,6 +177,7 @@ def invalid_entry(entry) -> list:
 def clean_entry(entry) -> dict:
     """An entry with only the journal's fields (anything else given back by a user is dropped)."""
     cleaned = {field: entry.get(field) for field in ENTRY_FIELDS}
+    cleaned["endpoint"] = hide_userinfo(cleaned["endpoint"])  # never a password in the journal
     cleaned["account"] = {"key_id": entry["account"]["key_id"], "identity": entry["account"]["identity"]}
     cleaned["shares"] = [{"gateway_id": s["gateway_id"], "share_name": s["share_name"]} for s in entry["shares"]]
     cleaned["id"] = str(entry.get("id") or uuid.uuid4().hex[:16])

@@ -16,6 +16,8 @@ import yaml
 
 from tests.support.sim_process import KEY_ID, KEY_SECRET, SECRETS, Simulator, ansible_env, run_ansible
 
+pytestmark = pytest.mark.core_matrix
+
 GOOD = {"ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": KEY_SECRET}
 REGION = {"ALIBABA_CLOUD_REGION_ID": "cn-hangzhou"}
 

@@ -26,6 +26,8 @@ from tests.support.sim_process import (
     run_ansible,
 )
 
+pytestmark = pytest.mark.core_matrix
+
 ACCOUNT = "1638094425718837"
 CENTRAL = "acs:ram::%s:role/central" % ACCOUNT
 READER = "acs:ram::%s:role/sgw-reader" % ACCOUNT

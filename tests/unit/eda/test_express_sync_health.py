@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 import yaml
@@ -356,3 +357,23 @@ def test_after_an_authentication_error_the_credentials_are_looked_for_again(run_
             await source.next_poll()
             assert len(run_source.built) == 2
     run(scenario())
+
+
+def test_a_poll_runs_off_the_event_loop(run_source):
+    """The fetch blocks on its threads, never on ansible-rulebook's event loop: while an API call is held,
+    the loop goes on (here, it is the loop that releases the call)."""
+    entered, held, released = threading.Event(), threading.Event(), []
+
+    def before(action, region, params):
+        entered.set()
+        released.append(held.wait(10))  # False if nothing released it: the loop was blocked meanwhile
+
+    async def scenario():
+        api = FakeApi()
+        api.before = before
+        async with run_source({"heartbeat_polls": 0, "regions": ["cn-hangzhou"]}, client=api) as source:
+            assert await asyncio.get_running_loop().run_in_executor(None, entered.wait, 10)
+            held.set()
+            assert [e["type"] for e in await source.poll()] == ["snapshot"]
+    run(scenario())
+    assert released and all(released)

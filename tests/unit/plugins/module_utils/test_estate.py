@@ -404,3 +404,54 @@ def test_gateways_without_total_count_are_read_page_after_page():
     assert json.dumps(fetch(api)) == json.dumps(expected)
     big = [call[2]["PageNumber"] for call in calls_of(api, "DescribeGateways") if call[2]["StorageBundleId"] == "sb-big"]
     assert big == [1, 2, 3]  # 120 gateways: 50, 50, then a short page of 20 ends it
+
+
+# Any exception of a region's calls (a bug, an answer that cannot be decoded) is that region's error.
+UNEXPECTED = [
+    ("listing", lambda action, region, params: action == "DescribeExpressSyncs" and region == "cn-shanghai"),
+    ("shares", lambda action, region, params: action == "DescribeExpressSyncShares" and region == "cn-shanghai"),
+    ("gateways", lambda action, region, params: action == "DescribeGateways" and params.get("StorageBundleId") == "sb-big"),
+]
+
+
+def raising(condition):
+    def before(action, region, params):
+        if condition(action, region, params):
+            raise ValueError("cannot decode this answer")
+    return before
+
+
+@pytest.mark.parametrize("where, condition", UNEXPECTED, ids=[u[0] for u in UNEXPECTED])
+def test_an_unexpected_exception_is_the_region_error_never_an_empty_success(where, condition):
+    api = new_api()
+    api.before = raising(condition)
+    regions = fetch(api, fail_fast=False)["regions"]
+    failed = "cn-beijing" if where == "gateways" else "cn-shanghai"
+    assert regions[failed]["error"]["message"].startswith("unexpected ValueError: cannot decode this answer")
+    for region in set(REGIONS) - {failed}:
+        assert regions[region]["error"] is None and keys(regions[region]["shares"]) == member_keys(region)
+
+
+@pytest.mark.parametrize("where, condition", UNEXPECTED, ids=[u[0] for u in UNEXPECTED])
+def test_an_unexpected_exception_fails_the_fetch_with_fail_fast(where, condition):
+    api = new_api()
+    api.before = raising(condition)
+    with pytest.raises(RegionFailure) as info:
+        fetch(api)
+    assert info.value.region == ("cn-beijing" if where == "gateways" else "cn-shanghai")
+    assert "unexpected ValueError" in str(info.value.error)
+
+
+def test_an_unexpected_exception_on_the_region_thread_is_the_region_error(monkeypatch):
+    """A bug in the code that files the answers (not in a call) fails the region too."""
+    claim = estate_module._Fetch._claim
+
+    def broken(self, region, groups):
+        if region == "cn-beijing":
+            raise KeyError("ExpressSyncId")
+        return claim(self, region, groups)
+
+    monkeypatch.setattr(estate_module._Fetch, "_claim", broken)
+    regions = fetch(new_api(), fail_fast=False)["regions"]
+    assert regions["cn-beijing"]["error"]["message"].startswith("unexpected KeyError")
+    assert regions["cn-hangzhou"]["error"] is None

@@ -14,6 +14,21 @@ def test_the_documentation_parses(module):
     documentation = yaml.safe_load(module.DOCUMENTATION)
     assert isinstance(yaml.safe_load(module.RETURN), dict) and isinstance(yaml.safe_load(module.EXAMPLES), list)
     assert set(documentation["options"]) >= set(module.argument_spec())
+    # every line of a description is text (a "key: value" line would be a mapping)
+    for section in (documentation, yaml.safe_load(module.RETURN)):
+        assert [path for path, text in _descriptions(section) if not isinstance(text, str)] == []
+
+
+def _descriptions(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and not isinstance(value, dict):  # not an option named description
+                yield from ((path, text) for text in (value if isinstance(value, list) else [value]))
+            else:
+                yield from _descriptions(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _descriptions(value, path + (index,))
 
 
 def test_heal_states_default_is_the_failed_states_in_the_spec_and_the_docs():
