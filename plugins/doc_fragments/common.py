@@ -247,11 +247,15 @@ options:
       - A signal that cannot be read (a failed call, a gateway that is not listed, a value the table does not know)
         makes the verdict V(unknown) (reasons C(gateway_unreadable), C(file_share_unreadable), C(alerts_unreadable)),
         never V(ok), with a warning.
-      - Not set (the default), there is no verdict and no extra call - C(sgw_health), from the express sync state,
-        is as it was before 1.2.0. C(sgw_health) keeps its meaning whatever this option says.
+      - The default, V(express_sync) alone, gives every member share a verdict from its express sync state, with
+        no call beyond those made without a verdict. An empty list is an error (there is always a verdict).
+        C(sgw_health) keeps its meaning whatever this option says.
+      - Candidates (not members) have no verdict - the lookup with O(is_external=true), and C(express_sync_info)
+        with O(shares=false), give none, and then naming another signal than V(express_sync) is an error.
     type: list
     elements: str
     choices: [express_sync, gateway, file_share, alerts]
+    default: [express_sync]
   upload_lag_seconds:
     version_added: 1.2.0
     description:

@@ -332,7 +332,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals im
     estate_signal_errors,
     signals_read,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    extra_signals,
+    health_argument_spec,
+    health_settings,
+)
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -459,7 +463,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
             estate = cached.get("estate")
-            if not set(self._signals or ()) <= signals_read(estate):  # a cache never serves signals it did not read
+            if not set(extra_signals(self._signals)) <= signals_read(estate):  # nor signals it did not read
                 return None
             self.display.vvv("alibabacloud.sgw.sgw: using the cached estate of %s" % path)
             return estate
@@ -468,7 +472,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
     def _fetcher(self, client):
         """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
         fetcher = self._estate_fetcher(client)
-        return SignalFetcher(fetcher, client, self._signals) if self._signals else fetcher
+        return SignalFetcher(fetcher, client, self._signals) if extra_signals(self._signals) else fetcher
 
     def _estate_fetcher(self, client):
         return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),

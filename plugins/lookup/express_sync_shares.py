@@ -202,7 +202,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attributio
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, judge_shares
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    extra_signals,
+    health_argument_spec,
+    health_settings,
+)
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.lookup import (
     NOT_FOUND_CODE,
     SgwLookupBase,
@@ -223,8 +227,10 @@ class LookupModule(SgwLookupBase):
             raise AnsibleLookupError("max_ids_per_call must be 0 (all ids in one call) or more, not %r." % (size,))
         self._signals, self._thresholds, problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
-        if self._signals and self.get_option("is_external"):
-            problems.append("health_signals judges member shares, not the candidates of is_external=true")
+        if self.get_option("is_external"):  # candidates have no verdict; only another signal than the default is a fault
+            if extra_signals(self._signals):
+                problems.append("health_signals judges member shares, not the candidates of is_external=true")
+            self._signals = None
         if problems:
             raise AnsibleLookupError("Invalid options: %s." % "; ".join(problems))
         return api.chunked(ids, size)

@@ -26,7 +26,12 @@ import os
 from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import FILE_SHARE, SIGNALS, THRESHOLDS
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import (
+    EXPRESS_SYNC,
+    FILE_SHARE,
+    SIGNALS,
+    THRESHOLDS,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_VERSIONS
@@ -77,8 +82,11 @@ SHARED_OPTIONS = (
 )
 # The options of the health verdict, in the table's form: the inventory, the lookup express_sync_shares and the
 # module express_sync_info take them (doc fragment alibabacloud.sgw.common.health). A threshold not set is the
-# default of condition.THRESHOLDS (None: not checked); no environment variable.
-HEALTH_OPTIONS = (Option("health_signals", "list", choices=SIGNALS, elements="str"),) + tuple(
+# default of condition.THRESHOLDS (None: not checked); no environment variable. The default signal, the express
+# sync state, costs no call: every member share has a verdict.
+DEFAULT_SIGNALS = (EXPRESS_SYNC,)
+HEALTH_OPTIONS = (Option("health_signals", "list", default=list(DEFAULT_SIGNALS), choices=SIGNALS,
+                         elements="str"),) + tuple(
     Option(name, "int") for name in THRESHOLDS)
 # The region of a module or lookup (the inventory has its list of regions).
 REGION_OPTION = Option("region", "str", ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"), aliases=("region_id",))
@@ -232,15 +240,16 @@ def health_argument_spec() -> dict:
 
 
 def health_settings(options: dict):
-    """``(signals, thresholds, problems)`` from the health options: signals None when the verdict is not
-    asked for; a threshold written without the file_share signal is a problem (it would be ignored)."""
+    """``(signals, thresholds, problems)`` from the health options: not set (None), the signals are
+    :data:`DEFAULT_SIGNALS`; an empty list is a problem (there is always a verdict), and so is a threshold
+    written without the file_share signal (it would be ignored)."""
     signals = options.get("health_signals")
-    signals = list(dict.fromkeys(signals)) if signals is not None else None
-    problems = ["health_signals: %r is not one of %s" % (s, ", ".join(SIGNALS)) for s in signals or ()
+    signals = list(dict.fromkeys(signals)) if signals is not None else list(DEFAULT_SIGNALS)
+    problems = ["health_signals: %r is not one of %s" % (s, ", ".join(SIGNALS)) for s in signals
                 if s not in SIGNALS]
-    if signals is not None and not signals:
-        problems.append("health_signals must name at least one of %s (leave it out for no verdict)" % (
-            ", ".join(SIGNALS)))
+    if not signals:
+        problems.append("health_signals must name at least one of %s (leave it out for the default, %s)" % (
+            ", ".join(SIGNALS), ", ".join(DEFAULT_SIGNALS)))
     thresholds = {}
     for name, default in THRESHOLDS.items():
         value = options.get(name)
@@ -249,11 +258,17 @@ def health_settings(options: dict):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             problems.append("%s must be a whole number, 0 or more, not %r" % (name, value))
-        elif FILE_SHARE not in (signals or ()):
+        elif FILE_SHARE not in signals:
             problems.append("%s is a threshold of the file_share health signal: add file_share to health_signals"
                             % name)
         thresholds[name] = value
     return signals, thresholds, problems
+
+
+def extra_signals(signals) -> list:
+    """The signals of ``signals`` that need calls or data beyond the express sync records (the default's
+    verdict needs none)."""
+    return [signal for signal in signals or () if signal not in DEFAULT_SIGNALS]
 
 
 def build_client(options: dict, log=None, pool_size=10, region=None, note=None, lazy=False) -> SgwClient:

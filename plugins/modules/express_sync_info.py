@@ -225,7 +225,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import CONDITION_ORDER
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, judge_shares
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import health_argument_spec, health_settings
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    extra_signals,
+    health_argument_spec,
+    health_settings,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_key, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
@@ -297,7 +301,7 @@ def main():
     problems = invalid_bucket_filter(params["bucket_name"], params["bucket_prefix"])
     signals, thresholds, health_problems = health_settings(params)
     problems += health_problems
-    if signals and not params["shares"]:
+    if extra_signals(signals) and not params["shares"]:  # without shares, the default has none to judge: no verdict
         problems.append("health_signals judges the member shares: set shares to true")
     if problems:
         sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
