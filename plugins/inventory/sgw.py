@@ -41,9 +41,10 @@ description:
     C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
     C(sgw_full_sync_unsupported), and with
     O(include_candidates) also C(sgw_candidates) and C(sgw_sync_<ExpressSyncId>_candidates)."
-  - "With O(health_signals), each member share host has the verdict C(sgw_condition) and C(sgw_condition_reasons),
-    and is in C(sgw_condition_<condition>) and C(sgw_reason_<code>); these groups are made even when empty (for
-    the codes that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
+  - "Each member share host has the verdict C(sgw_condition) and C(sgw_condition_reasons) of the signals of
+    O(health_signals) (by default the express sync state alone, at no extra call), and is in
+    C(sgw_condition_<condition>) and C(sgw_reason_<code>); these groups are made even when empty (for the codes
+    that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
     member shares and all their reasons. Candidate shares have no verdict. A signal that could not be read is
     warned about, gives V(unknown), and keeps the estate out of the inventory cache."
 requirements:

@@ -25,9 +25,10 @@ description:
 requirements:
   - requests
   - jmespath (only for O(query))
-  - "With O(health_signals), each member share also has the verdict C(sgw_condition) and C(sgw_condition_reasons),
-    the same as the inventory plugin's (see the collection's health guide, docs/health.md); a signal that could not
-    be read is warned about and gives V(unknown)."
+  - "Each member share also has the verdict C(sgw_condition) and C(sgw_condition_reasons) of the signals of
+    O(health_signals) (by default the express sync state alone, at no extra call), the same as the inventory
+    plugin's (see the collection's health guide, docs/health.md); a signal that could not be read is warned about
+    and gives V(unknown). Candidates (O(is_external=true)) have no verdict."
 extends_documentation_fragment:
   - alibabacloud.sgw.common.plugins
   - alibabacloud.sgw.common.region_plugins
@@ -182,13 +183,13 @@ _raw:
       sample: sgw-express-sync-queue-gw-0001xv7je357xn8t****
     sgw_condition:
       description: The verdict of the signals of O(health_signals) - V(ok), V(degraded), V(failed) or V(unknown).
-      returned: with O(health_signals)
+      returned: for member shares (not with O(is_external=true))
       type: str
       sample: failed
       version_added: 1.2.0
     sgw_condition_reasons:
       description: The reason codes behind RV(_raw[].sgw_condition), in the order of the health guide's table.
-      returned: with O(health_signals)
+      returned: for member shares (not with O(is_external=true))
       type: list
       elements: str
       sample: [gateway_not_running, alert_upload_queue_full]

@@ -26,10 +26,12 @@ description:
   - "Health (C(sgw_health)): C(MNSHealthy) is V(healthy); C(MNSFullSyncInit) and C(MNSFullSyncing) are V(syncing);
     C(TopicAndQueueFailure), C(TopicFailure) and C(QueueFailure) are V(failed); C(MNSNotEnabled) is V(disabled);
     any other state is V(unknown)."
-  - "With O(health_signals) (which needs O(shares=true)), each member share also has the verdict C(sgw_condition)
-    and C(sgw_condition_reasons), the same as the inventory plugin's, and each group a count of its shares per
-    condition (RV(express_syncs[].condition_summary)); a signal that could not be read is warned about and gives
-    V(unknown). See the collection's health guide, docs/health.md."
+  - "With O(shares=true), each member share also has the verdict C(sgw_condition) and C(sgw_condition_reasons) of
+    the signals of O(health_signals) (by default the express sync state alone, at no extra call), the same as the
+    inventory plugin's, and each group a count of its shares per condition
+    (RV(express_syncs[].condition_summary)); a signal that could not be read is warned about and gives V(unknown).
+    Naming another signal than V(express_sync) needs O(shares=true). See the collection's health guide,
+    docs/health.md."
   - This module is in the action group C(alibabacloud.sgw.sgw), so C(module_defaults) of
     C(group/alibabacloud.sgw.sgw) can carry the credentials, the endpoint and the region.
 requirements:
@@ -193,7 +195,7 @@ express_syncs:
       description:
         - How many member shares have each condition; every condition is present, zero included. Each share then
           has C(sgw_condition) and C(sgw_condition_reasons).
-      returned: with O(health_signals)
+      returned: with O(shares=true)
       type: dict
       sample:
         ok: 2

@@ -51,7 +51,7 @@ def without(contains, keys):
 def test_express_sync_shares_lookup(fake_api, monkeypatch):
     contains = documented(shares_lookup)["_raw"]["contains"]
     plain = without(contains, VERDICT_KEYS)
-    assert_keys(lookup("express_sync_shares", fake_api, monkeypatch, MEDIA), plain, "express_sync_shares")
+    assert_keys(lookup("express_sync_shares", fake_api, monkeypatch, MEDIA), contains, "express_sync_shares")
     candidates = lookup("express_sync_shares", fake_api, monkeypatch, MEDIA, is_external=True)
     assert_keys(candidates, plain, "express_sync_shares is_external")
     judged = lookup("express_sync_shares", fake_api, monkeypatch, MEDIA, health_signals=SIGNALS)
@@ -67,11 +67,14 @@ def test_express_sync_info_module(fake_api, run_module):
     result = run_module(express_sync_info.main, fake_api, express_sync_ids=[MEDIA], shares=True, candidates=True)
     groups = result["express_syncs"]
     contains = documented(express_sync_info)["express_syncs"]["contains"]
-    assert_keys(groups, without(contains, {"condition_summary"}), "express_sync_info express_syncs")
+    assert_keys(groups, contains, "express_sync_info express_syncs")
     share_keys = documented(shares_lookup)["_raw"]["contains"]  # "the keys of the express_sync_shares lookup"
-    assert_keys(groups[0]["shares"], without(share_keys, VERDICT_KEYS), "express_sync_info shares")
+    assert_keys(groups[0]["shares"], share_keys, "express_sync_info shares")
     assert_keys(groups[0]["candidates"], without(share_keys, VERDICT_KEYS), "express_sync_info candidates")
     assert set(groups[0]["health_summary"]) == set(contains["health_summary"]["sample"])
+    unjudged = run_module(express_sync_info.main, fake_api, express_sync_ids=[MEDIA])["express_syncs"]
+    assert_keys(unjudged, without(contains, {"shares", "candidates", "health_summary", "condition_summary"}),
+                "express_sync_info express_syncs shares=false")
     judged = run_module(express_sync_info.main, fake_api, express_sync_ids=[MEDIA], shares=True, candidates=True,
                         health_signals=SIGNALS)["express_syncs"]
     assert_keys(judged, contains, "express_sync_info express_syncs health_signals")

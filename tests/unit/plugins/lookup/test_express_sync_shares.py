@@ -18,7 +18,8 @@ from tests.unit.plugins.lookup.conftest import ACCOUNT, share
 
 REGION = {"region": "cn-hangzhou"}
 SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
-              "gateway_region", "storage_bundle_id", "mns_queue", "sgw_health"}
+              "gateway_region", "storage_bundle_id", "mns_queue", "sgw_health", "sgw_condition",
+              "sgw_condition_reasons"}
 
 
 def names(shares):
@@ -340,9 +341,25 @@ def test_health_signal_that_cannot_be_read_is_unknown_with_a_warning(make_lookup
                for w in display.warnings)
 
 
-def test_without_health_signals_no_verdict(make_lookup, sgw):
+def test_without_health_signals_the_verdict_of_the_express_sync_state_at_no_extra_call(make_lookup, sgw):
     result = make_lookup("express_sync_shares").run(["sync-a"], **REGION)
+    judged = make_lookup("express_sync_shares").run(["sync-a"], health_signals=["express_sync"], **REGION)
+    assert [(s["sgw_condition"], s["sgw_condition_reasons"]) for s in result] == [
+        (s["sgw_condition"], s["sgw_condition_reasons"]) for s in judged]
+    assert all(s["sgw_condition"] in ("ok", "degraded", "failed") for s in result)
+    assert [call[0] for call in sgw.calls] == ["DescribeExpressSyncShares"] * 2
+
+
+def test_candidates_have_no_verdict_by_default(make_lookup, sgw):
+    result = make_lookup("express_sync_shares").run(["sync-a"], is_external=True, **REGION)
     assert not any("sgw_condition" in share for share in result)
+
+
+def test_an_empty_list_of_health_signals_is_an_error(make_lookup, sgw):
+    with pytest.raises(AnsibleLookupError) as raised:
+        make_lookup("express_sync_shares").run(["sync-a"], health_signals=[], **REGION)
+    assert "health_signals must name at least one" in str(raised.value)
+    assert sgw.calls == []
 
 
 @pytest.mark.parametrize("options, message", [
