@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.integration.inventory_plugin.scenarios import (
+    CALLS,
     CONFIGS,
     BUILD01,
     EDIT01,
@@ -18,6 +19,7 @@ from tests.integration.inventory_plugin.scenarios import (
     health_account,
     inventory_env,
     list_inventory,
+    normalise,
     prepare,
     restore,
 )
@@ -104,11 +106,28 @@ def test_an_unreadable_signal_gives_unknown_never_ok(inventory):
     assert "Forbidden.RAM" in process.stderr and "Traceback" not in process.stderr
 
 
-def test_without_health_signals_there_is_no_verdict_and_no_extra_call(inventory, simulator):
-    listing, process = inventory("defaults")
-    assert process.returncode == 0, process.stderr
-    assert not [g for g in listing if g.startswith(("sgw_condition", "sgw_reason"))]
-    assert not [h for h, v in listing["_meta"]["hostvars"].items() if "sgw_condition" in v]
+def test_by_default_the_verdict_of_the_express_sync_state_at_no_extra_call(simulator, tmp_path):
+    """Left out, health_signals is [express_sync]: the same inventory, from the same calls (CALLS)."""
+    path = tmp_path / "default.sgw.yml"
+    path.write_text("plugin: alibabacloud.sgw.sgw\n")
+    prepare(simulator, "health_express_sync")
+    simulator.reset()
+    try:
+        process = run_ansible("ansible-inventory", "-i", path, "--list",
+                              env=inventory_env(simulator, ANSIBLE_INVENTORY_CACHE_CONNECTION=tmp_path))
+        assert process.returncode == 0, process.stderr
+        assert simulator.stats()["actions"] == CALLS["health_express_sync"]
+    finally:
+        restore(simulator)
+    listing = normalise(json.loads(process.stdout))
+    assert listing == golden_listing("health_express_sync")
+    every = set(listing["_meta"]["hostvars"])
+    assert hosts(listing, "sgw_condition_ok") | hosts(listing, "sgw_condition_degraded") | hosts(
+        listing, "sgw_condition_failed") == every
+    assert hosts(listing, "sgw_health_failed") == hosts(listing, "sgw_condition_failed") == hosts(
+        listing, "sgw_reason_sync_failed") != set()
+    assert {"sgw_condition_%s" % c for c in ("ok", "degraded", "failed", "unknown")} <= set(
+        listing["all"]["children"])
 
 
 @pytest.mark.parametrize("config, message", [
