@@ -140,7 +140,8 @@ def parse_args(argv=None):
     parser.add_argument("--gateway-tags", action="store_true",
                         help="turn on gateway_tags (one ListTagResources per region and 50 gateways)")
     parser.add_argument("--health-signals", metavar="LIST", default="",
-                        help="the inventory's health_signals, comma-separated (default: not set, no verdict)")
+                        help="the inventory's health_signals, comma-separated (default: not set, so the "
+                             "inventory's default, express_sync)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     parser.add_argument("--accounts", type=int, default=0, metavar="N",
                         help="measure instead N accounts of a resource directory, each of the shape above, against "
@@ -389,7 +390,7 @@ def render(args, data, timer) -> str:
         "alibabacloud.sgw.sgw inventory benchmark: %d regions x %d groups x %d shares per group (x scale), "
         "%d gateways per region; latency %g ms per call; max_concurrency %d; health_signals %s"
         % (args.regions, args.groups_per_region, args.shares_per_group, args.gateways_per_region, latency,
-           args.max_concurrency, ",".join(args.health_signals) or "not set"),
+           args.max_concurrency, ",".join(args.health_signals) or "not set (express_sync)"),
         "ansible-core %s, Python %s, %s, %d CPUs; median of %d run(s); wall time and peak RSS %s"
         % (ansible_version, platform.python_version(), platform.platform(terse=True), os.cpu_count() or 0,
            args.runs, "from %s" % timer if timer else
