@@ -11,6 +11,7 @@ MEDIA, DAILY, WEEKLY, ARCHIVE = ("sync-0001lookupmedia", "sync-0001lookupdaily",
 GROUP_KEYS = {"express_sync_id", "name", "bucket_name", "bucket_prefix", "bucket_region", "mns_topic", "description"}
 SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
               "gateway_region", "storage_bundle_id", "mns_queue", "sgw_health"}
+VERDICT_KEYS = {"sgw_condition", "sgw_condition_reasons"}  # member shares only (health_signals: express_sync)
 ZERO = {"healthy": 0, "syncing": 0, "failed": 0, "disabled": 0, "unknown": 0}
 
 
@@ -45,10 +46,14 @@ def test_groups_by_id_with_shares_health_and_candidates(report):
     assert ids(result) == [MEDIA, WEEKLY]  # the API's order; the unknown id is left out
     media, weekly = result["express_syncs"]
     assert [s["share_name"] for s in media["shares"]] == ["media-nfs", "media-smb", "media-proxy"]
-    assert all(set(s) == SHARE_KEYS for s in media["shares"])
+    assert all(set(s) == SHARE_KEYS | VERDICT_KEYS for s in media["shares"])
+    assert [(s["sgw_condition"], s["sgw_condition_reasons"]) for s in media["shares"]] == [
+        ("ok", []), ("failed", ["sync_failed"]), ("degraded", ["sync_in_progress"])]
     assert media["health_summary"] == dict(ZERO, healthy=1, syncing=1, failed=1)
     assert [(s["share_name"], s["express_sync_id"], s["sgw_health"]) for s in media["candidates"]] == [
         ("media-new", MEDIA, "disabled")]
+    assert not VERDICT_KEYS & set(media["candidates"][0])  # candidates have no verdict
+    assert media["condition_summary"] == {"ok": 1, "degraded": 1, "failed": 1, "unknown": 0}
     assert weekly["shares"] == []
     assert weekly["health_summary"] == ZERO
     assert [(s["share_name"], s["express_sync_id"]) for s in weekly["candidates"]] == [("backup-spare", WEEKLY)]

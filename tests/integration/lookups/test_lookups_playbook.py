@@ -11,6 +11,7 @@ MEDIA, DAILY, WEEKLY, ARCHIVE = ("sync-0001lookupmedia", "sync-0001lookupdaily",
 TEMPLATE_NAME = "{{ lookup('ansible.builtin.pipe', 'id') }}"
 SHARE_KEYS = {"express_sync_id", "express_sync_state", "sync_progress", "share_name", "gateway_id", "gateway_name",
               "gateway_region", "storage_bundle_id", "mns_queue", "sgw_health"}
+VERDICT_KEYS = {"sgw_condition", "sgw_condition_reasons"}  # member shares only (health_signals: express_sync)
 GROUP_KEYS = {"express_sync_id", "name", "bucket_name", "bucket_prefix", "bucket_region", "mns_topic", "description"}
 
 
@@ -30,7 +31,9 @@ def report(run):
 def test_members_have_the_inventory_keys_and_health(report):
     members = report["members"]
     assert [s["share_name"] for s in members] == ["media-nfs", "media-smb", "media-proxy"]
-    assert all(set(s) == SHARE_KEYS for s in members)
+    assert all(set(s) == SHARE_KEYS | VERDICT_KEYS for s in members)
+    assert [(s["sgw_condition"], s["sgw_condition_reasons"]) for s in members] == [
+        ("ok", []), ("failed", ["sync_failed"]), ("degraded", ["sync_in_progress"])]
     assert [s["sgw_health"] for s in members] == ["healthy", "failed", "syncing"]
     assert [s["express_sync_state"] for s in members] == ["MNSHealthy", "QueueFailure", "MNSFullSyncing"]
     assert [s["sync_progress"] for s in members] == [100, 40, 60]
@@ -50,6 +53,7 @@ def test_strings_from_the_api_are_never_templated(report):
 def test_candidates(report):
     assert [(s["share_name"], s["express_sync_id"], s["sgw_health"], s["sync_progress"])
             for s in report["media_candidates"]] == [("media-new", MEDIA, "disabled", -1)]
+    assert not any(VERDICT_KEYS & set(s) for s in report["media_candidates"])  # candidates have no verdict
     assert [(s["share_name"], s["express_sync_id"]) for s in report["backup_candidates"]] == [
         ("backup-spare", DAILY), ("backup-spare", WEEKLY)]
 
