@@ -72,9 +72,9 @@ def test_the_report_on_gateway_hosts_reports_their_shares(tmp_path, sample_accou
     assert sorted(reported) == ["gw-0002w5nb8dj3u6qcx", "gw-0003f6ht0wz8n2lqa", "gw-0004xq2m7bd1v9hke"]
     assert sorted(reported["gw-0004xq2m7bd1v9hke"]) == [
         "media-smb@gw-0004xq2m7bd1v9hke: group media-assets (sync-0002xetjdlxne2sd), state MNSFullSyncing "
-        "(syncing), progress 64%",
+        "(syncing), progress 64%; condition degraded: sync_in_progress",
         "render-frames@gw-0004xq2m7bd1v9hke: group render-cache (sync-0001xv7je357xn8t), state QueueFailure "
-        "(failed), progress 100%"]
+        "(failed), progress 100%; condition failed: sync_failed"]
     assert messages(run, REPORT_TASK) == {}
 
 
@@ -91,7 +91,7 @@ def test_the_report_of_every_share_tells_candidates_apart(tmp_path, sample_accou
         "state MNSNotEnabled (disabled)")
     assert reported["reports@gw-0001r9ka4ls2e7yvm"] == (
         "reports@gw-0001r9ka4ls2e7yvm: group analytics-exports (sync-0003k2n8dq5w1mzr), state MNSNotEnabled "
-        "(disabled), progress not reported by this gateway version")
+        "(disabled), progress not reported by this gateway version; condition degraded: sync_not_enabled")
 
 
 def test_the_heal_on_gateway_hosts_stops_with_a_message(tmp_path, sample_account, start_simulator, ansible_playbook):
