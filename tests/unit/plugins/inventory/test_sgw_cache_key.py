@@ -60,21 +60,26 @@ def cached(tmp_path, in_process):
 
 
 @pytest.mark.parametrize("name, change, hit", CHANGES, ids=[c[0] for c in CHANGES])
-def test_a_hit_only_for_the_same_configuration_and_identity(cached, in_process, tmp_path, name, change, hit):
+def test_a_hit_only_for_the_same_configuration_and_identity(cached, in_process, tmp_path, record_property, name,
+                                                           change, hit):
     simulator = in_process()
     dummy, filled = cached(simulator)
     assert filled > 0
     inventory, calls = cached(simulator, **change)
+    record_property("calls_to_fill", filled)  # the figures (pytest --junitxml keeps them)
+    record_property("calls_after_change", calls)
     assert (calls == 0) is hit, (name, calls)
     assert "sgw" in inventory.groups
     written = "".join(p.read_text() for p in (tmp_path / "cache").iterdir())
     assert not any(secret in written for secret in SECRETS) and KEY_ID not in written and STS_KEY_ID not in written
 
 
-def test_another_endpoint_is_fetched(cached, in_process):
+def test_another_endpoint_is_fetched(cached, in_process, record_property):
     first, second = in_process(), in_process()
     cached(first)
-    assert cached(second)[1] > 0
+    calls = cached(second)[1]
+    assert calls > 0
+    record_property("calls_after_change", calls)
     assert cached(first)[1] == 0  # each endpoint keeps its own entry
 
 
