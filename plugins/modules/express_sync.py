@@ -25,7 +25,7 @@ description:
   - While another task runs on the group the API answers C(ExpressSyncInOperation); the module retries the call
     with exponential backoff for up to O(wait_timeout) seconds.
   - Each write is sent once. An answer that proves nothing was applied (a refusal such as C(ShareNotExist)) fails
-    the task with RV(changed=false). When no answer comes (a timeout, a dropped connection, a 5xx, a body that
+    the task with C(changed=false). When no answer comes (a timeout, a dropped connection, a 5xx, a body that
     cannot be read), the module waits until the write can no longer land (three times the option C(timeout)), then
     for the group's tasks, reads the members, and goes on if the change is there; otherwise it fails with
     C(WriteOutcomeUnknown), having changed nothing.

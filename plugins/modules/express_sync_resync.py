@@ -432,7 +432,7 @@ def argument_spec():
         "heal_states": {"type": "list", "elements": "str", "default": list(HEAL_STATES)},
         "resume_only": {"type": "bool", "default": False},
         "resume_entries": {"type": "list", "elements": "dict", "default": []},
-        "resume_token": {"type": "str"},
+        "resume_token": {"type": "str", "no_log": False},  # pending entries, no secret
     }
 
 

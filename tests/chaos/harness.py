@@ -52,7 +52,7 @@ class Clock:
 
     def advance(self, until):
         while True:
-            due = sorted((when, i) for i, (when, _) in enumerate(self.landing) if when <= until)
+            due = sorted((landing[0], i) for i, landing in enumerate(self.landing) if landing[0] <= until)
             if not due:
                 break
             when, index = due[0]

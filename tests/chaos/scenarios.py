@@ -80,7 +80,7 @@ def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None,
     clock.sleep(60)  # every task and full sync has ended
     return Played(before, after_first, h.memberships(svc), first, second, error, list(engine.errors),
                   calls_first, list(client2.calls), deleted, engine.warnings + engine2.warnings,
-                  [e for e in journal.load()], journalled)
+                  list(journal.load()), journalled)
 
 
 def lost(played):

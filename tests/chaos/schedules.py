@@ -20,7 +20,6 @@ import json
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
-from tests.chaos import harness as h
 from tests.chaos import scenarios
 
 WRITES = ("RemoveSharesFromExpressSync", "AddSharesToExpressSync")
@@ -41,7 +40,7 @@ def build(pick) -> dict:
     for action in WRITES + READS:
         kinds = WRITE_FAULTS if action in WRITES else READ_FAULTS
         storm = pick((0, 1, 1, 2, 3, 6))
-        chosen = [pick(kinds) for _ in range(storm)]
+        chosen = [pick(kinds) for dummy in range(storm)]
         if any(chosen):
             faults[action] = [k or "none" for k in chosen]
     return {

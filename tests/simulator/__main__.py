@@ -127,8 +127,8 @@ BEHAVIOUR_HELP = {
 
 
 def _lose_reply(text: str):
-    action, _, rest = text.partition(":")
-    kind, _, count = rest.partition(":")
+    action, dummy, rest = text.partition(":")
+    kind, dummy, count = rest.partition(":")
     try:
         return action, {"kind": kind or "502", "count": int(count or 1)}
     except ValueError:
@@ -136,7 +136,7 @@ def _lose_reply(text: str):
 
 
 def _hold_action(text: str):
-    action, _, seconds = text.partition(":")
+    action, dummy, seconds = text.partition(":")
     try:
         return action, float(seconds)
     except ValueError:

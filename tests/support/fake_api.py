@@ -70,17 +70,19 @@ class FakeApi:
     """The SGW API of one account, in-process, with the client's interface (``call``, ``close``).
 
     ``account`` is an account document (a dict in the simulator's account format) or a path;
-    by default the simulator's sample account.
+    by default the simulator's sample account.  ``strict_membership``: the service's reading of
+    adding a member again or removing a share of no group (refused, not ignored).
     """
 
-    def __init__(self, account=SAMPLE_ACCOUNT, clock=None, task_seconds=1.0, full_sync_seconds=3.0):
+    def __init__(self, account=SAMPLE_ACCOUNT, clock=None, task_seconds=1.0, full_sync_seconds=3.0,
+                 strict_membership=False):
         if isinstance(account, dict):
             account = Account.from_document(copy.deepcopy(account))
         else:
             account = Account.load(account)
         self.clock = clock or FakeClock()
         self.service = Service(account, task_seconds=task_seconds, full_sync_seconds=full_sync_seconds,
-                               clock=self.clock, seed=1)
+                               clock=self.clock, seed=1, strict_membership=strict_membership)
         self.calls = []          # (action, region, parameters as given, None left out) of every call
         self.fail_tasks = set()  # express sync group ids whose tasks end in task.state.failed
         self.scripted = {}       # action -> (code, status) of the errors of its next calls

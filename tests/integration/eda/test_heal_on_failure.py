@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from tests.integration.eda.conftest import FLAP_MAX_HEALS
-from tests.integration.modules.conftest import stats_delta, wait_until, writes
+from tests.integration.modules.conftest import stats_delta, writes
+from tests.support.waiting import wait_until
 
 TIMEOUT = 90
 
@@ -82,7 +83,7 @@ def test_a_share_that_recovers_after_the_heal_read_the_inventory_is_not_resynced
     rulebook.wait_for_event(into_failed(host), mark, TIMEOUT, "the transition into failed")
     # DescribeGateways is the inventory's (the source does not read gateways): the heal has read the estate
     wait_until(lambda: simulator.stats()["actions"].get("DescribeGateways", 0)
-               > before["actions"].get("DescribeGateways", 0), TIMEOUT, "the heal's inventory")
+               > before["actions"].get("DescribeGateways", 0), "the heal's inventory", TIMEOUT)
     set_state(simulator, host, "MNSHealthy")
     rulebook.wait_for(lambda rb: "PLAY RECAP" in "\n".join(rb.lines[mark:]), TIMEOUT, "the heal playbook to end")
     assert writes(stats_delta(simulator.stats(), before)) == {}
@@ -114,7 +115,7 @@ def test_a_flapping_share_is_healed_at_most_n_times(healing):
     set_state(simulator, neighbour, "QueueFailure")
     event = rulebook.wait_for_event(into_failed(neighbour), mark, TIMEOUT, "the neighbour's failure")
     assert event["meta"]["hosts"] == ["localhost", "sgw_sync_sync_0002xetjdlxne2sd", "!" + flapper]
-    wait_until(healthy(simulator, neighbour), TIMEOUT, "the neighbour's heal")
+    wait_until(healthy(simulator, neighbour), "the neighbour's heal", TIMEOUT)
     assert share_states(simulator)[flapper] == "QueueFailure"
     assert writes(stats_delta(simulator.stats(), before)) == {
         "RemoveSharesFromExpressSync": FLAP_MAX_HEALS + 1, "AddSharesToExpressSync": FLAP_MAX_HEALS + 1}

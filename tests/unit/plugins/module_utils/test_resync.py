@@ -9,12 +9,8 @@ import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
-from tests.support.sim_process import SAMPLE_ACCOUNT
-from tests.simulator.account import Account
-from tests.simulator.errors import ApiError
-from tests.simulator.service import Service
+from tests.support.fake_api import FakeApi, FakeClock
 
 ENDPOINT = "http://127.0.0.1:1"
 ACCOUNT = {"key_id": "LTAI****ey01", "identity": "b" * 24}
@@ -27,37 +23,6 @@ REQUESTED = {
 PARAMS = {"wait_timeout": 60, "max_concurrency": 4, "wait_healthy": True, "healthy_timeout": 60}
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.now += seconds
-
-
-class ServiceClient:
-    """The client interface (``call``) over the simulated service, no HTTP."""
-
-    timeout = 5.0  # a write sent without an answer can land for 15 s
-
-    def __init__(self, service):
-        self.service = service
-        self.calls = []
-
-    def call(self, action, region, params=None, resend=True):  # pylint: disable=unused-argument
-        params = {k: ("true" if v is True else "false" if v is False else str(v))
-                  for k, v in (params or {}).items() if v is not None}
-        self.calls.append(action)
-        try:
-            return self.service.call(action, dict(params, RegionId=region))
-        except ApiError as error:
-            raise SgwApiError(error.code, error.message, action=action, region=region, status=error.status) from None
-
-
 class Crash(BaseException):
     """The process dies: nothing after this point runs, not even error handling."""
 
@@ -66,7 +31,7 @@ class DyingJournal(journals.Journal):
     """A journal whose run dies just before its ``die_at``-th write."""
 
     def __init__(self, path, die_at, clock):
-        super().__init__(path, clock=clock.time, sleep=clock.sleep)
+        super().__init__(path, clock=clock, sleep=clock.sleep)
         self.die_at = die_at
 
     def save(self):
@@ -77,20 +42,25 @@ class DyingJournal(journals.Journal):
 
 @pytest.fixture(params=[False, True], ids=["lenient-membership", "strict-membership"])
 def world(tmp_path, request):
-    """The sample account on a fake clock, under both readings of what the reference does not say:
-    adding a member again, or removing a share of no group, is ignored or refused."""
-    clock = Clock()
-    service = Service(Account.load(SAMPLE_ACCOUNT), task_seconds=2, full_sync_seconds=3, clock=clock.time,
-                      strict_membership=request.param)
-    return clock, service, tmp_path / "journal.json"
+    """The sample account in process (tests/support/fake_api.py) on a fake clock, under both readings of
+    what the reference does not say: adding a member again, or removing a share of no group, is
+    ignored or refused."""
+    api = FakeApi(clock=FakeClock(1000.0), task_seconds=2, full_sync_seconds=3, strict_membership=request.param)
+    api.timeout = 5.0  # the client's timeout: a write sent without an answer can land for 15 s
+    return api.clock, api, tmp_path / "journal.json"
 
 
-def members(service, group):
-    return sorted((s["GatewayId"], s["ShareName"]) for s in service.account.members(group))
+def members(api, group):
+    return sorted((s["GatewayId"], s["ShareName"]) for s in api.service.account.members(group))
+
+
+def actions(api):
+    """The actions called, in order."""
+    return [action for action, _region, _params in api.calls]
 
 
 def resync(client, journal, clock, check_mode=False, **params):
-    waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
+    waits = tasks.Waits(sleep=clock.sleep, clock=clock, rand=lambda: 1.0, wall=clock)
     return Resync(client, journal, ACCOUNT, lambda region: ENDPOINT, dict(PARAMS, **params), check_mode=check_mode,
                   waits=waits)
 
@@ -117,10 +87,10 @@ class _InThread:
 
 
 def test_a_full_run_writes_the_journal_before_each_step_and_leaves_nothing(world):
-    clock, service, path = world
-    before = {group: members(service, group) for group in (RENDER_CACHE, ANALYTICS)}
-    journal = journals.Journal(path, clock=clock.time, sleep=clock.sleep)
-    client = ServiceClient(service)
+    clock, api, path = world
+    before = {group: members(api, group) for group in (RENDER_CACHE, ANALYTICS)}
+    journal = journals.Journal(path, clock=clock, sleep=clock.sleep)
+    client = api
     engine = resync(client, journal, clock)
     result = engine.run(REQUESTED, pool_factory=serial(engine))
     assert result["recovered"] == ["exports-smb@gw-0002w5nb8dj3u6qcx", "render-frames@gw-0004xq2m7bd1v9hke"]
@@ -128,43 +98,43 @@ def test_a_full_run_writes_the_journal_before_each_step_and_leaves_nothing(world
     # intent, remove tasks sent, removes done, adds about to be sent, adds sent, adds done (file removed)
     assert journal.writes == 6
     assert not path.exists()
-    assert client.calls.count("RemoveSharesFromExpressSync") == 2 and client.calls.count("AddSharesToExpressSync") == 2
-    assert {group: members(service, group) for group in before} == before
+    assert actions(client).count("RemoveSharesFromExpressSync") == 2 and actions(client).count("AddSharesToExpressSync") == 2
+    assert {group: members(api, group) for group in before} == before
 
 
 @pytest.mark.parametrize("die_at", [1, 2, 3, 4, 5, 6])
 def test_a_run_that_dies_at_any_step_is_completed_by_the_next(world, die_at):
-    clock, service, path = world
-    before = {group: members(service, group) for group in (RENDER_CACHE, ANALYTICS)}
-    client = ServiceClient(service)
+    clock, api, path = world
+    before = {group: members(api, group) for group in (RENDER_CACHE, ANALYTICS)}
+    client = api
     dying = resync(client, DyingJournal(path, die_at, clock), clock)
     with pytest.raises(Crash):
         dying.run(REQUESTED, pool_factory=serial(dying))
     # the tasks the dead run started go on in the service; the next run starts a little later
     clock.sleep(0.5)
-    journal = journals.Journal(path, clock=clock.time, sleep=clock.sleep)
+    journal = journals.Journal(path, clock=clock, sleep=clock.sleep)
     engine = resync(client, journal, clock)
     result = engine.run({}, resume_only=True, pool_factory=serial(engine))
     assert engine.errors == [], engine.failure_message()
-    assert {group: members(service, group) for group in before} == before
+    assert {group: members(api, group) for group in before} == before
     assert result["pending"] == [] and not path.exists()
     resumed_groups = sorted(r["express_sync_id"] for r in result["resumed"])
     assert resumed_groups == ([] if die_at == 1 else sorted([RENDER_CACHE, ANALYTICS]))
 
 
 def test_check_mode_reads_and_plans_but_writes_nothing(world):
-    clock, service, path = world
+    clock, api, path = world
     pending = journals.new_entry(ACCOUNT, ENDPOINT, "cn-hangzhou", "sync-0004agfrbke1l39p",
                                  [("gw-0003f6ht0wz8n2lqa", "artifacts-cache")])
-    service.account.shares[("gw-0003f6ht0wz8n2lqa", "artifacts-cache")].update(ExpressSyncId="")
-    journal = journals.Journal(path, clock=clock.time, sleep=clock.sleep)
+    api.service.account.shares[("gw-0003f6ht0wz8n2lqa", "artifacts-cache")].update(ExpressSyncId="")
+    journal = journals.Journal(path, clock=clock, sleep=clock.sleep)
     journal.entries = [pending]
     journal.save()
     text = path.read_text(encoding="utf-8")
-    client = ServiceClient(service)
+    client = api
     engine = resync(client, journal, clock, check_mode=True)
     result = engine.run(REQUESTED, pool_factory=serial(engine))
-    assert set(client.calls) == {"DescribeExpressSyncShares"}
+    assert set(actions(client)) == {"DescribeExpressSyncShares"}
     assert path.read_text(encoding="utf-8") == text and journal.writes == 1
     assert result["changed"] is True
     assert [r["added"] for r in result["resumed"]] == [[{"gateway_id": "gw-0003f6ht0wz8n2lqa",
@@ -174,42 +144,41 @@ def test_check_mode_reads_and_plans_but_writes_nothing(world):
 
 
 def test_entries_of_other_credentials_are_left_alone_with_a_warning(world):
-    clock, service, path = world
+    clock, api, path = world
     other = journals.new_entry({"key_id": "LTAI****zz99", "identity": "c" * 24}, ENDPOINT, "cn-hangzhou",
                                RENDER_CACHE, [("gw-0004xq2m7bd1v9hke", "render-frames")])
-    journal = journals.Journal(path, clock=clock.time, sleep=clock.sleep)
+    journal = journals.Journal(path, clock=clock, sleep=clock.sleep)
     journal.entries = [other]
     journal.save()
-    client = ServiceClient(service)
+    client = api
     engine = resync(client, journal, clock)
     result = engine.run({}, resume_only=True, pool_factory=serial(engine))
-    assert result["resumed"] == [] and result["pending"] == [] and client.calls == []
+    assert result["resumed"] == [] and result["pending"] == [] and actions(client) == []
     assert "holds 1 pending entries of other credentials or endpoints" in engine.warnings[0]
     assert journals.Journal(path).load() == [other]
 
 
 def test_a_busy_group_is_retried_until_its_task_ends(world):
-    clock, service, path = world
+    clock, api, path = world
     # a task of someone else runs on the group for 2 s
-    task_owner = ServiceClient(service)
-    task_owner.call("AddSharesToExpressSync", "cn-hangzhou",
+    api.call("AddSharesToExpressSync", "cn-hangzhou",
                     {"ExpressSyncId": RENDER_CACHE, "GatewayShares": '{"gw-0002c8pz1kq7y4rtd":"render-scratch"}'})
-    client = ServiceClient(service)
-    engine = resync(client, journals.Journal(path, clock=clock.time, sleep=clock.sleep), clock)
+    client = api
+    engine = resync(client, journals.Journal(path, clock=clock, sleep=clock.sleep), clock)
     result = engine.run({("cn-hangzhou", RENDER_CACHE): [("gw-0004xq2m7bd1v9hke", "render-frames")]},
                         pool_factory=serial(engine))
     assert engine.errors == []
     assert result["recovered"] == ["render-frames@gw-0004xq2m7bd1v9hke"]
-    assert client.calls.count("RemoveSharesFromExpressSync") > 1  # answered ExpressSyncInOperation first
+    assert actions(client).count("RemoveSharesFromExpressSync") > 1  # answered ExpressSyncInOperation first
 
 
 def test_a_share_that_is_not_a_member_is_reported_and_left_alone(world):
-    clock, service, path = world
-    client = ServiceClient(service)
-    engine = resync(client, journals.Journal(path, clock=clock.time, sleep=clock.sleep), clock)
+    clock, api, path = world
+    client = api
+    engine = resync(client, journals.Journal(path, clock=clock, sleep=clock.sleep), clock)
     result = engine.run({("cn-hangzhou", RENDER_CACHE): [("gw-0002c8pz1kq7y4rtd", "render-scratch")]},
                         pool_factory=serial(engine))
     assert result["changed"] is False and result["shares"] == []
     assert [s["share_name"] for s in result["not_members"]] == ["render-scratch"]
     assert "render-scratch@gw-0002c8pz1kq7y4rtd (sync-0001xv7je357xn8t)" in engine.warnings[0]
-    assert "AddSharesToExpressSync" not in client.calls and "RemoveSharesFromExpressSync" not in client.calls
+    assert "AddSharesToExpressSync" not in actions(client) and "RemoveSharesFromExpressSync" not in actions(client)
