@@ -189,8 +189,10 @@ options:
         when left out) and C(external_id) (optional, when the role's trust policy asks for one).
       - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
       - Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in flight.
-        Every host gets C(sgw_account_id) and C(sgw_account_name) and is in the group C(sgw_account_<id>); use
-        them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts guide (docs/accounts.md).
+        Every host gets C(sgw_account_id), C(sgw_account_name) and C(sgw_account_role_arn) (the role it was read
+        through, null for the calling account; give it to modules as C(ram_role_arn)) and is in the group
+        C(sgw_account_<id>); use them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts
+        guide (docs/accounts.md).
       - Excludes O(resource_directory).
     type: list
     elements: dict
@@ -496,9 +498,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
         caching = self.get_option("cache")
-        reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
-                                      self.get_cache_key(path) if caching else None, refresh=not cache)
         try:
+            reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
+                                          self.get_cache_key(path) if caching else None, refresh=not cache)
             estate = reader.read(regions)
         except multi.AccountFailure as failure:
             raise AnsibleParserError(multi.failure_message(failure)) from None
