@@ -37,8 +37,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport im
 # names an identity, so its explicit value and its environment value have different ranks in the
 # credential chain (the chain gets both). ``templated``: an inventory file may write it as a Jinja
 # template. ``no_log``: for the module argument spec (None: Ansible's own guess).
-Option = namedtuple("Option", "name type env default aliases choices no_log identity templated")
-Option.__new__.__defaults__ = ((), None, (), None, None, False, False)
+Option = namedtuple("Option", "name type env default aliases choices no_log identity templated elements")
+Option.__new__.__defaults__ = ((), None, (), None, None, False, False, None)
 
 SHARED_OPTIONS = (
     Option("access_key_id", "str", ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"), aliases=("access_key",),
@@ -75,6 +75,11 @@ SHARED_OPTIONS = (
     Option("max_retries", "int", ("ALIBABA_CLOUD_SGW_MAX_RETRIES",), default=5),
     Option("max_retry_time", "float", ("ALIBABA_CLOUD_SGW_MAX_RETRY_TIME",), default=120.0),
 )
+# The options of the health verdict, in the table's form: the inventory, the lookup express_sync_shares and the
+# module express_sync_info take them (doc fragment alibabacloud.sgw.common.health). A threshold not set is the
+# default of condition.THRESHOLDS (None: not checked); no environment variable.
+HEALTH_OPTIONS = (Option("health_signals", "list", choices=SIGNALS, elements="str"),) + tuple(
+    Option(name, "int") for name in THRESHOLDS)
 # The region of a module or lookup (the inventory has its list of regions).
 REGION_OPTION = Option("region", "str", ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"), aliases=("region_id",))
 
@@ -113,7 +118,8 @@ def env_fallback(*names):
 def _spec(option) -> dict:
     spec = {"type": option.type}
     for key, value in (("aliases", list(option.aliases)), ("default", option.default),
-                       ("choices", list(option.choices or ())), ("no_log", option.no_log)):
+                       ("choices", list(option.choices or ())), ("no_log", option.no_log),
+                       ("elements", option.elements)):
         if value not in (None, []):
             spec[key] = value
     # The identity options get no fallback: the chain takes their environment values apart.
@@ -221,11 +227,8 @@ def find_credentials(options, env=None, http_get=None, sts=None, log=None, lazy=
 
 
 def health_argument_spec() -> dict:
-    """The options of the health verdict (doc fragment ``alibabacloud.sgw.common.health``): the signals, and
-    the thresholds of the file share signal (None: the default of :data:`condition.THRESHOLDS`)."""
-    spec = {"health_signals": {"type": "list", "elements": "str", "choices": list(SIGNALS)}}
-    spec.update((name, {"type": "int"}) for name in THRESHOLDS)
-    return spec
+    """The module argument spec of :data:`HEALTH_OPTIONS` (doc fragment ``alibabacloud.sgw.common.health``)."""
+    return {option.name: _spec(option) for option in HEALTH_OPTIONS}
 
 
 def health_settings(options: dict):

@@ -28,6 +28,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts i
     AccountsFetcher,
     describe_account,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager import (
     ResourceManagerClient,
     list_accounts,
@@ -83,7 +84,12 @@ class AccountsReader:
                              sts_endpoint(options.get("sts_endpoint"), plugin.get_option("regions")[0]
                                           if plugin.get_option("regions") else None))
         self.session_name = options.get("role_session_name") or "alibabacloud-sgw-%d" % int(time.time())
-        self.session_seconds = int(options.get("role_session_expiration") or DEFAULT_SESSION_SECONDS)
+        seconds = options.get("role_session_expiration") or DEFAULT_SESSION_SECONDS
+        try:
+            self.session_seconds = int(seconds)
+        except (TypeError, ValueError):
+            raise SgwConfigError("role_session_expiration must be a whole number of seconds, not %r." % (
+                seconds,)) from None
 
     def read(self, regions) -> dict:
         """``{"accounts": [entry...]}`` (see :mod:`...estate.accounts`); raises AccountFailure with

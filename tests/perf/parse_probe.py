@@ -55,6 +55,7 @@ def main(argv) -> int:
 
     plugin_class = sgw.InventoryModule
     plugin_class._fetch_estate = timed("fetch", plugin_class._fetch_estate)
+    plugin_class._fetch_accounts = timed("fetch", plugin_class._fetch_accounts)  # several accounts
     plugin_class._cached_estate = timed("cache_read", plugin_class._cached_estate)
     plugin_class._populate = timed("populate", plugin_class._populate)
     plugin_class.update_cache_if_changed = timed("cache_write", plugin_class.update_cache_if_changed)

@@ -113,7 +113,8 @@ class AccountCredentials:
     assumed once, and its credentials are renewed before they expire.
     """
 
-    def __init__(self, base, sts, caller_account_id, session_name, duration):
+    def __init__(self, base, sts, caller_account_id, session_name, duration, clock=None):
+        self.clock = clock
         self.base = base
         self.sts = sts
         self.caller_account_id = caller_account_id
@@ -133,6 +134,8 @@ class AccountCredentials:
             entry = self._made.setdefault(target.account_id, [threading.Lock(), None])
         with entry[0]:
             if entry[1] is None:
-                entry[1] = RefreshingCredentials(lambda: self.sts.assume_role(
-                    self.base, target.role_arn, self.session_name, self.duration, external_id=target.external_id))
+                def fetch():
+                    return self.sts.assume_role(self.base, target.role_arn, self.session_name, self.duration,
+                                                external_id=target.external_id)
+                entry[1] = RefreshingCredentials(fetch, **({"clock": self.clock} if self.clock else {}))
             return entry[1]

@@ -7,6 +7,7 @@ side by side under one bound, against the in-process simulator with a resource d
 from __future__ import annotations
 
 import pathlib
+import time
 
 import pytest
 
@@ -209,3 +210,18 @@ def test_member_credentials_are_assumed_once_and_renewed(directory):
     assert credentials.of(target) is first
     assert isinstance(first, accounts_module.RefreshingCredentials)
     assert credentials.of(AccountTarget(MANAGEMENT, "m", rd_role(MANAGEMENT))) is credentials.base
+
+
+def test_member_credentials_are_renewed_before_they_expire(directory):
+    simulator = directory()
+    now = [time.time()]
+    sts = sts_of(simulator)
+    credentials = AccountCredentials(base(), sts, MANAGEMENT, "sgw-test", 900, clock=lambda: now[0])
+    target = AccountTarget(MEDIA, "media", rd_role(MEDIA))
+    first = credentials.of(target).current()
+    assert credentials.of(target).current() is first and sts.calls == 1
+    now[0] += 900 - 60  # within the last quarter of the lifetime: renewed before the next call
+    renewed = credentials.of(target).current()
+    assert renewed is not first and renewed.access_key_id != first.access_key_id and sts.calls == 2
+    client = SgwClient(credentials.of(target), endpoint=simulator.url, retry=NO_RETRY)
+    assert client.call("DescribeExpressSyncs", "cn-hangzhou")["ExpressSyncs"]["ExpressSync"]
