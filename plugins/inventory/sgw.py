@@ -35,8 +35,15 @@ description:
     role options may be Jinja templates and use lookups, for example
     C(access_key_secret: \"{{ lookup('ansible.builtin.env', 'PROD_SECRET') }}\"). API data is never templated."
   - "A configured region that C(DescribeRegions) does not list is an error that names the valid regions."
+  - "With O(cache), the cache key holds the inventory file, the options that shape what is fetched (O(regions),
+    O(express_sync_ids), O(bucket_name), O(bucket_prefix), O(include_candidates), O(gateway_details),
+    O(share_details), O(gateway_tags), O(health_signals) and the account options), the endpoint settings
+    (O(endpoint), O(endpoint_type), O(endpoints)) and a one-way digest of the identity (the AccessKey ID, or the role
+    and its source for temporary credentials; never a secret). The same configuration and identity is a hit, with no
+    call; any other is fetched afresh."
   - "Groups, always made (names go through the standard sanitiser, so dashes become underscores):
-    C(sgw) (every host), the five C(sgw_health_<health>) groups (present even when empty, so that
+    C(sgw) (every host; made whenever the inventory was read, even with no host, so that a play can tell an empty
+    estate from a failed inventory), the five C(sgw_health_<health>) groups (present even when empty, so that
     C(hosts: sgw_health_failed) works on a healthy estate), C(sgw_sync_<ExpressSyncId>) (members of a group),
     C(sgw_state_<ExpressSyncState>), C(sgw_region_<region>), C(sgw_gateway_<GatewayId>),
     C(sgw_full_sync_unsupported), and with
@@ -177,7 +184,9 @@ options:
     description:
       - What to do when the calls of a region fail (after retries).
       - V(error) fails the inventory with a message naming the region, the action, the API C(Code) and C(RequestId).
-      - V(warn) warns the same way and keeps the other regions. The inventory cache is not written then.
+      - V(warn) warns the same way and keeps the other regions. The inventory cache is not written then. When every
+        region fails, nothing was read, and the inventory fails all the same, so that no play mistakes it for an
+        empty estate.
     type: str
     choices: [error, warn]
     default: error
@@ -349,6 +358,8 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
 )
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     HOSTS_FROM_GATEWAYS,
+    cache_key,
+    nothing_read,
     always_groups,
     EstateIndex,
     affix_vars,
@@ -399,15 +410,25 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
         self._template_options(config)
         self._check_options(config)
-        if multi.is_multi_account(self.get_option):
-            self._populate(self._fetch_accounts(path, cache))
-            return
-        estate = self._cached_estate(path) if cache else None
-        if estate is None:
-            estate = self._fetch_estate()
-            if self.get_option("cache") and not any(r["error"] for r in estate["regions"].values()) \
-                    and not estate_signal_errors(estate):
-                self._cache[self.get_cache_key(path)] = {"format": CACHE_FORMAT, "estate": estate}
+        shared = self.sgw_client_options()
+        configured = self.get_option("regions")
+        # Lazy: temporary credentials are fetched only on a cache miss; their identity is known before.
+        client = self.sgw_client(pool_size=self.get_option("max_concurrency"), options=shared, lazy=True,
+                                 region=configured[0] if configured else None)
+        try:
+            key = cache_key(self.get_cache_key(path), self.get_option, shared, client.credentials) \
+                if self.get_option("cache") else None
+            if multi.is_multi_account(self.get_option):
+                estate = self._fetch_accounts(client, key, cache)
+            else:
+                estate = self._cached_estate(key, path) if cache and key else None
+                if estate is None:
+                    estate = self._fetch_estate(client)
+                    if key and not any(r["error"] for r in estate["regions"].values()) \
+                            and not estate_signal_errors(estate):
+                        self._cache[key] = {"format": CACHE_FORMAT, "estate": estate}
+        finally:
+            client.close()
         self._populate(estate)
 
     # ------------------------------------------------------------------------------ data
@@ -454,12 +475,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 self.set_option(name, rendered)
         self.sgw_given = given
 
-    def _cached_estate(self, path):
-        """The cached raw estate, when caching is on and the cache holds one of this format."""
-        if not self.get_option("cache"):
-            return None
+    def _cached_estate(self, key, path):
+        """The estate cached under ``key`` (this configuration and identity), when it is of this format."""
         try:
-            cached = self._cache[self.get_cache_key(path)]
+            cached = self._cache[key]
         except KeyError:
             return None
         if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT:
@@ -486,44 +505,35 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                              gateway_tags=self.get_option("gateway_tags"),
                              fail_fast=self.get_option("on_region_error") != "warn")
 
-    def _client_and_regions(self):
+    def _regions(self, client):
+        """The regions to read (configured ones checked, else DescribeRegions'), the client's credentials
+        fetched first (a lazy client's): their errors are the plugin's, as they were."""
+        self.sgw_credentials_ready(client)
         configured = self.get_option("regions")
-        client = self.sgw_client(pool_size=self.get_option("max_concurrency"),
-                                 region=configured[0] if configured else None)
         try:
-            return client, api.check_regions(client, configured) if configured else self._discover_regions(client)
-        except Exception:
-            client.close()
-            raise
-
-    def _fetch_accounts(self, path, cache):
-        """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own."""
-        try:
-            client, regions = self._client_and_regions()
+            return api.check_regions(client, configured) if configured else self._discover_regions(client)
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
-        caching = self.get_option("cache")
+
+    def _fetch_accounts(self, client, key, cache):
+        """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own under ``key``."""
+        regions = self._regions(client)
         try:
-            reader = multi.AccountsReader(self, client, self._fetcher, self._cache if caching else None,
-                                          self.get_cache_key(path) if caching else None, refresh=not cache)
+            reader = multi.AccountsReader(self, client, self._fetcher, self._cache if key else None, key,
+                                          refresh=not cache)
             estate = reader.read(regions)
         except multi.AccountFailure as failure:
             raise AnsibleParserError(multi.failure_message(failure)) from None
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
-        finally:
-            client.close()
         for message in multi.warnings_of(estate):
             self.display.warning(message)
         for entry in estate["accounts"]:
             self._warn_signals(entry)
         return estate
 
-    def _fetch_estate(self):
-        try:
-            client, regions = self._client_and_regions()
-        except SgwError as exc:
-            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+    def _fetch_estate(self, client):
+        regions = self._regions(client)
         try:
             estate = self._fetcher(client).fetch(regions)
         except RegionFailure as failure:
@@ -531,11 +541,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                                      "the other regions." % (failure.region, failure.error)) from None
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
-        finally:
-            client.close()
-        for region, data in estate["regions"].items():
-            if data["error"]:
-                self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, data["error"]["message"]))
+        failed = {region: data["error"] for region, data in estate["regions"].items() if data["error"]}
+        if failed and len(failed) == len(estate["regions"]):  # nothing read: no group, never an empty estate
+            raise AnsibleParserError("alibabacloud.sgw.sgw: " + nothing_read(failed))
+        for region, error in failed.items():
+            self.display.warning("alibabacloud.sgw.sgw: region %s skipped: %s" % (region, error["message"]))
         self._warn_signals(estate)
         return estate
 

@@ -122,10 +122,22 @@ class SgwPluginMixin:
         except SgwError as exc:
             raise self.sgw_error_class(str(exc)) from None
 
-    def sgw_client(self, pool_size=10, region=None, options=None):
-        """A client built from this plugin's options; configuration errors become the plugin's error."""
+    def sgw_client(self, pool_size=10, region=None, options=None, lazy=False):
+        """A client built from this plugin's options; configuration errors become the plugin's error.
+
+        With ``lazy``, temporary credentials are fetched at the first call (or by
+        :meth:`sgw_credentials_ready`), so that ``client.credentials.identity`` costs no call.
+        """
         options = self.sgw_client_options() if options is None else options
         try:
-            return build_client(options, log=display.vvvv, note=display.vvv, pool_size=pool_size, region=region)
+            return build_client(options, log=display.vvvv, note=display.vvv, pool_size=pool_size, region=region,
+                                lazy=lazy)
+        except SgwError as exc:
+            raise self.sgw_error_class(str(exc)) from None
+
+    def sgw_credentials_ready(self, client):
+        """Fetch the client's credentials now (a lazy client's), their errors the plugin's error."""
+        try:
+            client.credentials.current()
         except SgwError as exc:
             raise self.sgw_error_class(str(exc)) from None

@@ -9,6 +9,8 @@ variables, built-in groups, the gateway view) is tested with plain tables.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.attribution import group_region
@@ -19,6 +21,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition 
     worst_condition,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER, worst_health
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import (
     SHARE_LIST_KEYS,
     express_sync_vars,
@@ -65,6 +68,48 @@ def always_groups(signals=None) -> tuple:
 
 
 _NAMES_THIS_PLUGIN = re.compile(r"^plugin:\s*['\"]?alibabacloud\.sgw\.sgw['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+# The options that shape what the inventory fetches (the cache key holds them): a change of any of
+# them, of the endpoint settings or of the identity is a cache miss; the others (hosts_from,
+# filters, hostnames, constructed groups...) only shape how the cached estate is shown.
+FETCH_OPTIONS = ("regions", "express_sync_ids", "bucket_name", "bucket_prefix", "include_candidates",
+                 "gateway_details", "share_details", "gateway_tags", "health_signals", "accounts",
+                 "resource_directory", "resource_directory_role_name", "account_ids", "resource_manager_endpoint")
+ENDPOINT_OPTIONS = ("endpoint", "endpoint_type", "endpoints")
+
+
+def cache_fingerprint(settings: dict, identity: str) -> str:
+    """A one-way digest of what a cached estate was fetched with: ``settings`` (the values of
+    :data:`FETCH_OPTIONS` and :data:`ENDPOINT_OPTIONS`) and ``identity`` (what names the
+    credentials: an AccessKey ID, or a role and its source; see the credentials' ``identity``).
+
+    Nothing of it can be read back: the identity is digested, and a URL's user and password are
+    left out before the digest.
+    """
+    shown = {name: hide_userinfo(value) if isinstance(value, str) else value for name, value in settings.items()}
+    if isinstance(shown.get("endpoints"), dict):
+        shown["endpoints"] = {k: hide_userinfo(v) for k, v in shown["endpoints"].items()}
+    document = {"settings": shown, "identity": hashlib.sha256(identity.encode("utf-8")).hexdigest()}
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:32]
+
+
+def cache_key(base, get_option, shared, credentials):
+    """The inventory's cache key: ``base`` (the plugin's key of the file) and the :func:`cache_fingerprint` of
+    the options (``get_option``), the shared options ``shared`` and the identity of ``credentials``.
+    None (no caching) for credentials whose identity is not known without a call."""
+    identity = getattr(credentials, "identity", None)
+    if not identity:
+        return None
+    settings = {name: get_option(name) for name in FETCH_OPTIONS}
+    settings.update((name, shared.get(name)) for name in ENDPOINT_OPTIONS)
+    return "%s_%s" % (base, cache_fingerprint(settings, identity))
+
+
+def nothing_read(failed) -> str:
+    """The message of an inventory whose every region failed (``failed``: region -> error record)."""
+    return "every region failed, nothing was read: %s" % "; ".join(
+        "%s: %s" % (region, error["message"]) for region, error in failed.items())
 
 
 def names_this_plugin(path) -> bool:

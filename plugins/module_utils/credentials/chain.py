@@ -28,12 +28,9 @@ from __future__ import annotations
 import os
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import sources
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import (  # noqa: F401 (re-exported)
-    Anonymous,
-    Credentials,
-    RefreshingCredentials,
-    parse_expiration,
-)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import Credentials
+# Where the credential classes used to live; new code imports them from identity.py.
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import RefreshingCredentials  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sources import (
     DEFAULT_CREDENTIALS_FILE,
     Settings,

@@ -118,6 +118,17 @@ def test_temporary_credentials_never_reach_the_cache_or_the_output(sim_factory, 
     for text in (written, run.stdout, run.stderr):
         assert "STS." not in text and "CAIS" not in text
     assert_clean(run)
+    # A hit makes no call at all: not even AssumeRole (the role and its source name the identity).
+    before = sim.stats()["total"]
+    again = inventory(sim, tmp_path, dict(BASE_KEY), ram_role_arn=READER, cache=True,
+                      cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == json.loads(run.stdout)
+    assert sim.stats()["total"] == before
+    # Another role is another identity: fetched afresh.
+    other = inventory(sim, tmp_path, dict(BASE_KEY), ram_role_arn=CENTRAL, cache=True,
+                      cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache))
+    assert sim.stats()["actions"].get("AssumeRole", 0) == 2, other.stderr
 
 
 def test_assume_role_from_a_cli_profile_chain(sim_factory, tmp_path):

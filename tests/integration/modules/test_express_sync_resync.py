@@ -143,9 +143,8 @@ def test_two_runs_on_one_journal_do_not_interleave(tmp_path, sample_account, sta
     # An Add without an answer is never sent again: once it could no longer land, the members were read, and the
     # shares that are not members are left to the journal.
     assert done.rc == 2, done
-    assert "no answer within 3s" in done.result(TASK)["msg"], done.result(TASK)["msg"]
+    assert "no answer within 20s" in done.result(TASK)["msg"], done.result(TASK)["msg"]
     assert sorted(e["step"] for e in done.result(TASK)["pending"]) == ["add_failed"] * 3
-    assert simulator.stats()["actions"]["AddSharesToExpressSync"] == 3
     second = waiting.finish()
     assert second.rc == 0, second
     # it waited for the first run, and then resumed what it left

@@ -331,3 +331,21 @@ def test_gateway_tags_one_call_per_region_and_keyed_groups(parse, sim):
         == "prod"}
     plain = parse(regions=["cn-hangzhou"])
     assert all("gateway_tags" not in h.get_vars() for h in plain.groups["sgw"].get_hosts())
+
+
+def test_the_sgw_group_is_made_even_with_no_share(parse):
+    """A play tells an empty estate (the group sgw exists, empty) from a failed inventory (no group sgw)."""
+    inventory = parse(express_sync_ids=["sync-nosuchgroup0000"], regions=["cn-hangzhou"])
+    assert "sgw" in inventory.groups and members_of(inventory, "sgw") == set()
+
+
+def test_every_region_failing_fails_the_inventory_even_with_warn(parse, sim):
+    """With on_region_error: warn, a region that fails is skipped; when every region fails nothing was
+    read, and an inventory with empty groups would look like a healthy estate."""
+    sim.faults(unavailable_regions=list(ACCOUNT["regions"]))
+    try:
+        with pytest.raises(AnsibleParserError, match="every region failed, nothing was read") as info:
+            parse(max_retries=0, on_region_error="warn", regions=ACCOUNT["regions"])
+    finally:
+        sim.faults()
+    assert all(region in str(info.value) for region in ACCOUNT["regions"])

@@ -31,7 +31,7 @@ def parse(tmp_path, data):
                                     "endpoint": "http://127.0.0.1:9", "access_key_id": "LTAI5tUnitTestKey",
                                     "access_key_secret": "unit-secret"}))
     plugin = inventory_loader.get("alibabacloud.sgw.sgw")
-    plugin._fetch_estate = lambda: data  # no API: the estate as given
+    plugin._fetch_estate = lambda client: data  # no API: the estate as given
     inventory = InventoryData()
     plugin.parse(inventory, DataLoader(), str(path), cache=False)
     return inventory

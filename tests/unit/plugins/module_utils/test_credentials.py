@@ -11,6 +11,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain as creds
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.identity import parse_expiration
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import options
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 
@@ -305,7 +306,7 @@ def test_credentials_uri(metadata, tmp_path, how):
     kwargs.setdefault("env", {})
     found = resolve(**kwargs)
     assert (found.access_key_id, found.security_token) == ("STS.uri", "uri-token")
-    assert found.expiration == creds.parse_expiration("2099-01-01T00:00:00Z")
+    assert found.expiration == parse_expiration("2099-01-01T00:00:00Z")
     assert SECRET not in repr(found)
 
 
