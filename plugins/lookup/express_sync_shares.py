@@ -228,7 +228,7 @@ class LookupModule(SgwLookupBase):
             raise AnsibleLookupError("max_ids_per_call must be 0 (all ids in one call) or more, not %r." % (size,))
         self._signals, self._thresholds, problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
-        if self.get_option("is_external"):  # candidates have no verdict; only another signal than the default is a fault
+        if self.get_option("is_external"):  # candidates: no verdict; naming another signal is a fault
             if extra_signals(self._signals):
                 problems.append("health_signals judges member shares, not the candidates of is_external=true")
             self._signals = None

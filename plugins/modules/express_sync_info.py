@@ -303,7 +303,7 @@ def main():
     problems = invalid_bucket_filter(params["bucket_name"], params["bucket_prefix"])
     signals, thresholds, health_problems = health_settings(params)
     problems += health_problems
-    if extra_signals(signals) and not params["shares"]:  # without shares, the default has none to judge: no verdict
+    if extra_signals(signals) and not params["shares"]:  # no shares: nothing to judge
         problems.append("health_signals judges the member shares: set shares to true")
     if problems:
         sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
