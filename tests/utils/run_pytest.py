@@ -33,15 +33,15 @@ def main(argv: list[str]) -> int:
     if check.returncode or not paths or any(not p.startswith(REPO + os.sep) for p in paths):
         sys.stderr.write("the 'tests' package does not resolve to %s/tests: %s%s\n" % (REPO, paths, check.stderr))
         return 1
-    with open(log, "w", encoding="utf-8") as out, subprocess.Popen(
+    with open(log, "wb") as out, subprocess.Popen(
         [sys.executable, "-m", "pytest", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     ) as pytest:
-        for raw in pytest.stdout:
-            line = raw.decode("utf-8", "replace")
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            out.write(line)
+        # as it comes, not line by line: a line of progress dots takes minutes to end
+        for chunk in iter(lambda: os.read(pytest.stdout.fileno(), 65536), b""):
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            out.write(chunk)
     if pytest.returncode == NO_TESTS_COLLECTED:
         sys.stderr.write("pytest collected no tests (exit code 5): check the paths, -m and -k of the selection, "
                          "and pytest.ini\n")

@@ -16,6 +16,8 @@ from ansible.plugins.loader import inventory_loader
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import cache_fingerprint
 from tests.support.sim_process import KEY_ID, KEY_SECRET, SAMPLE_ACCOUNT, SECRETS, STS_KEY_ID, STS_SECRET, STS_TOKEN
 
+pytestmark = pytest.mark.core_matrix
+
 ACCOUNT = yaml.safe_load(SAMPLE_ACCOUNT.read_text())
 REGION = ACCOUNT["express_syncs"][0]["BucketRegion"]
 GROUP = ACCOUNT["express_syncs"][0]
