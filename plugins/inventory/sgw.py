@@ -56,7 +56,7 @@ description:
 requirements:
   - requests
 extends_documentation_fragment:
-  - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common
   - alibabacloud.sgw.common.health
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache

@@ -29,8 +29,8 @@ requirements:
     the same as the inventory plugin's (see the collection's health guide, docs/health.md); a signal that could not
     be read is warned about and gives V(unknown)."
 extends_documentation_fragment:
-  - alibabacloud.sgw.common.plugins
-  - alibabacloud.sgw.common.region_plugins
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
   - alibabacloud.sgw.common.health
 options:
   _terms:
