@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Options shared by every plugin and module: credentials, endpoint, signing, transport, retries.
 
-Use ``alibabacloud.sgw.common`` in modules and ``alibabacloud.sgw.common.plugins`` in inventory
-and lookup plugins (the same text). Each option documents the table of ``module_utils/options.py``
-(its type, default, aliases, choices and, in "Also read from", its environment variables in
+Use ``alibabacloud.sgw.common`` (and ``alibabacloud.sgw.common.region``) in modules and plugins
+alike; ``.plugins`` and ``.region_plugins``, the plugins' names in 1.1.0, are the same text. Each
+option documents the table of ``module_utils/options.py`` (its type, default, aliases, choices and, in "Also read from", its environment variables in
 their order of precedence): a unit test keeps the two equal. There is no ``env`` entry: the
 plugins read the variables themselves, by the same rules as modules, on every ansible-core.
 """
@@ -200,10 +200,6 @@ options:
     default: 120
 """
 
-    # For inventory and lookup plugins: the same options. They read their environment variables
-    # themselves (not through ansible-core's configuration), by the same rules as modules.
-    PLUGINS = DOCUMENTATION
-
     # The attribute of the modules of the action group sgw (meta/runtime.yml).
     ACTION_GROUP = r"""
 attributes:
@@ -225,8 +221,6 @@ options:
     aliases: [region_id]
 """
 
-    REGION_PLUGINS = REGION
-
     # The health verdict of the inventory, the lookups and express_sync_info (no environment variables).
     HEALTH = r"""
 options:
@@ -238,7 +232,8 @@ options:
         collection's health guide, docs/health.md, for the table of codes, source fields and thresholds)."
       - V(express_sync) - the share's C(ExpressSyncState) (no extra call).
       - V(gateway) - its gateway's C(Status), C(ExpireStatus) and C(LastErrorKey) (C(DescribeGateways); no extra call
-        in the inventory, where it needs O(gateway_details); elsewhere one call per gateway cluster and page of 50).
+        in the inventory, where it takes the calls of the inventory option C(gateway_details); elsewhere one call per
+        gateway cluster and page of 50).
       - V(file_share) - C(Enabled), C(OssHealth), C(LagPeriod), C(UploadQueue), C(DownloadQueue), C(ActiveMessages)
         and C(RemainingMetaSpace) of C(DescribeGatewayFileShares) (one call per gateway with member shares,
         concurrently).
@@ -287,3 +282,10 @@ options:
         (V(degraded)). Not set, not checked.
     type: int
 """
+
+
+# The names of 1.1.0 for the inventory and lookup plugins' variants, kept for plugins of other collections
+# that extend them: the same text, since the plugins read their environment variables themselves
+# (not through ansible-core's configuration), by the same rules as modules.
+ModuleDocFragment.PLUGINS = ModuleDocFragment.DOCUMENTATION
+ModuleDocFragment.REGION_PLUGINS = ModuleDocFragment.REGION

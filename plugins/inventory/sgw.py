@@ -57,7 +57,7 @@ description:
 requirements:
   - requests
 extends_documentation_fragment:
-  - alibabacloud.sgw.common.plugins
+  - alibabacloud.sgw.common
   - alibabacloud.sgw.common.health
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
@@ -406,7 +406,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                 raise AnsibleParserError("%s: %s; it must be 'plugin: %s'." % (path, exc, self.NAME)) from None
             raise
         except AnsibleOptionsError as exc:  # an invalid choice: say which values are valid
-            help_text = exc._help_text  # pylint: disable=protected-access
+            help_text = getattr(exc, "_help_text", None)  # ansible-core 2.19 and later
             raise AnsibleParserError(exc.message + (" " + help_text if help_text else "")) from None
         self._template_options(config)
         self._check_options(config)

@@ -30,8 +30,8 @@ requirements:
     plugin's (see the collection's health guide, docs/health.md); a signal that could not be read is warned about
     and gives V(unknown). Candidates (O(is_external=true)) have no verdict."
 extends_documentation_fragment:
-  - alibabacloud.sgw.common.plugins
-  - alibabacloud.sgw.common.region_plugins
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
   - alibabacloud.sgw.common.health
 options:
   _terms:

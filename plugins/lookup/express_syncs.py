@@ -23,8 +23,8 @@ requirements:
   - requests
   - jmespath (only for O(query))
 extends_documentation_fragment:
-  - alibabacloud.sgw.common.plugins
-  - alibabacloud.sgw.common.region_plugins
+  - alibabacloud.sgw.common
+  - alibabacloud.sgw.common.region
 options:
   _terms:
     description:

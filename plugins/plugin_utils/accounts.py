@@ -168,8 +168,9 @@ def warnings_of(estate) -> list:
     """The warnings of a read of several accounts: each skipped account, each skipped region, named."""
     messages = []
     for entry in estate["accounts"]:
-        name = entry["name"] if entry["name"] == entry["account_id"] else "%s (%s)" % (entry["name"],
-                                                                                      entry["account_id"])
+        name = entry["name"]
+        if name != entry["account_id"]:
+            name = "%s (%s)" % (name, entry["account_id"])
         if entry["error"]:
             where = " (region %s)" % entry["error"]["region"] if entry["error"].get("region") else ""
             messages.append("alibabacloud.sgw.sgw: account %s skipped%s: %s" % (name, where, entry["error"]["message"]))

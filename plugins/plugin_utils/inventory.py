@@ -57,7 +57,6 @@ FULL_SYNC_UNSUPPORTED_GROUP = "sgw_full_sync_unsupported"
 ALWAYS_GROUPS = ("sgw",) + tuple("sgw_health_%s" % health for health in HEALTH_ORDER)
 
 
-
 def always_groups(signals=None) -> tuple:
     """The groups made even when empty: with a verdict, also ``sgw_condition_<condition>`` and the
     ``sgw_reason_<code>`` of every reason that the signals can give."""

@@ -108,8 +108,8 @@ def plugin_examples():
         if "/inventory/" in source:  # inventory files, one per paragraph, all but the first commented out
             for paragraph in text.strip().split("\n\n"):
                 head, body = paragraph.split("\n", 1)
-                body = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in body.splitlines()
-                                  if not line.startswith("# ("))  # a remark in parentheses
+                lines = [line for line in body.splitlines() if not line.startswith("# (")]  # a remark in parentheses
+                body = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in lines)
                 yield Example(source, head, body + "\n")
         else:
             yield Example(source, title(text), text)

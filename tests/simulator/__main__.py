@@ -169,6 +169,7 @@ def build_server(args: argparse.Namespace, account: Account) -> SimulatorServer:
     if args.tls:
         from tests.simulator import tls  # pylint: disable=import-outside-toplevel  # cryptography only for --tls
         ssl_context = tls.server_context(args.cert_out)
+
     def service_of(served):
         return Service(served, args.task_seconds, args.full_sync_seconds, seed=args.seed,
                        strict_membership=args.strict_membership)

@@ -196,7 +196,7 @@ def _file_share_record(service, share: dict, now: float) -> dict:
         "Name": view["ShareName"], "IndexId": view["IndexId"], "Protocol": view["Protocol"],
         "State": "clean", "Status": "none", "Address": gateway["InnerIp"], "LocalPath": f"/mnt/{view['ShareName']}",
         "OssBucketName": view["BucketName"], "PathPrefix": view["PathPrefix"], "OssBucketSsl": True,
-        "OssEndpoint": f"oss-{gateway['GatewayRegionId']}-internal.aliyuncs.com", "OssHealth": "BucketHealthy",
+        "OssEndpoint": f"oss-{gateway['GatewayRegionId']}-internal.aliyuncs.com",
         "ExpressSyncId": view["ExpressSyncId"], "MnsHealth": view["ExpressSyncState"],
         "SyncProgress": view["SyncProgress"], "CacheMode": "Cache", "DiskType": "cloud_efficiency", "DiskId": "",
         "RemoteSync": False, "PollingInterval": 0, "IgnoreDelete": False, "InPlace": False, "Browsable": True,

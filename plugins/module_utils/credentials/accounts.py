@@ -72,8 +72,8 @@ def account_option_problems(accounts, role_name=None, account_ids=None) -> list:
             continue
         unknown = sorted(str(k) for k in entry if k not in ACCOUNT_FIELDS)
         if unknown:
-            problems.append("%s: unknown key(s) %s; the keys are %s" % (where, ", ".join(unknown),
-                                                                     ", ".join(ACCOUNT_FIELDS)))
+            problems.append("%s: unknown key(s) %s; the keys are %s"
+                            % (where, ", ".join(unknown), ", ".join(ACCOUNT_FIELDS)))
         if role_account_id(entry.get("role_arn")) is None:
             problems.append("%s: role_arn %r is not a role ARN such as acs:ram::<account id>:role/<role name>" % (
                 where, entry.get("role_arn")))

@@ -72,6 +72,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema impor
 # tags per region.
 ESTATE_FORMAT = 2
 
+
 class EstateFetcher:
     """Fetch the estate of a list of regions on a pool of ``max_concurrency`` threads.
 

@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import FAILED, health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_vars, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import schema
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.files import write_atomically
 
 STATE_FORMAT = 1
 NONE = "none"
@@ -132,7 +132,7 @@ class Watch:
         return True
 
     def save(self, path):
-        write_atomically(path, json.dumps(self.to_document(), indent=1, sort_keys=True) + "\n")
+        write_state(path, json.dumps(self.to_document(), indent=1, sort_keys=True) + "\n")
 
     # ---------------------------------------------------------------------------- a fetch
 
@@ -251,21 +251,7 @@ def error_event(error, now, region=None) -> dict:
             "request_id": record.get("request_id"), "action": record.get("action"), "message": record.get("message")}
 
 
-def write_atomically(path, text):
-    """Write ``text`` to ``path`` through a temporary file of the same directory, renamed over it
-    (readers see the old file or the new one, never a part); the file is readable by its owner only."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+def write_state(path, text):
+    """Write the state file, making its directory (readable by its owner only) when it is missing."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    write_atomically(path, text)

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 import uuid
 import zlib
@@ -37,6 +36,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.files import write_atomically
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo, mask_key_id
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
@@ -283,20 +283,7 @@ class Journal:
             return
         self._make_directory()
         data = json.dumps({"version": FORMAT_VERSION, "entries": self.entries}, indent=1, sort_keys=True)
-        fd, temporary = tempfile.mkstemp(prefix=".resync-journal.", suffix=".tmp", dir=os.path.dirname(self.path))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, self.path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        write_atomically(self.path, data + "\n")
         self._sync_directory()
 
     def _make_directory(self):

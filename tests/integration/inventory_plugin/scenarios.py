@@ -87,6 +87,7 @@ def restore(simulator):
     simulator.control("/_sim/account", "PUT", sample_account())
     simulator.faults()
 
+
 # The API calls each of these scenarios makes, by action (a cold run, no cache).
 CALLS = {
     "share_details": {"DescribeExpressSyncs": 1, "DescribeExpressSyncShares": 1, "DescribeGateways": 2,

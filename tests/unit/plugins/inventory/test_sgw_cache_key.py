@@ -63,7 +63,7 @@ def cached(tmp_path, in_process):
 
 @pytest.mark.parametrize("name, change, hit", CHANGES, ids=[c[0] for c in CHANGES])
 def test_a_hit_only_for_the_same_configuration_and_identity(cached, in_process, tmp_path, record_property, name,
-                                                           change, hit):
+                                                            change, hit):
     simulator = in_process()
     dummy, filled = cached(simulator)
     assert filled > 0

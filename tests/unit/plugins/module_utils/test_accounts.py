@@ -33,7 +33,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport im
 from tests.support.sim_process import KEY_ID, KEY_SECRET
 
 DATA = pathlib.Path(__file__).resolve().parents[3] / "simulator" / "data"
-MEMBERS = [DATA / "member_media.yml", DATA / "member_finance.yml"]
+MEMBERS = (DATA / "member_media.yml", DATA / "member_finance.yml")
 CLOSED = DATA / "member_closed.yml"
 MANAGEMENT, MEDIA, FINANCE, CLOSED_ID = "1638094425718837", "1855000000000001", "1855000000000002", "1855000000000003"
 REGIONS = ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]
@@ -65,8 +65,8 @@ def account_credentials(simulator):
 
 
 def fetch(simulator, targets, max_concurrency=4, fail_fast=True, fail_fast_regions=True, cached=None):
-    fetcher = AccountsFetcher(account_credentials(simulator), lambda creds: SgwClient(creds, endpoint=simulator.url,
-                                                                                     retry=NO_RETRY),
+    fetcher = AccountsFetcher(account_credentials(simulator),
+                              lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
                               lambda client: EstateFetcher(client, max_concurrency=max_concurrency,
                                                            fail_fast=fail_fast_regions),
                               max_concurrency=max_concurrency, fail_fast=fail_fast, cached=cached)
@@ -78,7 +78,7 @@ def groups(entry):
 
 
 def test_list_accounts_pages_the_directory(directory):
-    simulator = directory(members=MEMBERS + [CLOSED])
+    simulator = directory(members=MEMBERS + (CLOSED,))
     client = ResourceManagerClient(base(), endpoint=simulator.url, retry=NO_RETRY)
     accounts_module_pages = list_accounts(client)
     assert [(a["account_id"], a["name"]) for a in accounts_module_pages] == [
@@ -90,7 +90,7 @@ def test_list_accounts_pages_the_directory(directory):
 def test_list_accounts_reads_every_page(directory, monkeypatch, total_count):
     monkeypatch.setattr("ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager."
                         "ACCOUNTS_PAGE_SIZE", 1)
-    simulator = directory(members=MEMBERS + [CLOSED], total_count=total_count)
+    simulator = directory(members=MEMBERS + (CLOSED,), total_count=total_count)
     client = ResourceManagerClient(base(), endpoint=simulator.url, retry=NO_RETRY)
     assert [a["account_id"] for a in list_accounts(client)] == [MANAGEMENT, MEDIA, FINANCE, CLOSED_ID]
 
@@ -133,7 +133,7 @@ def test_one_bound_for_every_account(directory):
 
 
 def test_a_refused_member_fails_the_read(directory):
-    simulator = directory(members=MEMBERS + [CLOSED])
+    simulator = directory(members=MEMBERS + (CLOSED,))
     targets = targets_from_directory(list_accounts(ResourceManagerClient(base(), endpoint=simulator.url,
                                                                          retry=NO_RETRY)))
     with pytest.raises(AccountFailure) as caught:
@@ -144,7 +144,7 @@ def test_a_refused_member_fails_the_read(directory):
 
 
 def test_a_refused_member_is_skipped_and_named_the_others_whole(directory):
-    simulator = directory(members=MEMBERS + [CLOSED])
+    simulator = directory(members=MEMBERS + (CLOSED,))
     targets = targets_from_directory(list_accounts(ResourceManagerClient(base(), endpoint=simulator.url,
                                                                          retry=NO_RETRY)))
     result = fetch(simulator, targets, fail_fast=False)["accounts"]

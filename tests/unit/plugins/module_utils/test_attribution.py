@@ -75,7 +75,7 @@ def _share(name, sync_id=""):
      [["sync-hz"], ["sync-sh"]]),
 ])
 def test_candidates_by_group_asks_one_by_one_only_when_the_answer_cannot_tell(answer, groups, each, expected,
-                                                                               asked_each):
+                                                                              asked_each):
     asked = []
 
     def ask_each(chosen):

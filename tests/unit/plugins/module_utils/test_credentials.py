@@ -106,7 +106,7 @@ def test_implicit_profile_of_an_unsupported_mode_is_skipped_with_a_note(tmp_path
     notes = []
     url = "http://127.0.0.1:%d" % metadata.server_address[1]
     found = resolve(ecs_role_name="GoodRole", ecs_metadata_url=url, credentials_file=str(path),
-                                      env={}, log=notes.append)
+                    env={}, log=notes.append)
     assert found.access_key_id == "STS.role"
     with pytest.raises(SgwConfigError, match="No Alibaba Cloud credentials"):
         resolve(credentials_file=str(path), env={}, log=notes.append)
@@ -116,7 +116,7 @@ def test_implicit_profile_of_an_unsupported_mode_is_skipped_with_a_note(tmp_path
 def test_explicit_ecs_role_beats_the_current_profile(tmp_path, metadata, config_file):
     url = "http://127.0.0.1:%d" % metadata.server_address[1]
     found = resolve(ecs_role_name="GoodRole", ecs_metadata_url=url, credentials_file=config_file,
-                                      env={})
+                    env={})
     assert found.source == "ECS RAM role 'GoodRole'"
 
 
@@ -272,7 +272,7 @@ def metadata(request):
 def test_ecs_role_from_loopback_metadata(metadata, tmp_path):
     url = "http://127.0.0.1:%d" % metadata.server_address[1]
     found = resolve(ecs_role_name="GoodRole", ecs_metadata_url=url,
-                                      credentials_file=str(tmp_path / "none.json"), env={})
+                    credentials_file=str(tmp_path / "none.json"), env={})
     assert (found.access_key_id, found.security_token) == ("STS.role", "role-token")
     assert found.source == "ECS RAM role 'GoodRole'"
     expected_token = "the-imds-token" if metadata.imds_v2 else None
@@ -284,7 +284,7 @@ def test_ecs_role_failures(metadata, tmp_path, role, message):
     url = "http://127.0.0.1:%d" % metadata.server_address[1]
     with pytest.raises(SgwConfigError, match=message):
         resolve(ecs_role_name=role, ecs_metadata_url=url,
-                                  credentials_file=str(tmp_path / "none.json"), env={})
+                credentials_file=str(tmp_path / "none.json"), env={})
 
 
 def test_ecs_role_name_and_url_from_environment(metadata, tmp_path):

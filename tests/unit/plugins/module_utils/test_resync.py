@@ -162,7 +162,7 @@ def test_a_busy_group_is_retried_until_its_task_ends(world):
     clock, api, path = world
     # a task of someone else runs on the group for 2 s
     api.call("AddSharesToExpressSync", "cn-hangzhou",
-                    {"ExpressSyncId": RENDER_CACHE, "GatewayShares": '{"gw-0002c8pz1kq7y4rtd":"render-scratch"}'})
+             {"ExpressSyncId": RENDER_CACHE, "GatewayShares": '{"gw-0002c8pz1kq7y4rtd":"render-scratch"}'})
     client = api
     engine = resync(client, journals.Journal(path, clock=clock, sleep=clock.sleep), clock)
     result = engine.run({("cn-hangzhou", RENDER_CACHE): [("gw-0004xq2m7bd1v9hke", "render-frames")]},
