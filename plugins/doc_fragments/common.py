@@ -245,8 +245,8 @@ options:
       - The default, V(express_sync) alone, gives every member share a verdict from its express sync state, with
         no call beyond those made without a verdict. An empty list is an error (there is always a verdict).
         C(sgw_health) keeps its meaning whatever this option says.
-      - Candidates (not members) have no verdict - the lookup with O(is_external=true), and C(express_sync_info)
-        with O(shares=false), give none, and then naming another signal than V(express_sync) is an error.
+      - Candidates (not members) have no verdict - the C(express_sync_shares) lookup with C(is_external=true), and
+        C(express_sync_info) with C(shares=false), give none, and then naming another signal than V(express_sync) is an error.
     type: list
     elements: str
     choices: [express_sync, gateway, file_share, alerts]

@@ -15,6 +15,8 @@ import pathlib
 import pytest
 import yaml
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import DEFAULT_SIGNALS
+from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import always_groups
 from tests.integration.inventory_plugin.scenarios import golden_listing, normalise
 from tests.support.sim_process import (
     KEY_ID,
@@ -146,9 +148,9 @@ def golden() -> dict:
     return golden_listing("defaults")
 
 
-# Groups the plugin makes even when empty: they stay listed as children of all, without an entry.
-ALWAYS_GROUPS = ("sgw", "sgw_health_failed", "sgw_health_unknown", "sgw_health_syncing", "sgw_health_disabled",
-                 "sgw_health_healthy")
+# Groups the plugin makes even when empty (with the default health signals): they stay listed as
+# children of all, without an entry.
+ALWAYS_GROUPS = always_groups(DEFAULT_SIGNALS)
 
 
 def without_region(listing: dict, region: str) -> dict:
