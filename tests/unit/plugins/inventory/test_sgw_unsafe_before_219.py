@@ -42,7 +42,7 @@ def inventory(tmp_path):
                                     "endpoint": "http://127.0.0.1:9", "access_key_id": "LTAI5tUnitTestKey",
                                     "access_key_secret": "unit-secret"}))
     plugin = inventory_loader.get("alibabacloud.sgw.sgw")
-    plugin._fetch_estate = estate  # no API: the estate as given
+    plugin._fetch_estate = lambda client: estate()  # no API: the estate as given
     data = InventoryData()
     plugin.parse(data, DataLoader(), str(path), cache=False)
     return data
