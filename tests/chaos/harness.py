@@ -11,7 +11,6 @@ a write is re-sent only after an attempt that proves nothing was applied.
 
 from __future__ import annotations
 
-import concurrent.futures
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
@@ -25,6 +24,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync imp
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError
 from tests.simulator.service import Service
+from tests.support.in_thread import InThread
 from tests.support.sim_process import SAMPLE_ACCOUNT
 
 ENDPOINT = "http://127.0.0.1:1"
@@ -154,22 +154,6 @@ class DyingJournal(journals.Journal):
             self.writes += 1
             raise OSError(28, "No space left on device")
         super().save()
-
-
-class InThread:
-    """An executor that runs each call at once, in the caller's thread (the fake clock is not thread-safe)."""
-
-    @staticmethod
-    def submit(call):
-        future = concurrent.futures.Future()
-        try:
-            future.set_result(call())
-        except Exception as error:  # pylint: disable=broad-except
-            future.set_exception(error)
-        return future
-
-    def shutdown(self, wait=True):
-        pass
 
 
 def service(clock, strict=False, account=SAMPLE_ACCOUNT):

@@ -3,13 +3,13 @@ at any step is completed by the next one, whatever the service did meanwhile."""
 
 from __future__ import annotations
 
-import concurrent.futures
 
 import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
+from tests.support.in_thread import InThread
 from tests.support.fake_api import FakeApi, FakeClock
 
 ENDPOINT = "http://127.0.0.1:1"
@@ -67,23 +67,7 @@ def resync(client, journal, clock, check_mode=False, **params):
 
 def serial(dummy_engine):
     """No threads: the fake clock and the service are driven from the test's thread."""
-    return _InThread
-
-
-class _InThread:
-    """An executor that runs each call at once, in the caller's thread."""
-
-    @staticmethod
-    def submit(call):
-        future = concurrent.futures.Future()
-        try:
-            future.set_result(call())
-        except Exception as error:  # pylint: disable=broad-except
-            future.set_exception(error)
-        return future
-
-    def shutdown(self, wait=True):
-        pass
+    return InThread
 
 
 def test_a_full_run_writes_the_journal_before_each_step_and_leaves_nothing(world):
