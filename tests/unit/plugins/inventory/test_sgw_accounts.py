@@ -12,6 +12,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
+from tests.support.in_process import record_callers
 from tests.support.sim_process import KEY_ID, KEY_SECRET
 
 DATA = pathlib.Path(__file__).resolve().parents[3] / "simulator" / "data"
@@ -47,18 +48,6 @@ def hold_until_together(simulator, actions, timeout=30.0):
             made.append(action)
         if first:
             barrier.wait()
-        return answer(request)
-    simulator.simulator.api = api
-    return made
-
-
-def record_callers(simulator):
-    """``[(action, thread that made it)]`` of every call (in-process, the simulator answers in the caller's thread)."""
-    made = []
-    answer = simulator.simulator.api
-
-    def api(request):
-        made.append((request.header("x-acs-action"), threading.current_thread()))
         return answer(request)
     simulator.simulator.api = api
     return made

@@ -7,7 +7,6 @@ side by side under one bound, against the in-process simulator with a resource d
 from __future__ import annotations
 
 import pathlib
-import threading
 import time
 
 import pytest
@@ -32,6 +31,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_man
     list_accounts,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
+from tests.support.in_process import record_callers
 from tests.support.sim_process import KEY_ID, KEY_SECRET, Simulator
 
 DATA = pathlib.Path(__file__).resolve().parents[3] / "simulator" / "data"
@@ -227,19 +227,6 @@ def test_member_credentials_are_renewed_before_they_expire(directory):
     assert renewed is not first and renewed.access_key_id != first.access_key_id and sts.calls == 2
     client = SgwClient(credentials.of(target), endpoint=simulator.url, retry=NO_RETRY)
     assert client.call("DescribeExpressSyncs", "cn-hangzhou")["ExpressSyncs"]["ExpressSync"]
-
-
-def record_callers(simulator):
-    """The threads that made each API call of ``simulator`` (in-process: the simulator answers in the caller's
-    thread), as ``[(action, thread)]``."""
-    made = []
-    answer = simulator.simulator.api
-
-    def api(request):
-        made.append((request.header("x-acs-action"), threading.current_thread()))
-        return answer(request)
-    simulator.simulator.api = api
-    return made
 
 
 @pytest.mark.parametrize("bound", [1, 2])
