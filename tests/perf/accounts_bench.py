@@ -15,12 +15,21 @@ the API fetch alone, which the host building of thousands of hosts does not blur
 Calls: the ideal of several accounts is each account's own ideal (as for one account) plus one
 ``AssumeRole`` per member (the management account is read with its own credentials); the one
 ``GetCallerIdentity`` and the ``ListAccounts`` pages are shown apart.
+
+Rounds: with every call taking ``--latency-ms`` and at most ``max_concurrency`` in flight, a fetch
+takes at least as many rounds of latency as its calls need slots (``ceil(calls / max_concurrency)``)
+and as its longest chain of calls that wait for one another (one account: ``DescribeExpressSyncs``,
+``DescribeExpressSyncShares``, ``DescribeGateways``, and its further pages; several accounts: first
+``GetCallerIdentity`` and ``ListAccounts`` side by side, then each account's ``AssumeRole`` and its
+chain). Those lower bounds are printed with the fetch times measured in rounds, and the load
+average (1 minute) of the machine at each run, since the simulator and the plugin share its cores.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import pathlib
 import statistics
 import subprocess
@@ -77,7 +86,7 @@ def run_accounts(args, workdir, env, timer, measure, ideal_calls) -> dict:
     data = {"accounts": args.accounts, "regions": len(regions), "max_concurrency": args.max_concurrency,
             "latency_ms": args.latency_ms, "shares": sum(_members(d) for d in documents),
             "single_shares": _members(single), "many": [], "one": [], "many_calls": [], "one_calls": [],
-            "many_fetch": [], "one_fetch": [],
+            "many_fetch": [], "one_fetch": [], "many_load": [], "one_load": [],
             "ideal_actions": ideal, "ideal": sum(ideal.values()), "one_ideal": sum(ideal_calls(single, regions).values()),
             "overhead_ideal": {"GetCallerIdentity": 1, "ListAccounts": math.ceil(args.accounts / ACCOUNTS_PAGE_SIZE)}}
     with Simulator("--latency", args.latency_ms, *members, data=files[0]) as many, \
@@ -89,6 +98,7 @@ def run_accounts(args, workdir, env, timer, measure, ideal_calls) -> dict:
             started = time.monotonic()
             for kind, sim, config, run_env in (("many", many, many_config, many_env), ("one", one, one_config, one_env)):
                 sim.reset()
+                data[kind + "_load"].append(os.getloadavg()[0])
                 data[kind].append(measure([program, "-i", str(config), "--list"], run_env,
                                           here / ("%s.json" % kind), timer).wall)
                 data[kind + "_calls"].append(sim.stats())
@@ -102,12 +112,18 @@ def run_accounts(args, workdir, env, timer, measure, ideal_calls) -> dict:
     data["median_many"], data["median_one"] = statistics.median(data["many"]), statistics.median(data["one"])
     data["ratio"] = data["median_many"] / data["median_one"]
     data["fetch_many"], data["fetch_one"] = statistics.median(data["many_fetch"]), statistics.median(data["one_fetch"])
+    one_chain = 4 if ideal_calls(single, regions)["DescribeGateways"] > len(regions) else 3  # further pages wait
+    data["rounds_one"] = max(math.ceil(data["one_ideal"] / args.max_concurrency), one_chain)
+    many_chain = 4 + (1 if ideal["DescribeGateways"] > args.accounts * len(regions) else 0)  # AssumeRole first
+    data["rounds_many"] = 1 + max(math.ceil(data["ideal"] / args.max_concurrency), many_chain)  # 1: finding them
     return data
 
 
 def render_accounts(data) -> str:
     calls = data["many_calls"][0]
     actions = calls["actions"]
+    latency = data["latency_ms"]
+    seconds = latency / 1000.0
     overhead = {a: actions.get(a, 0) for a in data["overhead_ideal"]}
     sgw = sum(v for a, v in actions.items() if a not in overhead)
     lines = [
@@ -127,5 +143,11 @@ def render_accounts(data) -> str:
             data["ratio"], data["fetch_many"] / data["fetch_one"]),
         "calls of several accounts by action: %s; ideal: %s" % (
             json.dumps(actions, sort_keys=True), json.dumps(data["ideal_actions"], sort_keys=True)),
+        "API fetch in rounds of %d ms: several accounts %.1f (at least %d: 1 to find the accounts, then %d calls, %d "
+        "at a time), one account %.1f (at least %d); so at least %.2fx at this max_concurrency" % (
+            latency, data["fetch_many"] / seconds, data["rounds_many"], data["ideal"], data["max_concurrency"],
+            data["fetch_one"] / seconds, data["rounds_one"], data["rounds_many"] / data["rounds_one"]),
+        "load average (1 min) at the runs: several accounts %s; one account %s" % (
+            " ".join("%.1f" % v for v in data["many_load"]), " ".join("%.1f" % v for v in data["one_load"])),
     ]
     return "\n".join(lines)
