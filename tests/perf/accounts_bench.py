@@ -144,9 +144,9 @@ def render_accounts(data) -> str:
         "calls of several accounts by action: %s; ideal: %s" % (
             json.dumps(actions, sort_keys=True), json.dumps(data["ideal_actions"], sort_keys=True)),
         "API fetch in rounds of %d ms: several accounts %.1f (at least %d: 1 to find the accounts, then %d calls, %d "
-        "at a time), one account %.1f (at least %d); so at least %.2fx at this max_concurrency" % (
+        "at a time), one account %.1f (at least %d)" % (
             latency, data["fetch_many"] / seconds, data["rounds_many"], data["ideal"], data["max_concurrency"],
-            data["fetch_one"] / seconds, data["rounds_one"], data["rounds_many"] / data["rounds_one"]),
+            data["fetch_one"] / seconds, data["rounds_one"]),
         "load average (1 min) at the runs: several accounts %s; one account %s" % (
             " ".join("%.1f" % v for v in data["many_load"]), " ".join("%.1f" % v for v in data["one_load"])),
     ]
