@@ -67,7 +67,7 @@ def account_credentials(simulator):
 def fetch(simulator, targets, max_concurrency=4, fail_fast=True, fail_fast_regions=True, cached=None):
     fetcher = AccountsFetcher(account_credentials(simulator),
                               lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
-                              lambda client: EstateFetcher(client, max_concurrency=max_concurrency,
+                              lambda client, target: EstateFetcher(client, max_concurrency=max_concurrency,
                                                            fail_fast=fail_fast_regions),
                               max_concurrency=max_concurrency, fail_fast=fail_fast, cached=cached)
     return fetcher.fetch(targets, REGIONS)
