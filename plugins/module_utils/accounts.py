@@ -41,7 +41,7 @@ DEFAULT_SESSION_SECONDS = 3600
 DEFAULT_MAX_CONCURRENCY = 8
 
 __all__ = ("AccountFailure", "AccountSession", "AccountReadError", "failure_message", "is_multi_account",
-           "label_rows", "option_problems", "read_accounts", "warnings_of")
+           "label_rows", "option_problems", "read_accounts", "rows_of_accounts", "warnings_of")
 
 
 class AccountReadError(SgwError):
@@ -134,6 +134,15 @@ def read_accounts(session, read, region) -> list:
     for entry in entries:
         entry["rows"] = entry["regions"][region] if entry["regions"] else None
     return entries
+
+
+def rows_of_accounts(session, read, region, who) -> tuple:
+    """``(rows, warnings)``: what ``read(client, target)`` returned in every account read, each row with
+    its ``account_id`` and ``account_name``, in the order of the accounts; the warnings name each account
+    skipped (``on_account_error: warn``). With ``fail``, the first failed account raises :class:`AccountFailure`."""
+    entries = read_accounts(session, read, region)
+    rows = [row for entry in entries if entry["rows"] is not None for row in label_rows(entry, entry["rows"])]
+    return rows, warnings_of(entries, who)
 
 
 def label_rows(entry, rows) -> list:
