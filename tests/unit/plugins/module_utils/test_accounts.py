@@ -68,7 +68,7 @@ def fetch(simulator, targets, max_concurrency=4, fail_fast=True, fail_fast_regio
     fetcher = AccountsFetcher(account_credentials(simulator),
                               lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
                               lambda client, target: EstateFetcher(client, max_concurrency=max_concurrency,
-                                                           fail_fast=fail_fast_regions),
+                                                                   fail_fast=fail_fast_regions),
                               max_concurrency=max_concurrency, fail_fast=fail_fast, cached=cached)
     return fetcher.fetch(targets, REGIONS)
 
