@@ -136,18 +136,28 @@ def read_accounts(session, read, region) -> list:
     return entries
 
 
-def rows_of_accounts(session, read, region, who) -> tuple:
-    """``(rows, warnings)``: what ``read(client, target)`` returned in every account read, each row with
-    its ``account_id`` and ``account_name``, in the order of the accounts; the warnings name each account
-    skipped (``on_account_error: warn``). With ``fail``, the first failed account raises :class:`AccountFailure`."""
+def rows_of_accounts(session, read, region, who, nested=()) -> tuple:
+    """``(rows, warnings)``: what ``read(client, target)`` returned in every account read, each row (and
+    each row of its lists ``nested``) with its ``account_id`` and ``account_name``, in the order of the
+    accounts; the warnings name each account skipped (``on_account_error: warn``). With ``fail``, the first
+    failed account raises :class:`AccountFailure`."""
     entries = read_accounts(session, read, region)
-    rows = [row for entry in entries if entry["rows"] is not None for row in label_rows(entry, entry["rows"])]
+    rows = [row for entry in entries if entry["rows"] is not None for row in label_rows(entry, entry["rows"], nested)]
     return rows, warnings_of(entries, who)
 
 
-def label_rows(entry, rows) -> list:
-    """``rows`` (dicts) of the account of ``entry``, each with its ``account_id`` and ``account_name``."""
-    return [dict(row, account_id=entry["account_id"], account_name=entry["name"]) for row in rows]
+def label_rows(entry, rows, nested=()) -> list:
+    """``rows`` (dicts) of the account of ``entry``, each with its ``account_id`` and ``account_name``, and so
+    each dict of its lists ``nested``."""
+    labels = {"account_id": entry["account_id"], "account_name": entry["name"]}
+    labelled = []
+    for row in rows:
+        row = dict(row, **labels)
+        for key in nested:
+            if key in row:
+                row[key] = [dict(item, **labels) for item in row[key]]
+        labelled.append(row)
+    return labelled
 
 
 def failure_message(failure: AccountFailure, who, option="on_account_error") -> str:

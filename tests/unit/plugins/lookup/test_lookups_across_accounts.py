@@ -152,13 +152,17 @@ def test_without_account_options_one_account_as_before(directory):
     assert set(simulator.stats()["accounts"]) == {MANAGEMENT}
 
 
-@pytest.mark.parametrize("max_concurrency", [1, 2])
-def test_one_bound_for_every_account(directory, max_concurrency):
-    simulator = directory()
+@pytest.mark.parametrize("max_concurrency, side_by_side", [(1, False), (2, True), (8, True)])
+def test_one_bound_for_every_account(directory, max_concurrency, side_by_side):
+    """Every call (each held a little by the simulator, so that calls can overlap) under the one bound; above
+    one, the accounts are read side by side."""
+    simulator = directory(latency_ms=50)
     run(simulator, "express_sync_shares", [MANAGEMENT_SYNC, MEDIA_SYNC, FINANCE_SYNC], resource_directory=True,
         on_missing="skip", max_concurrency=max_concurrency,
         health_signals=["express_sync", "gateway", "file_share", "alerts"])
-    assert simulator.stats()["peak_concurrency"] <= max_concurrency
+    peak = simulator.stats()["peak_concurrency"]
+    assert peak <= max_concurrency
+    assert (peak >= 2) is side_by_side
 
 
 @pytest.mark.parametrize("options, said", [
