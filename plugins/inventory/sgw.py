@@ -227,8 +227,7 @@ regions:
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
 
-# estate.sgw.yml: every account of the resource directory (credentials of the management account),
-# failed shares grouped by account
+# estate.sgw.yml: every account of the resource directory (management account's credentials), failed shares by account
 # plugin: alibabacloud.sgw.sgw
 # regions: [cn-hangzhou, cn-shanghai]
 # resource_directory: true
