@@ -28,6 +28,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts i
     AccountFailure,
     AccountsFetcher,
     describe_account,
+    side_by_side,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import fails
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError, SgwError
@@ -86,17 +87,31 @@ class AccountSession:
             raise SgwConfigError("role_session_expiration must be a whole number of seconds, not %r." % (
                 seconds,)) from None
 
-    def find(self) -> dict:
-        """``{"caller": the caller's account id, "listed": ListAccounts' accounts, or None}`` (the calls)."""
-        found = {"caller": self.sts.caller_account_id(self.client.credentials), "listed": None}
+    def asks(self) -> list:
+        """The calls that find the accounts, to run side by side (none needs another's answer): the caller's
+        account id (STS ``GetCallerIdentity``), and with ``resource_directory`` the accounts ``ListAccounts`` lists."""
+        asks = [lambda: self.sts.caller_account_id(self.client.credentials)]
         if self.settings.get("resource_directory"):
-            endpoint = resource_manager_endpoint(self.settings.get("resource_manager_endpoint"))
-            manager = self.client.with_credentials(self.client.credentials, ResourceManagerClient, endpoint)
-            try:
-                found["listed"] = list_accounts(manager)
-            finally:
-                manager.close()
-        return found
+            asks.append(self._list_accounts)
+        return asks
+
+    @staticmethod
+    def found(answers) -> dict:
+        """``{"caller": the caller's account id, "listed": ListAccounts' accounts, or None}`` of the answers of
+        :meth:`asks`."""
+        return {"caller": answers[0], "listed": answers[1] if len(answers) > 1 else None}
+
+    def find(self) -> dict:
+        """What :meth:`found` says, the calls of :meth:`asks` made side by side."""
+        return self.found(side_by_side(self.asks(), self.max_concurrency))
+
+    def _list_accounts(self):
+        endpoint = resource_manager_endpoint(self.settings.get("resource_manager_endpoint"))
+        manager = self.client.with_credentials(self.client.credentials, ResourceManagerClient, endpoint)
+        try:
+            return list_accounts(manager)
+        finally:
+            manager.close()
 
     def targets(self, found) -> list:
         """The accounts to read (``AccountTarget``), in order, from what :meth:`find` found."""

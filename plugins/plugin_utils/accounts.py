@@ -21,7 +21,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import (
     is_multi_account,
     option_problems,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account, side_by_side
 
 ACCOUNT_GROUP = "sgw_account_%s"
 WHO = "alibabacloud.sgw.sgw"
@@ -56,8 +56,13 @@ class AccountsReader:
 
     def read(self, regions) -> dict:
         """``{"accounts": [entry...]}`` (see :mod:`...estate.accounts`); raises AccountFailure with
-        ``on_account_error: fail``. Accounts read (not cached) without a failure are cached."""
-        caller, targets = self._targets()
+        ``on_account_error: fail``. Accounts read (not cached) without a failure are cached.
+
+        ``regions``: the regions to read, or a function that finds them (it may call ``DescribeRegions``). It
+        runs side by side with the calls that find the accounts (``GetCallerIdentity`` and, with
+        ``resource_directory``, ``ListAccounts``): none needs another's answer, so together they cost one round
+        trip, not one each."""
+        regions, (caller, targets) = self._regions_and_targets(regions)
         fetcher = self.session.fetcher(caller, lambda client, target: self.fetcher_of(client),
                                        cached=lambda target: self._cached(target, regions))
         estate = fetcher.fetch(targets, regions)
@@ -68,13 +73,18 @@ class AccountsReader:
 
     # ------------------------------------------------------------------------------ accounts
 
-    def _targets(self):
-        """The caller's account id and the accounts to read, from the cache when it has them."""
+    def _regions_and_targets(self, regions):
+        """The regions, and the caller's account id and the accounts to read (from the cache when it has them).
+        The calls run side by side under ``max_concurrency``; the first error (regions, caller, accounts) is raised."""
+        asks = [regions if callable(regions) else (lambda: list(regions))]
         found = self._get("accounts")
         if found is None:
-            found = self.session.find()
+            asks += self.session.asks()
+        answers = side_by_side(asks, self.session.max_concurrency)
+        if found is None:
+            found = AccountSession.found(answers[1:])
             self._put("accounts", found)
-        return found["caller"], self.session.targets(found)
+        return answers[0], (found["caller"], self.session.targets(found))
 
     # --------------------------------------------------------------------------------- cache
 
