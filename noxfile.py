@@ -17,7 +17,7 @@ The run ends with every session's wall time and pytest's summary lines.
 
 Environment: ``SGW_SCRATCH_DIR`` (where the scratch collection tree, the build, the docs site and
 the logs go; default ``${XDG_CACHE_HOME:-~/.cache}/alibabacloud.sgw/<hash of the checkout>/run``),
-``PYTEST_WORKERS`` (xdist workers, default 2; 0 runs without xdist), ``PYTEST_TIMEOUT`` (per
+``PYTEST_WORKERS`` (xdist workers, default: twice the CPUs; 0 runs without xdist), ``PYTEST_TIMEOUT`` (per
 test, default 300 s), ``SGW_REQUIRE_V1`` (see tests/utils/check_importer.py).
 """
 
@@ -158,6 +158,11 @@ def _expose_pyenv_pythons() -> None:
 
 _check_matrix_covers_runtime()
 _expose_pyenv_pythons()
+# Compiled bytecode is kept: the packages are compiled as uv installs them, and the tests' own modules
+# (rewritten by pytest) and the collection's when first imported. Without it (PYTHONDONTWRITEBYTECODE
+# set), every pytest worker and every ansible-* command the tests run compiles all it imports again.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 # Ansible refuses to run without a UTF-8 locale.
 if "utf" not in (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower():
     os.environ.update(LC_ALL="C.UTF-8", LANG="C.UTF-8")
@@ -221,7 +226,9 @@ def _pytest(session: nox.Session, label: str, *args: str, env: dict | None = Non
     """pytest with xdist and a per-test timeout; its summary line goes into the final report."""
     log = SCRATCH / ("pytest-%s.log" % label.replace(" ", "_"))
     log.parent.mkdir(parents=True, exist_ok=True)
-    workers = os.environ.get("PYTEST_WORKERS", "2")
+    # Twice the CPUs: most integration tests spend their time waiting (for the simulator's tasks and
+    # full syncs, for a write's landing window), and a worker that waits leaves its CPU to another.
+    workers = os.environ.get("PYTEST_WORKERS") or str(2 * (os.cpu_count() or 1))
     # worksteal: a worker that runs out of tests takes pending ones from the other, instead of
     # idling while the other works through a batch of long integration tests
     xdist = ["-n", workers, "--dist", dist] if workers != "0" else []
