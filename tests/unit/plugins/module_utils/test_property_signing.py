@@ -3,7 +3,9 @@
 The request goes through the real ``SgwClient.call`` and ``requests`` (URL preparation and all),
 to a transport adapter that hands the prepared request to ``tests.simulator.signature.Verifier``,
 written independently of the client's signer. A signature made with another secret must not
-verify, so the property cannot hold by accident.
+verify, so the property cannot hold by accident. A parameter named as one of the signature's
+(``SecurityToken``, once found here by the generator, would have been taken as the STS token) is
+refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import string
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 import requests
 import requests.adapters
 import urllib3
@@ -21,7 +24,8 @@ from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_PARAMS
 from tests.simulator.errors import ApiError
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
 
@@ -86,16 +90,35 @@ def test_any_parameters_verify_and_arrive_unchanged(version, params, secret, tok
     key_id = "LTAI5tPropertyKey01"
     verifier = Verifier([AccessKey(key_id, secret, token)])
     client, adapter = client_for(version, key_id, secret, token, verifier)
+    if SIGNATURE_PARAMS.intersection(params):
+        with pytest.raises(SgwConfigError, match="a parameter of the request's signature"):
+            client.call("DescribeExpressSyncs", "cn-hangzhou", params)
+        assert adapter.seen == []
+        return
     body = client.call("DescribeExpressSyncs", "cn-hangzhou", params)
     assert body["Action"] == "DescribeExpressSyncs"
     received = body["Query"]
     for name, value in params.items():
-        if version == "v3" or name not in ("Action", "Version", "Format", "AccessKeyId", "SignatureMethod",
-                                           "SignatureVersion", "SignatureNonce", "Timestamp", "SecurityToken",
-                                           "Signature"):
-            expected = "cn-hangzhou" if name == "RegionId" else value
-            assert received[name] == expected
+        assert received[name] == ("cn-hangzhou" if name == "RegionId" else value)
     assert len(adapter.seen) == 1
+
+
+@pytest.mark.parametrize("version", ["v1", "v3"])
+@pytest.mark.parametrize("token", [None, "STS.tok"], ids=["key", "sts"])
+@pytest.mark.parametrize("name", sorted(SIGNATURE_PARAMS))
+def test_a_parameter_named_as_one_of_the_signature_is_refused_before_sending(name, token, version):
+    key_id = "LTAI5tPropertyKey03"
+    verifier = Verifier([AccessKey(key_id, "Zq9-secret", token)])
+    client, adapter = client_for(version, key_id, "Zq9-secret", token, verifier)
+    with pytest.raises(SgwConfigError) as raised:
+        client.call("DescribeExpressSyncs", "cn-hangzhou", {name: "x", "BucketRegion": "cn-hangzhou"})
+    assert str(raised.value) == (
+        "DescribeExpressSyncs in region cn-hangzhou was not sent: %s is a parameter of the request's signature, "
+        "which cannot be sent as an API parameter; leave it out." % name)
+    assert adapter.seen == []
+    # without it, the same call goes through
+    assert client.call("DescribeExpressSyncs", "cn-hangzhou", {"BucketRegion": "cn-hangzhou"})["Action"] == \
+        "DescribeExpressSyncs"
 
 
 @SETTINGS
