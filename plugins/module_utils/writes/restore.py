@@ -371,13 +371,19 @@ class Steps(Concurrent):
     def writer(self, action, function, group, keys):
         """A function that sends ``action`` for ``keys`` of ``group`` (retried while the group is busy) and
         returns its :class:`.outcomes.Outcome`."""
+        sent = []  # when each attempt was sent
+
         def send():
             self.cover_landing(group)
+            sent.append(self.waits.wall())
             return function(self.client, group.region, group.express_sync_id, keys)
 
         def write():
-            return outcomes.write(lambda: self.waits.call_while_busy(
+            outcome = outcomes.write(lambda: self.waits.call_while_busy(
                 send, self.timeout, action, group.region, group.express_sync_id), action, group.region)
+            if outcome.state == outcomes.UNKNOWN and sent:  # it lands a window after it was sent, at the latest
+                self.journal.update(group.entries, lands_by=outcomes.lands_by(self.client, sent[-1]))
+            return outcome
         return write
 
     def cover_landing(self, group):
@@ -385,9 +391,8 @@ class Steps(Concurrent):
         landing window from now. One that waited for its turn (a slot of the pool, a busy group)
         past what they say has them written anew first, so that a run that dies meanwhile leaves a
         journal that waits long enough for it."""
-        recorded = [e.get("lands_by") or 0 for e in group.entries]
-        if self.check_mode or not recorded or min(recorded) >= outcomes.lands_by(self.client, self.waits.wall()):
-            return
-        with _JOURNAL_WRITES:
-            self.journal.update(group.entries, lands_by=outcomes.lands_by_ahead(self.client, self.waits.wall()))
-            self.persist()
+        needed = outcomes.lands_by(self.client, self.waits.wall())
+        if not self.check_mode and min([e.get("lands_by") or 0 for e in group.entries] or [needed]) < needed:
+            with _JOURNAL_WRITES:
+                self.journal.update(group.entries, lands_by=outcomes.lands_by_ahead(self.client, self.waits.wall()))
+                self.persist()
