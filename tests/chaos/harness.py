@@ -43,6 +43,7 @@ def client(sim, clock):
     """The collection's client of ``sim``, its waits on the clock (every retry at its longest wait)."""
     sgw = SgwClient(Credentials(KEY_ID, KEY_SECRET), endpoint=sim.url, timeout=TIMEOUT, sleep=clock.sleep,
                     retry=RetryPolicy(rand=lambda: 1.0))
+    sgw.session.trust_env = False  # no proxy settings to look up for each request: the simulator is in process
     sim.mount(sgw.session)
     return sgw
 

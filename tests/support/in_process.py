@@ -21,7 +21,6 @@ one at a time (a fake clock is not thread-safe).
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import threading
@@ -38,6 +37,7 @@ from tests.simulator.faults import Faults
 from tests.simulator.server import CONTROL_PREFIX, DROP, FORM_TYPE, HANG, Simulator
 from tests.simulator.service import Service
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
+from tests.support.http_replies import http_response
 from tests.support.sim_process import (
     KEY_ID,
     KEY_SECRET,
@@ -137,14 +137,7 @@ class InProcessSimulator(SimulatorControls):
                 "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")), request=request)
         if reply is HANG:
             raise requests.exceptions.ReadTimeout("no answer (the simulator hangs)", request=request)
-        response = requests.Response()
-        response.status_code = reply.status
-        response.headers.update({"Content-Type": reply.content_type, **reply.headers})
-        response.raw = urllib3.HTTPResponse(body=io.BytesIO(reply.body), status=reply.status,
-                                            headers=dict(response.headers), preload_content=False)
-        response.url = request.url
-        response.request = request
-        return response
+        return http_response(request, reply.status, reply.body, {"Content-Type": reply.content_type, **reply.headers})
 
 
 class _Adapter(requests.adapters.BaseAdapter):

@@ -10,7 +10,6 @@ refused before anything is sent.
 
 from __future__ import annotations
 
-import io
 import json
 import string
 from urllib.parse import parse_qsl, urlsplit
@@ -18,7 +17,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import requests.adapters
-import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +26,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors impor
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_PARAMS
 from tests.simulator.errors import ApiError
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
+from tests.support.http_replies import http_response
 
 # Any unicode text but lone surrogates, which no UTF-8 request can carry.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -63,14 +62,7 @@ class VerifyingAdapter(requests.adapters.BaseAdapter):
         except ApiError as error:
             status, payload = error.status, {"Code": error.code, "Message": error.message, "RequestId": "R-ERR"}
         self.seen.append(signed)
-        response = requests.Response()
-        response.status_code = status
-        response.headers["Content-Type"] = "application/json"
-        response.raw = urllib3.HTTPResponse(body=io.BytesIO(json.dumps(payload).encode()), status=status,
-                                            preload_content=False)
-        response.url = request.url
-        response.request = request
-        return response
+        return http_response(request, status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
 
     def close(self):
         pass
