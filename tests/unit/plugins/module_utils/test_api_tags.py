@@ -27,8 +27,8 @@ MANY = {"key-%03d" % number: "value-%d" % number for number in range(60)}
 def test_list_gateway_tags(tags, tokens):
     sgw = FakeApi()
     sgw.service.account.gateway_tags = tags
-    assert api.list_gateway_tags(sgw, "cn-hangzhou", [GW_A, GW_B]) == {GW_A: tags.get(GW_A, {}),
-                                                                      GW_B: tags.get(GW_B, {})}
+    expected = {GW_A: tags.get(GW_A, {}), GW_B: tags.get(GW_B, {})}
+    assert api.list_gateway_tags(sgw, "cn-hangzhou", [GW_A, GW_B]) == expected
     params = [given for dummy, dummy, given in sgw.calls]
     assert [p.get("NextToken") for p in params] == [None] + tokens
     assert (params[0]["ResourceType"], params[0]["ResourceId.1"], params[0]["ResourceId.2"]) == ("GATEWAY", GW_A, GW_B)
