@@ -113,22 +113,16 @@ def test_a_share_healthy_again_when_read_is_left_alone_and_reported(tmp_path):
                                             (ADD, "sync-0004agfrbke1l39p"), (ADD, "sync-0003k2n8dq5w1mzr")])
 
 
-def test_a_symlinked_lock_is_never_followed_nor_its_target_truncated(tmp_path):
+@pytest.mark.parametrize("link, message", [
+    (os.symlink, "is a symbolic link, which is never followed"),
+    (os.link, "not a regular file of this user with a single link"),
+], ids=["symbolic", "hard"])
+def test_a_linked_lock_is_never_followed_nor_its_target_truncated(tmp_path, link, message):
     target = tmp_path / "precious.txt"
     target.write_text("keep me")
     journal = journals.Journal(tmp_path / "journal.json")
-    os.symlink(target, journal.lock_path)
-    with pytest.raises(SgwConfigError, match="is a symbolic link, which is never followed"):
-        journal.lock(0)
-    assert target.read_text() == "keep me"
-
-
-def test_a_hard_linked_lock_is_left_alone(tmp_path):
-    target = tmp_path / "precious.txt"
-    target.write_text("keep me")
-    journal = journals.Journal(tmp_path / "journal.json")
-    os.link(target, journal.lock_path)
-    with pytest.raises(SgwConfigError, match="not a regular file of this user with a single link"):
+    link(target, journal.lock_path)
+    with pytest.raises(SgwConfigError, match=message):
         journal.lock(0)
     assert target.read_text() == "keep me"
 

@@ -174,3 +174,16 @@ def _land(then):
         then()
     except ApiError:
         pass
+
+
+def starter(monkeypatch):
+    """``start(**kwargs)``: a new :class:`InProcessSimulator` of ``kwargs``, reached by every client
+    created from then on at its ``url`` (for an ``in_process`` fixture)."""
+    connect = route_sessions(monkeypatch)
+
+    def start(**kwargs):
+        simulator = InProcessSimulator(**kwargs)
+        connect(simulator)
+        return simulator
+
+    return start
