@@ -14,7 +14,6 @@ call held ``HOLD_SECONDS``, past the client's timeout, then applied: ``hold_acti
 
 from __future__ import annotations
 
-
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
@@ -28,7 +27,6 @@ from tests.support.sim_process import KEY_ID, KEY_SECRET
 
 ACCOUNT = {"key_id": KEY_ID, "identity": "b" * 24}
 PARAMS = {"wait_timeout": 60, "max_concurrency": 4, "wait_healthy": True, "healthy_timeout": 60}
-FAULTS = ("lose", "drop", "truncate", "5xx", "throttle", "hold", "deny")
 HOLD_SECONDS = 8.0
 TIMEOUT = 5.0  # the client's: a write sent without an answer can land for 15 s
 WRITES = ("AddSharesToExpressSync", "RemoveSharesFromExpressSync")

@@ -23,7 +23,7 @@ SCENARIOS = [
     ("lost reply (502) on Remove, strict", dict(strict=True, faults={REMOVE: ["lose"]})),
     ("dropped connection on Remove, strict", dict(strict=True, faults={REMOVE: ["drop"]})),
     ("truncated body on Add, lenient", dict(faults={ADD: ["truncate"]})),
-    ("5xx storm on Remove (20 x 500)", dict(faults={REMOVE: ["5xx"] * 20})),
+    ("5xx storm on Remove (20 x 503)", dict(faults={REMOVE: ["5xx"] * 20})),
     ("throttling storm on Remove and Add", dict(faults={REMOVE: ["throttle"] * 3, ADD: ["throttle"] * 3})),
     ("deleted group between runs", dict(die_at=4, between=lambda sim: delete_group(sim, RENDER) or {RENDER})),
     ("deleted share between runs", dict(die_at=4, between=lambda sim: delete_share(sim, GONE_SHARE) or {GONE_SHARE})),
