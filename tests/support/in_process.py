@@ -187,3 +187,17 @@ def starter(monkeypatch):
         return simulator
 
     return start
+
+
+def record_callers(simulator):
+    """From now on, ``[(action, thread that made the call)]`` of every API call of ``simulator`` (an
+    :class:`InProcessSimulator` answers in the caller's thread): which threads made the calls, not only how many
+    were in flight at once, so that a test of a concurrency bound does not depend on timing."""
+    made = []
+    answer = simulator.simulator.api
+
+    def api(request, *rest):
+        made.append((request.header("x-acs-action"), threading.current_thread()))
+        return answer(request, *rest)
+    simulator.simulator.api = api
+    return made
