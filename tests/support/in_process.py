@@ -130,8 +130,10 @@ class InProcessSimulator(SimulatorControls):
             self.requests.append((action, params))
             scripted = self._scripted.get(action)
             self._call.timeout = timeout[1] if isinstance(timeout, tuple) else timeout
-            reply = self.simulator.api(SignedRequest(request.method, url.path, tuple(query), headers, body,
-                                                     tuple(form)), scripted.pop(0) if scripted else None)
+            signed = SignedRequest(request.method, url.path, tuple(query), headers, body, tuple(form))
+            faults = scripted.pop(0) if scripted else None
+            # the settings of a scripted call only: a test may wrap ``api`` with one of its own
+            reply = self.simulator.api(signed) if faults is None else self.simulator.api(signed, faults)
         if reply is DROP:
             raise requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
                 "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")), request=request)
