@@ -400,12 +400,19 @@ request_id:
   sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
 """
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import (
+    RoleClients,
+    account_option_problems,
+    role_account_id,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import sts_endpoint
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import CALLER, Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import HEAL_STATES, Resync
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
@@ -422,7 +429,10 @@ def argument_spec():
             "gateway_id": {"type": "str", "required": True},
             "share_name": {"type": "str", "required": True},
             "region": {"type": "str", "aliases": ["sgw_region"]},
+            "account_id": {"type": "str", "aliases": ["sgw_account_id"]},
+            "role_arn": {"type": "str", "aliases": ["sgw_account_role_arn"]},
         }},
+        "accounts": {"type": "list", "elements": "dict", "default": []},
         "max_concurrency": {"type": "int", "default": 8},
         "wait_timeout": {"type": "int", "default": 300},
         "wait_healthy": {"type": "bool", "default": True},
@@ -436,11 +446,27 @@ def argument_spec():
     }
 
 
+def account_key(share, index, problems, caller_ids):
+    """The account key of a share of O(shares): its role (CALLER without one); problems are appended."""
+    role, account_id = share.get("role_arn") or None, share.get("account_id") or None
+    if role is not None and role_account_id(role) is None:
+        problems.append("shares[%d]: role_arn %r is not a role ARN such as acs:ram::<account id>:role/<role name>" % (
+            index, role))
+    elif role is not None and account_id is not None and role_account_id(role) != account_id:
+        problems.append("shares[%d]: role_arn %s is not a role of the account %s" % (index, role, account_id))
+    elif role is None and account_id is not None:
+        if not account_id.isdigit():
+            problems.append("shares[%d]: account_id %r is not an account id (digits only)" % (index, account_id))
+        caller_ids.add(account_id)
+    return role or CALLER
+
+
 def requested_groups(params, default_region):
-    """``({(region, group id): [(gateway_id, share_name), ...]}, problems)`` from O(shares)."""
-    groups, problems = {}, []
+    """``({account key: {(region, group id): [(gateway_id, share_name), ...]}}, the caller's account id or None,
+    problems)`` from O(shares)."""
+    groups, problems, caller_ids = {}, [], set()
     if params["resume_only"]:
-        return groups, problems
+        return groups, None, problems
     for index, share in enumerate(params["shares"]):
         region = share.get("region") or default_region
         if not region:
@@ -454,11 +480,15 @@ def requested_groups(params, default_region):
         if found:
             problems += ["shares[%d]: %s" % (index, problem) for problem in found]
             continue
-        keys = groups.setdefault((region, share["express_sync_id"]), [])
+        account = groups.setdefault(account_key(share, index, problems, caller_ids), {})
+        keys = account.setdefault((region, share["express_sync_id"]), [])
         key = (share["gateway_id"], share["share_name"])
         if key not in keys:
             keys.append(key)
-    return groups, problems
+    if len(caller_ids) > 1:
+        problems.append("shares of the accounts %s name no role_arn, and only the account of the module's own "
+                        "credentials may go without one" % ", ".join(sorted(caller_ids)))
+    return groups, (caller_ids.pop() if len(caller_ids) == 1 else None), problems
 
 
 def given_entries(params, endpoint_of):
@@ -483,15 +513,33 @@ def given_entries(params, endpoint_of):
     return entries, problems
 
 
+def make_heal(sgw, client, journal, endpoint_of, caller_id):
+    """The run: the caller's own account, and every role's account with the role assumed from the module's
+    credentials (the external id and name of O(accounts)); and the role accounts' clients, to close."""
+    params = sgw.params
+    accounts = params["accounts"]
+    roles = RoleClients(client, sts_endpoint(params.get("sts_endpoint"), sgw.region), params.get("role_session_name"),
+                        params.get("role_session_expiration"), {a["role_arn"]: a.get("external_id") for a in accounts})
+
+    def resync(account_client, account_id=None, role_arn=None):
+        return Resync(account_client, journal, journals.account_of(client.credentials, account_id, role_arn),
+                      endpoint_of, params, check_mode=sgw.check_mode)
+
+    heal = Heal(journal, resync(client, caller_id),
+                lambda role: resync(roles.of(role), role_account_id(role), role), roles.caller_account_id,
+                {a["role_arn"]: a.get("name") for a in accounts})
+    return heal, roles
+
+
 def main():
     sgw = SgwModule(argument_spec(), region_required=False)
     module = sgw.module
     params = sgw.params
-    problems = []
+    problems = account_option_problems(params["accounts"])
     for option, least in (("max_concurrency", 1), ("wait_timeout", 0), ("healthy_timeout", 0)):
         if params[option] < least:
             problems.append("%s must be %d or more" % (option, least))
-    groups, found = requested_groups(params, sgw.region)
+    groups, caller_id, found = requested_groups(params, sgw.region)
     problems += found
     client = sgw.make_client(pool_size=max(1, params["max_concurrency"]))
 
@@ -504,31 +552,32 @@ def main():
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
 
     journal = journals.Journal(params["journal"] or journals.default_path())
-    resync = Resync(client, journal, journals.account_of(client.credentials), endpoint_of, params,
-                    check_mode=sgw.check_mode)
+    heal, roles = make_heal(sgw, client, journal, endpoint_of, caller_id)
     try:
-        result = resync.run(groups, entries, resume_only=params["resume_only"])
+        result = heal.run(groups, entries, resume_only=params["resume_only"])
     except journals.JournalLocked as locked:
         module.fail_json(msg=str(locked), changed=False, journal=journal.path)
     except OSError as error:
-        partial = resync.result()
+        partial = heal.result()
         partial.pop("diff")
         done = (" The shares already taken out were sent back all the same (see resumed, shares and pending)."
-                if resync.journal_error is not None else "")
+                if heal.journal_error is not None else "")
         module.fail_json(msg="The resync journal %s could not be read or written (%s).%s What the file holds is what "
                          "was last written. Set the option journal (or %s) to a path this host can write, and run the "
                          "module again." % (journal.path, error, done, journals.JOURNAL_ENV), **partial)
     except SgwError as error:
-        partial = resync.result()
+        partial = heal.result()
         partial.pop("diff")
         sgw.fail(error, **partial)
-    for warning in resync.warnings:
+    finally:
+        roles.close()
+    for warning in heal.warnings:
         module.warn(warning)
     diff = result.pop("diff")
     if module._diff:
         result["diff"] = diff
-    if resync.errors:
-        sgw.fail(resync.errors[0], message=resync.failure_message(), **result)
+    if heal.errors:
+        sgw.fail(heal.errors[0], message=heal.failure_message(), **result)
     if params["require_healthy"] and result["not_recovered"]:
         module.fail_json(msg="%d of %d shares did not recover within healthy_timeout (%ss): %s. They are members of "
                          "their group again and their sync continues; look at them on their gateway, or raise "

@@ -124,6 +124,9 @@ class Heal:
             try:
                 self.journal.load()
                 pending = self._pending(given_entries)
+                named = {e["account"].get("account_id") for e in pending.get(CALLER, ())} - {None}
+                if self.caller.account.get("account_id") is None and len(named) == 1:
+                    self.caller.account["account_id"] = named.pop()  # what the caller's own entries say it is
                 for key in dict.fromkeys([CALLER] + list(requested) + list(pending)):
                     resync = self._resync_of(key, requested.get(key, {}), pending.get(key, []))
                     if resync is None:
@@ -198,8 +201,8 @@ class Heal:
         if not self.failed and [k for k, dummy in failing] in ([], [CALLER]):
             return self.caller.failure_message()
         parts = ["%s: %s" % (self.describe(k), r.failure_message()) for k, r in failing]
-        parts += ["%s: its role could not be assumed (%s); its pending entries stay in the resync journal %s and "
-                  "in resume_token: run again once the role can be assumed." % (
+        parts += ["%s: its role could not be assumed (%s); none of its shares was touched, and its pending entries "
+                  "stay in the resync journal %s and in resume_token: run again once the role can be assumed." % (
                       self.describe(k), str(e).rstrip("."), self.journal.path) for k, e in self.failed.items()]
         return " ".join(parts)
 
