@@ -283,6 +283,67 @@ options:
     type: int
 """
 
+    # The accounts of a read of several accounts: the inventory, the lookups and express_sync_info.
+    ACCOUNTS = r"""
+options:
+  accounts:
+    version_added: 1.2.0
+    description:
+      - Read several accounts, each through a RAM role assumed (STS C(AssumeRole)) with the configured credentials
+        and renewed before it expires. Each entry has C(role_arn) (required, C(acs:ram::<account id>:role/<role
+        name>)), C(name) (optional, the account's name in the results; its id when left out) and C(external_id)
+        (optional, when the role's trust policy asks for one).
+      - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
+      - Accounts are read side by side, C(max_concurrency) staying the cap of the calls in flight. Every result
+        names its account - the inventory's host variables C(sgw_account_id) and C(sgw_account_name), the
+        C(account_id) and C(account_name) of each lookup row and of each group of C(express_sync_info). See the
+        collection's accounts guide (docs/accounts.md).
+      - Excludes O(resource_directory). Left empty (and without O(resource_directory)), one account is read with
+        the configured credentials (and O(ram_role_arn)), as before.
+    type: list
+    elements: dict
+    default: []
+  resource_directory:
+    version_added: 1.2.0
+    description:
+      - Read every account of the caller's resource directory, listed with Resource Manager C(ListAccounts)
+        (paged; the caller must be the management account or a delegated administrator), each through the role
+        O(resource_directory_role_name) of the account, as O(accounts) does.
+    type: bool
+    default: false
+  resource_directory_role_name:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), the name of the role assumed in each member account.
+    type: str
+    default: ResourceDirectoryAccountAccessRole
+  account_ids:
+    version_added: 1.2.0
+    description:
+      - With O(resource_directory), only these accounts (their ids). An empty list means every listed account.
+    type: list
+    elements: str
+    default: []
+  on_account_error:
+    version_added: 1.2.0
+    description:
+      - With O(accounts) or O(resource_directory), what to do when an account cannot be read (its role cannot be
+        assumed, or one of its calls failed after retries).
+      - V(fail) fails with one message naming the account, the API C(Code) and C(RequestId), and what to do.
+      - V(warn) warns the same way, names the account skipped and keeps the other accounts.
+      - V(error) is the same as V(fail) (the word that C(on_region_error) has used since 1.0.0).
+    type: str
+    choices: [fail, warn, error]
+    default: fail
+  resource_manager_endpoint:
+    version_added: 1.2.0
+    description:
+      - The Resource Manager endpoint that O(resource_directory) calls C(ListAccounts) at.
+      - Also read from E(ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT).
+    type: str
+    default: https://resourcemanager.aliyuncs.com
+"""
+
 
 # The names of 1.1.0 for the inventory and lookup plugins' variants, kept for plugins of other collections
 # that extend them: the same text, since the plugins read their environment variables themselves

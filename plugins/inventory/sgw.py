@@ -54,11 +54,19 @@ description:
     that the signals can give). A gateway host (O(hosts_from=gateways)) has the worst condition of its
     member shares and all their reasons. Candidate shares have no verdict. A signal that could not be read is
     warned about, gives V(unknown), and keeps the estate out of the inventory cache."
+  - "With O(accounts) or O(resource_directory), every host gets C(sgw_account_id), C(sgw_account_name) and
+    C(sgw_account_role_arn) (the role it was read through, null for the calling account; give it to modules as
+    C(ram_role_arn)) and is in the group C(sgw_account_<id>); use them in O(keyed_groups), O(filters) and
+    O(hostnames). Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in
+    flight. An account fails (O(on_account_error)) when its role cannot be assumed, or, with
+    O(on_region_error=fail), when one of its regions failed. With the cache, each account has its own cache
+    entry: with O(on_account_error=warn) the other accounts are cached and the skipped one is read again next time."
 requirements:
   - requests
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.health
+  - alibabacloud.sgw.common.accounts
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -183,70 +191,14 @@ options:
   on_region_error:
     description:
       - What to do when the calls of a region fail (after retries).
-      - V(error) fails the inventory with a message naming the region, the action, the API C(Code) and C(RequestId).
+      - V(fail) fails the inventory with a message naming the region, the action, the API C(Code) and C(RequestId).
       - V(warn) warns the same way and keeps the other regions. The inventory cache is not written then. When every
         region fails, nothing was read, and the inventory fails all the same, so that no play mistakes it for an
         empty estate.
+      - V(error) is the same as V(fail) (its name before 1.2.0).
     type: str
-    choices: [error, warn]
-    default: error
-  accounts:
-    version_added: 1.2.0
-    description:
-      - Read several accounts in one inventory, each through a RAM role assumed (STS C(AssumeRole)) with the
-        configured credentials, renewed before it expires. Each entry has C(role_arn) (required,
-        C(acs:ram::<account id>:role/<role name>)), C(name) (optional, the account's C(sgw_account_name); its id
-        when left out) and C(external_id) (optional, when the role's trust policy asks for one).
-      - The calling account (STS C(GetCallerIdentity)) is read with its own credentials when it is one of them.
-      - Accounts and regions are read side by side, O(max_concurrency) staying the cap of the calls in flight.
-        Every host gets C(sgw_account_id), C(sgw_account_name) and C(sgw_account_role_arn) (the role it was read
-        through, null for the calling account; give it to modules as C(ram_role_arn)) and is in the group
-        C(sgw_account_<id>); use them in O(keyed_groups), O(filters) and O(hostnames). See the collection's accounts
-        guide (docs/accounts.md).
-      - Excludes O(resource_directory).
-    type: list
-    elements: dict
-    default: []
-  resource_directory:
-    version_added: 1.2.0
-    description:
-      - Read every account of the caller's resource directory, listed with Resource Manager C(ListAccounts)
-        (paged; the caller must be the management account or a delegated administrator), each through the role
-        O(resource_directory_role_name) of the account, as O(accounts) does.
-    type: bool
-    default: false
-  resource_directory_role_name:
-    version_added: 1.2.0
-    description:
-      - With O(resource_directory), the name of the role assumed in each member account.
-    type: str
-    default: ResourceDirectoryAccountAccessRole
-  account_ids:
-    version_added: 1.2.0
-    description:
-      - With O(resource_directory), only these accounts (their ids). An empty list means every listed account.
-    type: list
-    elements: str
-    default: []
-  on_account_error:
-    version_added: 1.2.0
-    description:
-      - With O(accounts) or O(resource_directory), what to do when an account cannot be read (its role cannot be
-        assumed, or, with O(on_region_error=error), one of its regions failed).
-      - V(error) fails the inventory with a message naming the account, the API C(Code) and C(RequestId).
-      - V(warn) warns the same way, names the account skipped and keeps the other accounts. The other accounts
-        are cached (each account has its own cache entry); the skipped one is read again next time.
-    type: str
-    choices: [error, warn]
-    default: error
-  resource_manager_endpoint:
-    version_added: 1.2.0
-    description:
-      - The Resource Manager endpoint that O(resource_directory) calls C(ListAccounts) at.
-    type: str
-    default: https://resourcemanager.aliyuncs.com
-    env:
-      - name: ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT
+    choices: [fail, warn, error]
+    default: fail
 """
 
 EXAMPLES = r"""
@@ -343,7 +295,9 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals im
     signals_read,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    account_settings,
     extra_signals,
+    fails,
     health_argument_spec,
     health_settings,
 )
@@ -416,9 +370,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         client = self.sgw_client(pool_size=self.get_option("max_concurrency"), options=shared, lazy=True,
                                  region=configured[0] if configured else None)
         try:
-            key = cache_key(self.get_cache_key(path), self.get_option, shared, client.credentials) \
+            key = cache_key(self.get_cache_key(path), self._option, shared, client.credentials) \
                 if self.get_option("cache") else None
-            if multi.is_multi_account(self.get_option):
+            if multi.is_multi_account(self._accounts):
                 estate = self._fetch_accounts(client, key, cache)
             else:
                 estate = self._cached_estate(key, path) if cache and key else None
@@ -439,7 +393,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         problems += invalid_regions(self.get_option("regions"))
         problems += invalid_express_sync_ids(self.get_option("express_sync_ids"))
         problems += invalid_bucket_filter(self.get_option("bucket_name"), self.get_option("bucket_prefix"))
-        problems += multi.option_problems(self.get_option)
+        try:
+            self._accounts = account_settings(self.sgw_given)
+        except SgwError as exc:
+            raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
+        problems += multi.option_problems(self._accounts)
         self._signals, self._thresholds, health_problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
         problems += health_problems
@@ -452,6 +410,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             problems.append("max_ids_per_call must be 0 (no limit) or more")
         if problems:
             raise AnsibleParserError("Invalid alibabacloud.sgw.sgw configuration: %s." % "; ".join(problems))
+
+    def _option(self, name):
+        """An option's value: an account option as the shared table resolves it, any other as Ansible does."""
+        return self._accounts[name] if name in self._accounts else self.get_option(name)
 
     def _template_options(self, config):
         """Render the options written as templates (never API data, never values from the environment).
@@ -503,7 +465,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
                              bucket_name=self.get_option("bucket_name"), bucket_prefix=self.get_option("bucket_prefix"),
                              share_details=self.get_option("share_details"),
                              gateway_tags=self.get_option("gateway_tags"),
-                             fail_fast=self.get_option("on_region_error") != "warn")
+                             fail_fast=fails(self.get_option("on_region_error")))
 
     def _regions(self, client):
         """The regions to read (configured ones checked, else DescribeRegions'), the client's credentials
@@ -519,8 +481,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own under ``key``."""
         regions = self._regions(client)
         try:
-            reader = multi.AccountsReader(self, client, self._fetcher, self._cache if key else None, key,
-                                          refresh=not cache)
+            reader = multi.AccountsReader(self, client, self._fetcher, self._accounts, self._cache if key else None,
+                                          key, refresh=not cache)
             estate = reader.read(regions)
         except multi.AccountFailure as failure:
             raise AnsibleParserError(multi.failure_message(failure)) from None

@@ -26,6 +26,7 @@ import os
 from collections import namedtuple
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials import chain
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import DEFAULT_DIRECTORY_ROLE
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition import (
     EXPRESS_SYNC,
     FILE_SHARE,
@@ -34,6 +35,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition 
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import ENDPOINT_TYPES, PUBLIC
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager import DEFAULT_RESOURCE_MANAGER_ENDPOINT
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_VERSIONS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient, sts_endpoint
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import HAS_REQUESTS, RetryPolicy, SgwClient
@@ -88,6 +90,29 @@ DEFAULT_SIGNALS = (EXPRESS_SYNC,)
 HEALTH_OPTIONS = (Option("health_signals", "list", default=list(DEFAULT_SIGNALS), choices=SIGNALS,
                          elements="str"),) + tuple(
     Option(name, "int") for name in THRESHOLDS)
+
+# What a region or an account that cannot be read does (on_region_error, on_account_error): ``fail`` the
+# run, or ``warn``, name it and keep the others. ``error``, the word of 1.1.0's on_region_error, is ``fail``.
+ON_ERROR_FAIL, ON_ERROR_WARN = "fail", "warn"
+ON_ERROR_CHOICES = (ON_ERROR_FAIL, ON_ERROR_WARN, "error")
+
+
+def fails(mode) -> bool:
+    """Whether the on_region_error / on_account_error value ``mode`` fails the run (``fail``, ``error``)."""
+    return mode != ON_ERROR_WARN
+
+
+# The options of a read of several accounts, in the table's form: the inventory, the lookups and express_sync_info
+# take them (doc fragment alibabacloud.sgw.common.accounts). Left out, one account is read, as before.
+ACCOUNT_OPTIONS = (
+    Option("accounts", "list", default=[], elements="dict"),
+    Option("resource_directory", "bool", default=False),
+    Option("resource_directory_role_name", "str", default=DEFAULT_DIRECTORY_ROLE),
+    Option("account_ids", "list", default=[], elements="str"),
+    Option("on_account_error", "str", default=ON_ERROR_FAIL, choices=ON_ERROR_CHOICES),
+    Option("resource_manager_endpoint", "str", ("ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT",),
+           default=DEFAULT_RESOURCE_MANAGER_ENDPOINT),
+)
 # The region of a module or lookup (the inventory has its list of regions).
 REGION_OPTION = Option("region", "str", ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"), aliases=("region_id",))
 
@@ -125,10 +150,10 @@ def env_fallback(*names):
 
 def _spec(option) -> dict:
     spec = {"type": option.type}
-    for key, value in (("aliases", list(option.aliases)), ("default", option.default),
+    for key, value in (("aliases", list(option.aliases)), ("default", _default(option)),
                        ("choices", list(option.choices or ())), ("no_log", option.no_log),
                        ("elements", option.elements)):
-        if value not in (None, []):
+        if value is not None and (value != [] or key == "default"):
             spec[key] = value
     # The identity options get no fallback: the chain takes their environment values apart.
     if option.env and not option.identity:
@@ -195,8 +220,13 @@ def resolve_options(given, env=None, table=SHARED_OPTIONS) -> dict:
         value = given_value(option, given)
         if value is None and not option.identity:
             value = environment_value(option, env)[0]
-        values[option.name] = option.default if value is None else value
+        values[option.name] = _default(option) if value is None else value
     return values
+
+
+def _default(option):
+    """The default of ``option``, a list one a fresh copy (a caller may change what it is given)."""
+    return list(option.default) if isinstance(option.default, list) else option.default
 
 
 def identity_environment(env=None) -> dict:
@@ -237,6 +267,16 @@ def find_credentials(options, env=None, http_get=None, sts=None, log=None, lazy=
 def health_argument_spec() -> dict:
     """The module argument spec of :data:`HEALTH_OPTIONS` (doc fragment ``alibabacloud.sgw.common.health``)."""
     return {option.name: _spec(option) for option in HEALTH_OPTIONS}
+
+
+def account_argument_spec() -> dict:
+    """The module argument spec of :data:`ACCOUNT_OPTIONS` (doc fragment ``alibabacloud.sgw.common.accounts``)."""
+    return {option.name: _spec(option) for option in ACCOUNT_OPTIONS}
+
+
+def account_settings(given, env=None) -> dict:
+    """The values of :data:`ACCOUNT_OPTIONS` for a plugin, from what the user wrote and the environment."""
+    return resolve_options(given, env, table=ACCOUNT_OPTIONS)
 
 
 def health_settings(options: dict):

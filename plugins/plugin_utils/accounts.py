@@ -28,6 +28,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts i
     AccountsFetcher,
     describe_account,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import fails
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager import (
     ResourceManagerClient,
@@ -39,18 +40,19 @@ ACCOUNT_GROUP = "sgw_account_%s"
 DEFAULT_SESSION_SECONDS = 3600
 
 
-def is_multi_account(get_option) -> bool:
-    return bool(get_option("accounts") or get_option("resource_directory"))
+def is_multi_account(settings) -> bool:
+    """Whether the account options ``settings`` (:func:`...options.account_settings`) name several accounts."""
+    return bool(settings.get("accounts") or settings.get("resource_directory"))
 
 
-def option_problems(get_option) -> list:
-    """What is wrong with the account options, before any call."""
-    problems = account_option_problems(get_option("accounts"), get_option("resource_directory_role_name"),
-                                       get_option("account_ids"))
-    if get_option("accounts") and get_option("resource_directory"):
+def option_problems(settings) -> list:
+    """What is wrong with the account options ``settings``, before any call."""
+    problems = account_option_problems(settings.get("accounts"), settings.get("resource_directory_role_name"),
+                                       settings.get("account_ids"))
+    if settings.get("accounts") and settings.get("resource_directory"):
         problems.append("accounts and resource_directory: true exclude each other (name the accounts, or list "
                         "those of the resource directory)")
-    if get_option("account_ids") and not get_option("resource_directory"):
+    if settings.get("account_ids") and not settings.get("resource_directory"):
         problems.append("account_ids needs resource_directory: true (with accounts, list only the accounts wanted)")
     return problems
 
@@ -67,14 +69,15 @@ class AccountsReader:
 
     ``client`` is the caller's client (its credentials, transport and endpoints serve every account);
     ``fetcher_of(client)`` the plugin's :class:`~...estate.fetch.EstateFetcher` of one account;
+    ``settings`` the account options (:func:`...options.account_settings`);
     ``cache`` the plugin's cache (or None), ``key`` its cache key; with ``refresh`` the cache is
     written, not read.
     """
 
-    def __init__(self, plugin, client, fetcher_of, cache=None, key=None, refresh=False):
+    def __init__(self, plugin, client, fetcher_of, settings, cache=None, key=None, refresh=False):
         self.refresh = refresh
         self.plugin = plugin
-        self.option = plugin.get_option
+        self.option = lambda name: settings[name] if name in settings else plugin.get_option(name)
         self.client = client
         self.fetcher_of = fetcher_of
         self.cache = cache
@@ -93,13 +96,13 @@ class AccountsReader:
 
     def read(self, regions) -> dict:
         """``{"accounts": [entry...]}`` (see :mod:`...estate.accounts`); raises AccountFailure with
-        ``on_account_error: error``. Accounts read (not cached) without a failure are cached."""
+        ``on_account_error: fail``. Accounts read (not cached) without a failure are cached."""
         caller, targets = self._targets()
         credentials = AccountCredentials(self.client.credentials, self.sts, caller, self.session_name,
                                          self.session_seconds)
         fetcher = AccountsFetcher(credentials, self.client.with_credentials, self.fetcher_of,
                                   max_concurrency=self.option("max_concurrency"),
-                                  fail_fast=self.option("on_account_error") != "warn",
+                                  fail_fast=fails(self.option("on_account_error")),
                                   cached=lambda target: self._cached(target, regions))
         estate = fetcher.fetch(targets, regions)
         for target, entry in zip(targets, estate["accounts"]):

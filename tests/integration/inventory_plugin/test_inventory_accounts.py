@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.integration.inventory_plugin.scenarios import dump, golden_listing, golden_path, inventory_env, list_inventory
+from tests.integration.inventory_plugin.scenarios import CONFIGS, dump, golden_listing, golden_path, inventory_env, list_inventory
 from tests.support.sim_process import REPO_ROOT, SECRETS, Simulator, run_ansible
 
 DATA = REPO_ROOT / "tests" / "simulator" / "data"
@@ -78,8 +78,15 @@ def test_three_accounts_in_one_inventory(directory, tmp_path, name):
     assert set(stats["accounts"]) == {MANAGEMENT, MEDIA, FINANCE}
 
 
-def test_a_member_whose_role_refuses_fails_the_inventory(with_closed, tmp_path):
-    listing, process = list_inventory("accounts_error", env_of(with_closed, tmp_path))
+@pytest.mark.parametrize("mode", [None, "fail", "error"], ids=["default", "fail", "error-of-1.1.0"])
+def test_a_member_whose_role_refuses_fails_the_inventory(with_closed, tmp_path, mode):
+    if mode is None:
+        listing, process = list_inventory("accounts_error", env_of(with_closed, tmp_path))
+    else:  # the same file, with on_account_error written
+        config = tmp_path / "error.sgw.yml"
+        config.write_text(CONFIGS.joinpath("accounts_error.sgw.yml").read_text() + "on_account_error: %s\n" % mode)
+        process = run_ansible("ansible-inventory", "-i", config, "--list", env=env_of(with_closed, tmp_path))
+        listing = json.loads(process.stdout) if process.returncode == 0 else None
     assert process.returncode != 0 and listing is None
     assert_clean(process)
     said = " ".join(process.stderr.split())  # ansible-core before 2.17 wraps warnings at 80 columns

@@ -11,9 +11,12 @@ import yaml
 
 from ansible_collections.alibabacloud.sgw.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    ACCOUNT_OPTIONS,
+    ON_ERROR_CHOICES,
     OPTIONS,
     REGION_OPTION,
     SHARED_OPTIONS,
+    account_argument_spec,
     common_argument_spec,
     region_argument_spec,
 )
@@ -85,3 +88,33 @@ def test_health_fragment_matches_the_code():
         assert doc["type"] == spec[name]["type"] and doc.get("default") == spec[name].get("default")
         assert doc.get("choices") == spec[name].get("choices")
         assert doc["version_added"] == "1.2.0"
+
+
+ACCOUNT_DOC = yaml.safe_load(ModuleDocFragment.ACCOUNTS)["options"]
+
+
+def test_the_accounts_fragment_documents_the_account_table():
+    assert list(ACCOUNT_DOC) == [option.name for option in ACCOUNT_OPTIONS]
+    assert list(account_argument_spec()) == [option.name for option in ACCOUNT_OPTIONS]
+
+
+@pytest.mark.parametrize("option", ACCOUNT_OPTIONS, ids=lambda option: option.name)
+def test_account_option_documents_the_table(option):
+    doc = ACCOUNT_DOC[option.name]
+    assert doc["version_added"] == "1.2.0"
+    assert (doc["type"], doc.get("default"), doc.get("choices"), doc.get("elements")) == (
+        option.type, option.default, list(option.choices) if option.choices else None, option.elements)
+    assert "env" not in doc
+    assert documented_env(doc) == list(option.env)
+    spec = account_argument_spec()[option.name]
+    assert (spec["type"], spec.get("default"), spec.get("choices"), spec.get("elements")) == (
+        option.type, option.default, list(option.choices) if option.choices else None, option.elements)
+    if option.env:
+        assert list(spec["fallback"][1]) == list(option.env)
+
+
+def test_on_region_error_has_the_choices_and_default_of_on_account_error():
+    from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import DOCUMENTATION
+    region = yaml.safe_load(DOCUMENTATION)["options"]["on_region_error"]
+    assert region["choices"] == ACCOUNT_DOC["on_account_error"]["choices"] == list(ON_ERROR_CHOICES)
+    assert region["default"] == ACCOUNT_DOC["on_account_error"]["default"] == "fail"

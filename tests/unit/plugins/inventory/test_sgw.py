@@ -221,12 +221,14 @@ def test_wrong_secret_names_the_code_and_request_id(parse):
     assert "not-the-secret" not in message
 
 
-def test_on_region_error(parse, sim):
+@pytest.mark.parametrize("failing", [{}, {"on_region_error": "fail"}, {"on_region_error": "error"}],
+                         ids=["default", "fail", "error-of-1.1.0"])
+def test_on_region_error(parse, sim, failing):
     broken = ACCOUNT["regions"][0]
     sim.faults(unavailable_regions=[broken])
     try:
         with pytest.raises(AnsibleParserError, match="region %s failed.*ServiceUnavailable" % broken):
-            parse(max_retries=0, regions=ACCOUNT["regions"])
+            parse(max_retries=0, regions=ACCOUNT["regions"], **failing)
         inventory = parse(max_retries=0, on_region_error="warn", regions=ACCOUNT["regions"])
     finally:
         sim.faults()
