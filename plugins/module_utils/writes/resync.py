@@ -222,9 +222,10 @@ class Resync(Steps):
         self.remove(groups)
         self.add([g for g in groups if g.to_add])
 
-    def _share(self, group, key, **fields):
+    @staticmethod
+    def _share(group, key, **fields):
         return dict({"express_sync_id": group.express_sync_id, "region": group.region, "gateway_id": key[0],
-                     "share_name": key[1], "account_id": self.account.get("account_id")}, **fields)
+                     "share_name": key[1]}, **fields)
 
     # -------------------------------------------------------------------------------- health
 
@@ -232,7 +233,7 @@ class Resync(Steps):
         state = share.get(EXPRESS_SYNC_STATE) if share else None
         self.records[(group.region, group.express_sync_id) + key] = dict(self._share(group, key), **{
             "state_before": state if share else "not a member", "state_after": None, "sgw_health": None,
-            "sync_progress": None, "resumed": resumed})
+            "sync_progress": None, "resumed": resumed, "account_id": self.account.get("account_id")})
 
     def _wait_healthy(self):
         """Poll the members of every group of the run once per region per round until every share is healthy."""

@@ -11,14 +11,20 @@ import json
 import yaml
 
 from tests.integration.modules.conftest import stats_delta, writes
-from tests.support.sim_process import KEY_SECRET, REPO_ROOT
+from tests.support.heal_accounts import (
+    ACCOUNTS,
+    DATA,
+    EXTERNAL_ID,
+    FINANCE,
+    FINANCE_ROLE,
+    MANAGEMENT,
+    MEDIA,
+    MEDIA_ROLE,
+    member_files,
+)
+from tests.support.sim_process import KEY_SECRET
 
 PLAYBOOK = "alibabacloud.sgw.heal_failed_shares"
-DATA = REPO_ROOT / "tests" / "simulator" / "data"
-MANAGEMENT, MEDIA, FINANCE = "1638094425718837", "1855000000000001", "1855000000000002"
-MEDIA_ROLE = "acs:ram::%s:role/ResourceDirectoryAccountAccessRole" % MEDIA
-FINANCE_ROLE = "acs:ram::%s:role/sgw-healer" % FINANCE
-EXTERNAL_ID = "finance-ext-7Q"
 FAILED = {
     MANAGEMENT: {"render-frames@gw-0004xq2m7bd1v9hke", "artifacts-cache@gw-0003f6ht0wz8n2lqa",
                  "exports-smb@gw-0002w5nb8dj3u6qcx"},
@@ -108,29 +114,18 @@ def external_id_estate(tmp_path, start_simulator, sample_account):
     """The sample account (management) and two members read through ``accounts``: media, both of whose shares
     are failed, through its directory role; finance through sgw-healer, whose trust policy asks for an external
     id. Returns the simulator, the inventory and the file of extra vars that gives the playbook that external id."""
-    media = yaml.safe_load((DATA / "member_media.yml").read_text())
-    for share in media["shares"]:
-        share["ExpressSyncState"] = "QueueFailure"
-    finance = yaml.safe_load((DATA / "member_finance.yml").read_text())
-    finance["roles"] = [{"Arn": FINANCE_ROLE, "Trust": {"Accounts": [MANAGEMENT], "ExternalId": EXTERNAL_ID}}]
-    flags = []
-    for name, document in (("media", media), ("finance", finance)):
-        path = tmp_path / ("member_%s.yml" % name)
-        path.write_text(yaml.safe_dump(document))
-        flags += ["--member-account", str(path)]
+    flags = [flag for path in member_files(tmp_path) for flag in ("--member-account", str(path))]
     simulator = start_simulator(sample_account, "--task-seconds", "0.2", "--full-sync-seconds", "1.5", *flags)
-    accounts = [{"role_arn": MEDIA_ROLE, "name": "media"},
-                {"role_arn": FINANCE_ROLE, "name": "finance", "external_id": EXTERNAL_ID}]
     inventory = tmp_path / "members.sgw.yml"
-    inventory.write_text(yaml.safe_dump({"plugin": "alibabacloud.sgw.sgw", "accounts": accounts,
+    inventory.write_text(yaml.safe_dump({"plugin": "alibabacloud.sgw.sgw", "accounts": ACCOUNTS,
                                          "regions": REGIONS}))
     extra = tmp_path / "heal-accounts.yml"
-    extra.write_text(yaml.safe_dump({"sgw_heal_accounts": accounts}))
+    extra.write_text(yaml.safe_dump({"sgw_heal_accounts": ACCOUNTS}))
     return simulator, inventory, extra
 
 
-def test_heal_across_two_accounts_one_of_whose_roles_needs_an_external_id(tmp_path, sample_account, start_simulator,
-                                                                         ansible_playbook):
+def test_heal_across_two_accounts_one_of_whose_roles_needs_an_external_id(
+        tmp_path, sample_account, start_simulator, ansible_playbook):
     simulator, inventory, extra = external_id_estate(tmp_path, start_simulator, sample_account)
     before = members_by_account(simulator)
     start = simulator.stats()
@@ -146,16 +141,25 @@ def test_heal_across_two_accounts_one_of_whose_roles_needs_an_external_id(tmp_pa
     assert EXTERNAL_ID not in json.dumps(result)
 
 
-def test_an_interrupted_heal_across_accounts_is_completed_by_the_next_run_from_the_journal(
-        tmp_path, sample_account, start_simulator, ansible_playbook):
+def interrupted_heal(tmp_path, sample_account, start_simulator, ansible_playbook):
+    """A heal of both members whose every Add is refused: each account's failed shares are out of their
+    group, and in the journal. Returns the simulator, the inventory, the extra vars, the memberships before
+    and the result of the heal task."""
     simulator, inventory, extra = external_id_estate(tmp_path, start_simulator, sample_account)
     before = members_by_account(simulator)
-
-    # every Add is refused: each account's failed shares are out of their group, and in the journal
     simulator.faults(deny=["AddSharesToExpressSync"])
     first = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, "-e", "@%s" % extra, *FAST,
                              extra_env=endpoints(simulator))
     assert first.rc != 0
+    (result,) = first.tasks(RESYNC_TASK)[0].values()
+    simulator.faults()
+    return simulator, inventory, extra, before, result
+
+
+def test_an_interrupted_heal_across_accounts_is_completed_by_the_next_run_from_the_journal(
+        tmp_path, sample_account, start_simulator, ansible_playbook):
+    simulator, inventory, extra, before, dummy = interrupted_heal(tmp_path, sample_account, start_simulator,
+                                                                  ansible_playbook)
     out = members_by_account(simulator)
     assert out[MEDIA] == {}  # media has no share left in any group: the inventory finds none of its shares
     assert not {"ledgers@gw-0006f1nance0gw01"} & set(out[FINANCE])
@@ -166,7 +170,6 @@ def test_an_interrupted_heal_across_accounts_is_completed_by_the_next_run_from_t
     assert EXTERNAL_ID not in journal.read_text() and KEY_SECRET not in journal.read_text()
 
     # the next run, the Add allowed again: the first play completes both accounts' entries, in one task
-    simulator.faults()
     start = simulator.stats()
     second = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, "-e", "@%s" % extra, *FAST,
                               extra_env=endpoints(simulator))
@@ -182,13 +185,8 @@ def test_an_interrupted_heal_across_accounts_is_completed_by_the_next_run_from_t
 
 def test_an_interrupted_heal_across_accounts_is_completed_from_the_resume_token_alone(
         tmp_path, sample_account, start_simulator, ansible_playbook):
-    simulator, inventory, extra = external_id_estate(tmp_path, start_simulator, sample_account)
-    before = members_by_account(simulator)
-    simulator.faults(deny=["AddSharesToExpressSync"])
-    first = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, "-e", "@%s" % extra, *FAST,
-                             extra_env=endpoints(simulator))
-    assert first.rc != 0
-    (result,) = first.tasks(RESYNC_TASK)[0].values()
+    simulator, inventory, extra, before, result = interrupted_heal(tmp_path, sample_account, start_simulator,
+                                                                   ansible_playbook)
     token = result["resume_token"]
     assert len(result["pending"]) == 2
 
@@ -196,7 +194,6 @@ def test_an_interrupted_heal_across_accounts_is_completed_from_the_resume_token_
     (tmp_path / "resync-journal.json").unlink()
     pending = tmp_path / "pending.json"
     pending.write_text(json.dumps({"sgw_heal_resume_entries": token}))
-    simulator.faults()
     start = simulator.stats()
     second = ansible_playbook(simulator, PLAYBOOK, "-i", inventory, "-e", "@%s" % extra, "-e", "@%s" % pending,
                               *FAST, extra_env=endpoints(simulator))

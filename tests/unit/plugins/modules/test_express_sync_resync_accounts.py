@@ -8,24 +8,25 @@ cannot be assumed keeps its entries, is named, and the others go on."""
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
-import yaml
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.modules import express_sync_resync
+from tests.support.heal_accounts import (
+    ACCOUNTS,
+    EXTERNAL_ID,
+    FINANCE,
+    FINANCE_ROLE,
+    MANAGEMENT,
+    MEDIA,
+    MEDIA_ROLE,
+    member_files,
+)
 from tests.support.sim_process import KEY_ID, KEY_SECRET
 
-DATA = pathlib.Path(__file__).resolve().parents[3] / "simulator" / "data"
-MANAGEMENT, MEDIA, FINANCE = "1638094425718837", "1855000000000001", "1855000000000002"
-MEDIA_ROLE = "acs:ram::%s:role/ResourceDirectoryAccountAccessRole" % MEDIA
-FINANCE_ROLE = "acs:ram::%s:role/sgw-healer" % FINANCE
-EXTERNAL_ID = "finance-ext-7Q"
-ACCOUNTS = [{"role_arn": MEDIA_ROLE, "name": "media"},
-            {"role_arn": FINANCE_ROLE, "name": "finance", "external_id": EXTERNAL_ID}]
 FAILED = {MEDIA: {("gw-0005m3dia0gatew1", "proxies"), ("gw-0005m3dia0gatew1", "masters")},
           FINANCE: {("gw-0006f1nance0gw01", "ledgers")},
           MANAGEMENT: {("gw-0004xq2m7bd1v9hke", "render-frames")}}
@@ -36,17 +37,7 @@ WRITES = ("RemoveSharesFromExpressSync", "AddSharesToExpressSync")
 def estate(tmp_path, in_process):
     """The sample account (management) and two members: media, whose two shares are both failed, and
     finance, whose role sgw-healer trusts the management account only with an external id."""
-    media = yaml.safe_load((DATA / "member_media.yml").read_text())
-    for share in media["shares"]:
-        share["ExpressSyncState"] = "QueueFailure"
-    finance = yaml.safe_load((DATA / "member_finance.yml").read_text())
-    finance["roles"] = [{"Arn": FINANCE_ROLE, "Trust": {"Accounts": [MANAGEMENT], "ExternalId": EXTERNAL_ID}}]
-    paths = []
-    for name, document in (("media", media), ("finance", finance)):
-        path = tmp_path / ("member_%s.yml" % name)
-        path.write_text(yaml.safe_dump(document))
-        paths.append(path)
-    return in_process(members=paths, task_seconds=0.05, full_sync_seconds=0.1)
+    return in_process(members=member_files(tmp_path), task_seconds=0.05, full_sync_seconds=0.1)
 
 
 def client_of(simulator):
@@ -175,8 +166,8 @@ def test_entries_of_an_account_whose_role_cannot_be_assumed_stay_until_it_can(es
     ({"sgw_account_id": MEDIA, "sgw_account_role_arn": FINANCE_ROLE}, "is not a role of the account %s" % MEDIA),
     ({"sgw_account_id": "media"}, "is not an account id"),
 ])
-def test_a_share_whose_account_does_not_add_up_is_refused_before_any_call(estate, run_module, tmp_path, share,
-                                                                           problem):
+def test_a_share_whose_account_does_not_add_up_is_refused_before_any_call(
+        estate, run_module, tmp_path, share, problem):
     shares = [dict(shares_of(estate, (MANAGEMENT,))[0], **share)]
     result = run(run_module, estate, tmp_path, shares=shares)
     assert result["rc"] == 1 and problem in result["msg"]
