@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -127,3 +128,17 @@ def route_sessions(monkeypatch):
 
     monkeypatch.setattr(requests, "Session", Session)
     return simulators.append
+
+
+def record_callers(simulator):
+    """From now on, ``[(action, thread that made the call)]`` of every API call of ``simulator`` (an
+    :class:`InProcessSimulator` answers in the caller's thread): which threads made the calls, not only how many
+    were in flight at once, so that a test of a concurrency bound does not depend on timing."""
+    made = []
+    answer = simulator.simulator.api
+
+    def api(request):
+        made.append((request.header("x-acs-action"), threading.current_thread()))
+        return answer(request)
+    simulator.simulator.api = api
+    return made
