@@ -85,6 +85,7 @@ class Stats:
             self._regions = {}
             self._errors = {}
             self._accounts = {}
+            self._account_actions = {}
             self._peak = self._in_flight
 
     def started(self) -> None:
@@ -101,6 +102,8 @@ class Stats:
         with self._lock:
             if account:
                 self._accounts[account] = self._accounts.get(account, 0) + 1
+                actions = self._account_actions.setdefault(account, {})
+                actions[action] = actions.get(action, 0) + 1
             self._total += 1
             self._actions[action] = self._actions.get(action, 0) + 1
             if region:
@@ -114,7 +117,8 @@ class Stats:
         with self._lock:
             return {"total": self._total, "actions": dict(self._actions), "regions": dict(self._regions),
                     "errors": dict(self._errors), "peak_concurrency": self._peak, "requests": self._requests,
-                    "accounts": dict(self._accounts)}
+                    "accounts": dict(self._accounts),
+                    "account_actions": {k: dict(v) for k, v in self._account_actions.items()}}
 
 
 class Simulator:
