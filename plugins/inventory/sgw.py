@@ -479,11 +479,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
 
     def _fetch_accounts(self, client, key, cache):
         """The estate of several accounts (see plugin_utils/accounts.py), each cached on its own under ``key``."""
-        regions = self._regions(client)
+        self.sgw_credentials_ready(client)  # once, before the calls that need them run side by side
         try:
             reader = multi.AccountsReader(self, client, self._fetcher, self._accounts, self._cache if key else None,
                                           key, refresh=not cache)
-            estate = reader.read(regions)
+            estate = reader.read(lambda: self._regions(client))
         except multi.AccountFailure as failure:
             raise AnsibleParserError(multi.failure_message(failure)) from None
         except SgwError as exc:

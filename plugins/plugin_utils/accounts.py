@@ -27,6 +27,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts i
     AccountFailure,
     AccountsFetcher,
     describe_account,
+    side_by_side,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import fails
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
@@ -96,8 +97,13 @@ class AccountsReader:
 
     def read(self, regions) -> dict:
         """``{"accounts": [entry...]}`` (see :mod:`...estate.accounts`); raises AccountFailure with
-        ``on_account_error: fail``. Accounts read (not cached) without a failure are cached."""
-        caller, targets = self._targets()
+        ``on_account_error: fail``. Accounts read (not cached) without a failure are cached.
+
+        ``regions``: the regions to read, or a function that finds them (it may call ``DescribeRegions``). It
+        runs side by side with the calls that find the accounts (``GetCallerIdentity`` and, with
+        ``resource_directory``, ``ListAccounts``): none needs another's answer, so together they cost one round
+        trip, not one each."""
+        regions, (caller, targets) = self._regions_and_targets(regions)
         credentials = AccountCredentials(self.client.credentials, self.sts, caller, self.session_name,
                                          self.session_seconds)
         fetcher = AccountsFetcher(credentials, self.client.with_credentials, self.fetcher_of,
@@ -112,25 +118,33 @@ class AccountsReader:
 
     # ------------------------------------------------------------------------------ accounts
 
-    def _targets(self):
-        """The caller's account id and the accounts to read, from the cache when it has them."""
+    def _regions_and_targets(self, regions):
+        """The regions, and the caller's account id and the accounts to read (from the cache when it has them).
+        The calls run side by side under ``max_concurrency``; the first error (regions, caller, accounts) is raised."""
+        asks = [regions if callable(regions) else (lambda: list(regions))]
         found = self._get("accounts")
         if found is None:
-            found = {"caller": self.sts.caller_account_id(self.client.credentials), "listed": None}
+            asks.append(lambda: self.sts.caller_account_id(self.client.credentials))
             if self.option("resource_directory"):
-                endpoint = resource_manager_endpoint(self.option("resource_manager_endpoint"))
-                manager = self.client.with_credentials(self.client.credentials, ResourceManagerClient, endpoint)
-                try:
-                    found["listed"] = list_accounts(manager)
-                finally:
-                    manager.close()
+                asks.append(self._list_accounts)
+        answers = side_by_side(asks, self.option("max_concurrency")) + [None]
+        if found is None:
+            found = {"caller": answers[1], "listed": answers[2]}
             self._put("accounts", found)
         if self.option("resource_directory"):
             targets = targets_from_directory(found["listed"], self.option("resource_directory_role_name"),
                                              self.option("account_ids"))
         else:
             targets = targets_from_options(self.option("accounts"))
-        return found["caller"], targets
+        return answers[0], (found["caller"], targets)
+
+    def _list_accounts(self):
+        endpoint = resource_manager_endpoint(self.option("resource_manager_endpoint"))
+        manager = self.client.with_credentials(self.client.credentials, ResourceManagerClient, endpoint)
+        try:
+            return list_accounts(manager)
+        finally:
+            manager.close()
 
     # --------------------------------------------------------------------------------- cache
 

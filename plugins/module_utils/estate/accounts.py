@@ -26,7 +26,7 @@ a cache: that account is then neither assumed nor read.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import RegionFailure, error_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
@@ -44,6 +44,17 @@ class AccountFailure(Exception):
 
 class _NotRead(SgwError):
     """An account not read because another one failed first and ``fail_fast`` is set."""
+
+
+def side_by_side(functions, max_concurrency) -> list:
+    """The results of ``functions`` (each called with no argument), called side by side on at most
+    ``max_concurrency`` threads; when some raise, the error of the first of them (in the order given) is raised
+    once all have ended."""
+    with ThreadPoolExecutor(max_workers=max(1, min(int(max_concurrency), len(functions) or 1)),
+                            thread_name_prefix="sgw") as pool:
+        futures = [pool.submit(function) for function in functions]
+        wait(futures)
+    return [future.result() for future in futures]
 
 
 def describe_account(target) -> str:

@@ -14,7 +14,9 @@ What each signal costs, on top of the express sync calls:
   ``DescribeGatewayFileShares`` for a gateway whose alert names a share by something that is not the
   name of one of its member shares (an ``IndexId``?), unless the file share signal has read it.
 
-The calls run on one pool of ``max_concurrency`` threads. A read that fails is kept as an error
+The calls run on one pool of ``max_concurrency`` threads: the caller's pool when it gives one (the
+estate's, shared by every account of a multi-account inventory, so that ``max_concurrency`` stays the
+one cap of the calls in flight), else one of their own. A read that fails is kept as an error
 record, never raised: the shares it concerns get ``unknown`` (see :mod:`condition`), not ``ok``.
 The result is JSON data, so that the inventory can cache it with the estate.
 """
@@ -61,13 +63,17 @@ def empty_signals(signals) -> dict:
             "gateways": {}, "gateway_errors": {}}
 
 
-def read_signals(client, signals, shares, max_concurrency=8, file_shares=None, bundles=None) -> dict:
+def read_signals(client, signals, shares, max_concurrency=8, file_shares=None, bundles=None, calls=None) -> dict:
     """Read the signals of ``signals`` for ``shares`` (``(region, share record)`` pairs).
 
     ``file_shares``: the ``DescribeGatewayFileShares`` records already read, by gateway id (not read
     again). ``bundles``: when the gateway signal must be read here (not in the inventory), the gateway
-    clusters to read, ``{StorageBundleId: region}``.
+    clusters to read, ``{StorageBundleId: region}``. ``calls``: the pool to make the calls on (by
+    default one of ``max_concurrency`` threads); the caller must not be one of its threads.
     """
+    if calls is None:
+        with ThreadPoolExecutor(max_workers=max(1, int(max_concurrency)), thread_name_prefix="sgw-signal") as own:
+            return read_signals(client, signals, shares, max_concurrency, file_shares, bundles, own)
     data = empty_signals(signals)
     data["file_shares"].update(file_shares or {})
     gateways, regions = {}, []
@@ -77,28 +83,25 @@ def read_signals(client, signals, shares, max_concurrency=8, file_shares=None, b
             gateways.setdefault(gateway_id, where)
         if where and where not in regions:
             regions.append(where)
-    calls = []
+    reads = []
     if FILE_SHARE in signals:
-        calls += [(_file_shares, gateway_id, where) for gateway_id, where in gateways.items()
+        reads += [(_file_shares, gateway_id, where) for gateway_id, where in gateways.items()
                   if gateway_id not in data["file_shares"]]
     if ALERTS in signals:
-        calls += [(_alerts, where, where) for where in regions]
+        reads += [(_alerts, where, where) for where in regions]
     if GATEWAY in signals and bundles:
-        calls += [(_gateways, bundle, where) for bundle, where in sorted(bundles.items())]
-    _run(client, calls, data, max_concurrency)
+        reads += [(_gateways, bundle, where) for bundle, where in sorted(bundles.items())]
+    _run(client, reads, data, calls)
     if ALERTS in signals:  # alerts that name a share by another name than the member shares': ask the gateway
         _run(client, [(_file_shares, gateway_id, gateways[gateway_id]) for gateway_id in unresolved_gateways(
-            data, shares)], data, max_concurrency)
+            data, shares)], data, calls)
     return data
 
 
-def _run(client, calls, data, max_concurrency):
-    """Make ``calls`` at once on ``max_concurrency`` threads; file each result, or its error, in ``data``."""
-    if not calls:
-        return
-    with ThreadPoolExecutor(max_workers=max(1, min(int(max_concurrency), len(calls))),
-                            thread_name_prefix="sgw-signal") as pool:
-        futures = [(kind, key, pool.submit(kind, client, key, where)) for kind, key, where in calls]
+def _run(client, reads, data, pool):
+    """Make ``reads`` at once on ``pool``; file each result, or its error, in ``data``."""
+    if reads:
+        futures = [(kind, key, pool.submit(kind, client, key, where)) for kind, key, where in reads]
         for kind, key, future in futures:
             store, errors = KINDS[kind]
             try:
@@ -156,13 +159,19 @@ class SignalFetcher:
         self.signals = list(signals)
 
     def fetch(self, regions, calls=None) -> dict:
-        estate = self.fetcher.fetch(regions) if calls is None else self.fetcher.fetch(regions, calls)
+        """As :meth:`EstateFetcher.fetch`: the signal reads run on the same pool ``calls`` (by default one of
+        ``max_concurrency`` threads for both), so that ``max_concurrency`` bounds them with every other call."""
+        if calls is None:
+            with ThreadPoolExecutor(max_workers=self.fetcher.max_concurrency, thread_name_prefix="sgw") as own:
+                return self.fetch(regions, own)
+        estate = self.fetcher.fetch(regions, calls)
         read = [(region, data) for region, data in estate["regions"].items() if not data["error"]]
         shares, file_shares = [], {}
         for region, data in read:
             shares += [(region, share) for share in data["shares"]]
             file_shares.update(data["file_shares"])
-        found = read_signals(self.client, self.signals, shares, self.fetcher.max_concurrency, file_shares=file_shares)
+        found = read_signals(self.client, self.signals, shares, self.fetcher.max_concurrency, file_shares=file_shares,
+                             calls=calls)
         for region, data in read:
             data["signals"] = region_signals(found, [(region, share) for share in data["shares"]])
         return estate

@@ -8,7 +8,10 @@ SDKs send them, signed with V3 (``ACS3-HMAC-SHA256``, default) or V1 (``HMAC-SHA
 ``FORM_BODY_BYTES`` of parameters (1,000 group ids, say), which a front end would refuse in a
 request line, they go in an ``application/x-www-form-urlencoded`` body instead, as the Terraform
 provider's client sends them: V3 signs the body's SHA-256, V1 signs the body's parameters too. One
-``requests.Session`` with a connection pool serves all regions and threads. A call is: sign,
+``requests.Session`` with a connection pool serves all regions and threads, and the clients made
+from it for other credentials (:meth:`SgwClient.with_credentials`: the accounts of a multi-account
+inventory, STS, Resource Manager) send through the same connection pool, each with a session (and
+cookies) of its own: one connection per call in flight, not per account. A call is: sign,
 send, read the body (bounded in size and time), decode; the retry loop of
 :meth:`SgwClient.call` re-signs every attempt with a fresh nonce and timestamp and waits with
 :class:`~.backoff.Backoff`.
@@ -134,7 +137,7 @@ class SgwClient:
 
     def __init__(self, credentials, endpoint=None, signature_version=signing.V3, timeout=30.0,
                  validate_certs=True, ca_bundle=None, retry=None, pool_size=10, log=None, sleep=time.sleep,
-                 endpoint_type=PUBLIC, endpoints=None):
+                 endpoint_type=PUBLIC, endpoints=None, connections=None):
         if signature_version not in signing.SIGNATURE_VERSIONS:
             raise SgwConfigError("signature_version must be one of %s, not %r." % (
                 ", ".join(signing.SIGNATURE_VERSIONS), signature_version))
@@ -159,9 +162,12 @@ class SgwClient:
         # and CURL_CA_BUNDLE, which would silently override validate_certs: false and ca_bundle.
         self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=max(4, pool_size), pool_maxsize=max(4, pool_size))
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        # ``connections``: the connection pool of the client this one was made from, used, never closed, here.
+        self._owns_connections = connections is None
+        self._connections = connections or requests.adapters.HTTPAdapter(pool_connections=max(4, pool_size),
+                                                                         pool_maxsize=max(4, pool_size))
+        self.session.mount("https://", self._connections)
+        self.session.mount("http://", self._connections)
         self.session.verify = self.verify
         self.session.trust_env = True
         self.session.headers["User-Agent"] = "%s/%s (Python %s; %s)" % (
@@ -173,15 +179,19 @@ class SgwClient:
             redaction.hide_userinfo(self.endpoint), self.signature_version, self.credentials)
 
     def close(self):
-        self.session.close()
+        """Close the connections, unless they are another client's (see :meth:`with_credentials`)."""
+        if self._owns_connections:
+            self.session.close()
 
     def with_credentials(self, credentials, client_class=None, endpoint=None):
         """A new client of the same settings (transport, retries, endpoints) signing with ``credentials``;
-        ``client_class`` and ``endpoint`` make it speak another API (STS, Resource Manager) at its endpoint."""
+        ``client_class`` and ``endpoint`` make it speak another API (STS, Resource Manager) at its endpoint.
+        It sends through this client's connection pool (no new connection, no TLS handshake of its own), with a
+        session of its own; closing it leaves the pool open: it is closed with this client."""
         if client_class is None:
             return SgwClient(credentials, endpoint=self.endpoint, endpoint_type=self.endpoint_type,
-                             endpoints=self.endpoints, **self._settings)
-        return client_class(credentials, endpoint=endpoint, **self._settings)
+                             endpoints=self.endpoints, connections=self._connections, **self._settings)
+        return client_class(credentials, endpoint=endpoint, connections=self._connections, **self._settings)
 
     def base_url(self, region: str) -> str:
         """The base URL that the calls of ``region`` go to."""
@@ -193,7 +203,9 @@ class SgwClient:
         """Call ``action`` in ``region`` and return the decoded JSON body, retrying what may heal.
 
         Every attempt is signed anew (fresh nonce and timestamp). Retries stop after
-        ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy.
+        ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy. A
+        parameter named as one of the signature's (:data:`~.signing.SIGNATURE_PARAMS`) is refused
+        with :class:`~.errors.SgwConfigError` before anything is sent.
 
         ``resend=False`` is for a write: an attempt is then retried only when its failure proves
         that it changed nothing (:func:`~.errors.proves_not_applied`: a throttled or refused
@@ -203,6 +215,11 @@ class SgwClient:
         """
         params = {k: _wire_value(v) for k, v in (params or {}).items() if v is not None}
         params[REGION_ID] = region
+        clashing = signing.signature_params_in(params)
+        if clashing:
+            raise SgwConfigError("%s in region %s was not sent: %s %s a parameter of the request's signature, "
+                                 "which cannot be sent as an API parameter; leave it out." % (
+                                     action, region, ", ".join(clashing), "is" if len(clashing) == 1 else "are"))
         backoff = self.retry.backoff(sleep=self._sleep)
         attempt = 0
         while True:

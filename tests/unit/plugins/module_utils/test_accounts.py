@@ -24,13 +24,15 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import AccountFailure, AccountsFetcher
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import EstateFetcher
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import SignalFetcher
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwCredentialError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager import (
     ResourceManagerClient,
     list_accounts,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
-from tests.support.sim_process import KEY_ID, KEY_SECRET
+from tests.support.in_process import record_callers
+from tests.support.sim_process import KEY_ID, KEY_SECRET, Simulator
 
 DATA = pathlib.Path(__file__).resolve().parents[3] / "simulator" / "data"
 MEMBERS = (DATA / "member_media.yml", DATA / "member_finance.yml")
@@ -225,3 +227,47 @@ def test_member_credentials_are_renewed_before_they_expire(directory):
     assert renewed is not first and renewed.access_key_id != first.access_key_id and sts.calls == 2
     client = SgwClient(credentials.of(target), endpoint=simulator.url, retry=NO_RETRY)
     assert client.call("DescribeExpressSyncs", "cn-hangzhou")["ExpressSyncs"]["ExpressSync"]
+
+
+@pytest.mark.parametrize("bound", [1, 2])
+def test_one_bound_for_every_call_of_every_account_health_signals_included(directory, bound):
+    simulator = directory()
+    targets = targets_from_directory(list_accounts(ResourceManagerClient(base(), endpoint=simulator.url,
+                                                                         retry=NO_RETRY)))
+    credentials = account_credentials(simulator)
+    simulator.reset()
+    made = record_callers(simulator)
+    fetcher = AccountsFetcher(credentials,
+                              lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
+                              lambda client: SignalFetcher(EstateFetcher(client, max_concurrency=bound), client,
+                                                           ["express_sync", "file_share", "alerts"]),
+                              max_concurrency=bound)
+    result = fetcher.fetch(targets, REGIONS)["accounts"]
+    assert all(entry["error"] is None for entry in result)
+    signal_calls = [thread for action, thread in made if action in ("DescribeGatewayFileShares", "ListAlertEvents")]
+    assert len(signal_calls) >= 2 * len(targets)  # every account read its signals (alerts: one per region)
+    # Every call, the signal reads of every account included, was made by one of the ``bound`` threads of the one
+    # pool: never more than ``bound`` calls in flight, whatever the timing.
+    assert len({id(thread) for dummy, thread in made}) <= bound
+    assert simulator.stats()["peak_concurrency"] <= bound
+
+
+def test_every_account_sends_through_the_callers_connections():
+    with Simulator("--member-account=%s" % MEMBERS[0], "--member-account=%s" % MEMBERS[1]) as simulator:
+        caller = SgwClient(base(), endpoint=simulator.url, retry=NO_RETRY, pool_size=4)
+        sts = StsCaller(lambda creds, endpoint: caller.with_credentials(creds, StsClient, endpoint), simulator.url)
+        manager = caller.with_credentials(base(), ResourceManagerClient, simulator.url)
+        targets = targets_from_directory(list_accounts(manager))
+        manager.close()  # a client made from the caller's leaves its connections open
+        credentials = AccountCredentials(base(), sts, sts.caller_account_id(base()), "sgw-test", 3600)
+        fetcher = AccountsFetcher(credentials, caller.with_credentials,
+                                  lambda client: EstateFetcher(client, max_concurrency=4), max_concurrency=4)
+        result = fetcher.fetch(targets, REGIONS)["accounts"]
+        assert [entry["error"] for entry in result] == [None] * 3
+        made = simulator.stats()["total"]
+        pools = list(caller._connections.poolmanager.pools._container.values())  # pylint: disable=protected-access
+        # Every call of every account (STS and Resource Manager too) went through the caller's connection pool,
+        # on at most as many connections as calls in flight, not a pool (and handshakes) of each account's own.
+        assert sum(pool.num_requests for pool in pools) == made
+        assert sum(pool.num_connections for pool in pools) <= 4
+        caller.close()
