@@ -14,16 +14,19 @@ from __future__ import annotations
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
     SgwApiError,
+    SgwCredentialError,
     SgwError,
     SgwTransportError,
     proves_not_applied,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
 from tests.simulator.account import Account
 from tests.simulator.errors import ApiError
 from tests.simulator.service import Service
+from tests.support.heal_accounts import DATA, MEDIA, MEDIA_ROLE
 from tests.support.in_thread import InThread
 from tests.support.sim_process import SAMPLE_ACCOUNT
 
@@ -161,19 +164,38 @@ def service(clock, strict=False, account=SAMPLE_ACCOUNT):
                    strict_membership=strict)
 
 
-def engine(client, journal, clock, check_mode=False, **params):
+# A member account, reached through its role (tests/simulator/data/member_media.yml).
+MEMBER_ACCOUNT = DATA / "member_media.yml"
+
+
+def engine(client, journal, clock, check_mode=False, account=ACCOUNT, **params):
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
-    return Resync(client, journal, ACCOUNT, lambda region: ENDPOINT, dict(PARAMS, **params), check_mode=check_mode,
+    return Resync(client, journal, account, lambda region: ENDPOINT, dict(PARAMS, **params), check_mode=check_mode,
                   waits=waits)
 
 
-def run(client, journal, clock, requested=None, resume_only=False, entries=(), **params):
-    """One run of the engine; ``(engine, result or None, what it raised or None)``."""
+def run(client, journal, clock, requested=None, resume_only=False, entries=(), member=None, **params):
+    """One run of the engine; ``(engine, result or None, what it raised or None)``. With ``member``,
+    ``(member client, its requested shares, whether its role is refused)``, the run covers the member
+    account too, through its role (a :class:`Heal` of both accounts, whose ``errors`` and ``warnings``
+    are every account's)."""
     resync = engine(client, journal, clock, **params)
+    if member is None:
+        runner, requested = resync, requested or {}
+    else:
+        member_client, member_requested, refused = member
+
+        def of_role(role):
+            if refused:
+                raise SgwCredentialError("AssumeRole of role %s failed: NoPermission." % role, code="NoPermission")
+            return engine(member_client, journal, clock, account=dict(ACCOUNT, account_id=MEDIA, role_arn=role),
+                          **params)
+        runner = Heal(journal, resync, of_role)
+        requested = {None: requested or {}, MEDIA_ROLE: member_requested}
     try:
-        return resync, resync.run(requested or {}, entries, resume_only=resume_only, pool_factory=InThread), None
+        return runner, runner.run(requested, entries, resume_only=resume_only, pool_factory=InThread), None
     except (OSError, Crash, SgwError) as error:  # the module fails so on SgwError, with what the run did
-        return resync, None, error
+        return runner, None, error
 
 
 def failed_shares(svc):
