@@ -72,20 +72,21 @@ def check(schedule, tmp_path):
     """Play ``schedule`` and assert every invariant (see the module documentation)."""
     deleted_group, deleted_share = schedule["group"], tuple(schedule["share"])
 
-    def between(svc):
+    def between(sim):
         if schedule["between"] == "group":
-            scenarios.delete_group(svc, deleted_group)
+            scenarios.delete_group(sim, deleted_group)
             return {deleted_group}
-        if schedule["between"] == "share" and deleted_share in svc.account.shares:
-            scenarios.delete_share(svc, deleted_share)
+        if schedule["between"] == "share" and deleted_share in sim.service.account.shares:
+            scenarios.delete_share(sim, deleted_share)
             return {deleted_share}
         return set()
 
-    def prepare(svc):
+    def prepare(sim):
         if schedule["hostile"]:
-            share = svc.account.shares.pop(("gw-0001b2odzvl3b1mhi", "media-nfs"))
+            shares = sim.service.account.shares
+            share = shares.pop(("gw-0001b2odzvl3b1mhi", "media-nfs"))
             share["ShareName"] = schedule["hostile"]
-            svc.account.shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
+            shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
 
     # "none" keeps the position of a call that goes through
     faults = {a: [None if k == "none" else k for k in kinds] for a, kinds in schedule["faults"].items()}

@@ -212,7 +212,7 @@ class Resync(Steps):
         if self.check_mode:
             return
         # Intent first: an entry per group before any Remove is sent; a journal that cannot say so stops here.
-        lands_by = outcomes.lands_by(self.client, self.waits.wall())
+        lands_by = outcomes.lands_by_ahead(self.client, self.waits.wall())
         for group in groups:
             group.entries = [journals.new_entry(self.account, self.endpoint_of(group.region), group.region,
                                                 group.express_sync_id, group.shares)]
