@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import functools
 import json
 import re
 import textwrap
@@ -85,10 +86,11 @@ SIMULATOR_KEY = "LTAI5tSimulatorKey"
 BASE_INVENTORY = {"plugin": "alibabacloud.sgw.sgw", "regions": ["cn-hangzhou", "cn-shanghai"]}
 
 
-def sample_ids() -> set:
+@functools.lru_cache(maxsize=None)
+def sample_ids() -> frozenset:
     account = yaml.safe_load(SAMPLE_ACCOUNT.read_text(encoding="utf-8"))
     ids = {g["GatewayId"] for g in account["gateways"]} | {g["ExpressSyncId"] for g in account["express_syncs"]}
-    return ids | {b["StorageBundleId"] for b in account["storage_bundles"]}
+    return frozenset(ids | {b["StorageBundleId"] for b in account["storage_bundles"]})
 
 
 def doc_examples():
