@@ -227,8 +227,7 @@ regions:
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
 
-# estate.sgw.yml: every account of the resource directory (credentials of the management account),
-# failed shares grouped by account
+# estate.sgw.yml: every account of the resource directory (management account's credentials), failed shares by account
 # plugin: alibabacloud.sgw.sgw
 # regions: [cn-hangzhou, cn-shanghai]
 # resource_directory: true
@@ -296,6 +295,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals im
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     account_settings,
+    concurrency_problem,
     extra_signals,
     fails,
     health_argument_spec,
@@ -404,8 +404,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
             problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
                             "to true, or leave gateway out of health_signals")
-        if self.get_option("max_concurrency") < 1:
-            problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
+        problems += [p for p in (concurrency_problem(self.get_option("max_concurrency")),) if p]
         if self.get_option("max_ids_per_call") < 0:
             problems.append("max_ids_per_call must be 0 (no limit) or more")
         if problems:
