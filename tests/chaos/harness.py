@@ -10,17 +10,24 @@ the answer), ``truncate`` (applied, a body cut in half), all ``lose_replies``; `
 applied, the region answers 503 ServiceUnavailable: ``unavailable_regions``); ``throttle`` (not
 applied, Throttling.User: ``throttle_rate``); ``deny`` (Forbidden.RAM: ``deny``); ``hold`` (the
 call held ``HOLD_SECONDS``, past the client's timeout, then applied: ``hold_actions``).
+
+With ``member``, the world has a member account too (tests/simulator/data/member_media.yml), which a
+run reaches through its role, assumed with the simulator's STS (:func:`member_client`), in one
+:class:`~...writes.heal.Heal` of both accounts.
 """
 
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwCredentialError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
 from tests.support.fake_api import FakeClock
+from tests.support.heal_accounts import DATA, MEDIA, MEDIA_ROLE
 from tests.support.in_process import InProcessSimulator
 from tests.support.in_thread import InThread
 from tests.support.sim_process import KEY_ID, KEY_SECRET
@@ -32,18 +39,27 @@ TIMEOUT = 5.0  # the client's: a write sent without an answer can land for 15 s
 WRITES = ("AddSharesToExpressSync", "RemoveSharesFromExpressSync")
 
 
-def world(clock, strict=False):
-    """The simulator, its service's time the clock's (tasks take 2 s, full syncs 3 s)."""
-    return InProcessSimulator(task_seconds=2, full_sync_seconds=3, clock=clock, strict_membership=strict)
+def world(clock, strict=False, member=False):
+    """The simulator, its service's time the clock's (tasks take 2 s, full syncs 3 s); with ``member``, a member
+    account in its resource directory."""
+    return InProcessSimulator(task_seconds=2, full_sync_seconds=3, clock=clock, strict_membership=strict,
+                              members=[DATA / "member_media.yml"] if member else ())
 
 
-def client(sim, clock):
+def client(sim, clock, credentials=None, client_class=SgwClient, endpoint=None):
     """The collection's client of ``sim``, its waits on the clock (every retry at its longest wait)."""
-    sgw = SgwClient(Credentials(KEY_ID, KEY_SECRET), endpoint=sim.url, timeout=TIMEOUT, sleep=clock.sleep,
-                    retry=RetryPolicy(rand=lambda: 1.0))
+    sgw = client_class(credentials or Credentials(KEY_ID, KEY_SECRET), endpoint=endpoint or sim.url, timeout=TIMEOUT,
+                       sleep=clock.sleep, retry=RetryPolicy(rand=lambda: 1.0))
     sgw.session.trust_env = False  # no proxy settings to look up for each request: the simulator is in process
     sim.mount(sgw.session)
     return sgw
+
+
+def member_client(sim, clock):
+    """The client of the member account: its role assumed from the caller's credentials."""
+    sts = StsCaller(lambda credentials, endpoint: client(sim, clock, credentials, StsClient, endpoint), sim.url)
+    found, dummy = sts.assume_role(Credentials(KEY_ID, KEY_SECRET), MEDIA_ROLE, "chaos-heal", 3600)
+    return client(sim, clock, found)
 
 
 def settings(fault, action, regions):
@@ -93,24 +109,41 @@ class DyingJournal(journals.Journal):
         super().save()
 
 
-def engine(sgw, journal, clock, check_mode=False, **params):
+def engine(sgw, journal, clock, check_mode=False, account=ACCOUNT, **params):
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
-    return Resync(sgw, journal, ACCOUNT, sgw.base_url, dict(PARAMS, **params), check_mode=check_mode, waits=waits)
+    return Resync(sgw, journal, account, sgw.base_url, dict(PARAMS, **params), check_mode=check_mode, waits=waits)
 
 
-def run(sgw, journal, clock, requested=None, resume_only=False, entries=(), **params):
-    """One run of the engine; ``(engine, result or None, what it raised or None)``."""
+def run(sgw, journal, clock, requested=None, resume_only=False, entries=(), member=None, **params):
+    """One run of the engine; ``(engine, result or None, what it raised or None)``. With ``member``,
+    ``(sim, the member's requested shares, whether its role is refused)``, the run covers the member
+    account too (a :class:`Heal` of both, whose ``errors`` and ``warnings`` are both accounts')."""
     resync = engine(sgw, journal, clock, **params)
+    runner, requested = resync, requested or {}
+    if member is not None:
+        sim, member_requested, refused = member
+
+        def of_role(role):
+            if refused:
+                raise SgwCredentialError("AssumeRole of role %s failed: NoPermission." % role, code="NoPermission")
+            return engine(member_client(sim, clock), journal, clock,
+                          account=dict(ACCOUNT, account_id=MEDIA, role_arn=role), **params)
+        runner, requested = Heal(journal, resync, of_role), {None: requested, MEDIA_ROLE: member_requested}
     try:
-        return resync, resync.run(requested or {}, entries, resume_only=resume_only, pool_factory=InThread), None
+        return runner, runner.run(requested, entries, resume_only=resume_only, pool_factory=InThread), None
     except (OSError, Crash, SgwError) as error:  # the module fails so on SgwError, with what the run did
-        return resync, None, error
+        return runner, None, error
 
 
-def failed_shares(sim):
+def service_of(sim, member=False):
+    """The service of the caller's account, or of the member account."""
+    return sim.simulator.directory.members[MEDIA] if member else sim.service
+
+
+def failed_shares(sim, member=False):
     """The requested shares of a heal: every member in a failed state, ``{(region, group): [keys]}``."""
     requested = {}
-    account = sim.service.account
+    account = service_of(sim, member).account
     for key, share in sorted(account.shares.items()):
         if share.get("ExpressSyncState") in ("QueueFailure", "TopicFailure", "TopicAndQueueFailure"):
             group = account.express_syncs[share["ExpressSyncId"]]
@@ -118,6 +151,11 @@ def failed_shares(sim):
     return requested
 
 
-def memberships(sim):
-    """Every membership of the account: ``{(gateway_id, share_name): express_sync_id}``."""
-    return {key: share["ExpressSyncId"] for key, share in sim.service.account.shares.items() if share["ExpressSyncId"]}
+def memberships(sim, member=False):
+    """Every membership of the account (and of the member account, with ``member``):
+    ``{(gateway_id, share_name): express_sync_id}``."""
+    found = {}
+    for service in [sim.service] + ([service_of(sim, True)] if member else []):
+        found.update((key, share["ExpressSyncId"]) for key, share in service.account.shares.items()
+                     if share["ExpressSyncId"])
+    return found

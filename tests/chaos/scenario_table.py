@@ -30,6 +30,10 @@ SCENARIOS = [
     ("Remove held 8 s, run dies", dict(faults={REMOVE: ["hold"] * 5}, die_at=2)),
     ("disk full after the intent", dict(full_at=2)),
     ("two heals back to back", dict()),
+    ("two accounts: every Add denied", dict(member=True, faults={ADD: ["deny"] * 6})),
+    ("two accounts: lost reply (502) on Add, strict", dict(member=True, strict=True, faults={ADD: ["lose"] * 6})),
+    ("two accounts: the member's role refused to run 1", dict(member=True, refused=True)),
+    ("two accounts: run 1 dies after the Removes", dict(member=True, die_at=3)),
 ]
 
 

@@ -31,9 +31,9 @@ class Played:
     journalled: set
 
 
-def fail_every_member(sim):
+def fail_every_member(sim, member=False):
     """Every member of a group is failed (so that a heal takes every share out)."""
-    for share in sim.service.account.shares.values():
+    for share in h.service_of(sim, member).account.shares.values():
         if share["ExpressSyncId"]:
             share.update(ExpressSyncState=HEAL_STATE)
 
@@ -50,24 +50,27 @@ def delete_share(sim, key):
 
 
 def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None, heal_all=True, second_faults=None,
-         prepare=None):
+         prepare=None, member=False, refused=False):
     """A heal under ``faults`` (dying before journal write ``die_at``, or the disk full from write
     ``full_at``), ``between(sim)`` then, and a second heal (resume only, as the heal playbook's first
-    play, then the heal of what is still failed) under ``second_faults``."""
+    play, then the heal of what is still failed) under ``second_faults``. With ``member``, both heals
+    cover a member account too, through its role (refused to the first heal with ``refused``), under
+    the same faults; the memberships are both accounts'."""
     clock = h.FakeClock()
-    sim = h.world(clock, strict=strict)
+    sim = h.world(clock, strict=strict, member=member)
     if prepare:
         prepare(sim)
     if heal_all:
-        fail_every_member(sim)
-    before = h.memberships(sim)
+        for account in (False, True) if member else (False,):
+            fail_every_member(sim, account)
+    before = h.memberships(sim, member)
     requested = h.failed_shares(sim)
     path = os.path.join(str(tmp_path), "journal.json")
     h.script(sim, faults)
     engine, first, error = h.run(h.client(sim, clock), h.DyingJournal(path, clock, die_at=die_at, full_at=full_at),
-                                 clock, requested)
+                                 clock, requested, member=(sim, h.failed_shares(sim, True), refused) if member else None)
     clock.sleep(0.5)
-    after_first = h.memberships(sim)
+    after_first = h.memberships(sim, member)
     calls_first = h.calls(sim)
     journalled = {(s["gateway_id"], s["share_name"]) for e in h.DyingJournal(path, clock).load() for s in e["shares"]}
     deleted = set()
@@ -75,10 +78,11 @@ def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None,
         deleted = between(sim) or set()
     h.script(sim, second_faults)
     journal = h.DyingJournal(path, clock)
-    engine2, second, error2 = h.run(h.client(sim, clock), journal, clock, h.failed_shares(sim))
+    engine2, second, error2 = h.run(h.client(sim, clock), journal, clock, h.failed_shares(sim),
+                                    member=(sim, h.failed_shares(sim, True), False) if member else None)
     assert error2 is None, error2
     clock.sleep(60)  # every task and full sync has ended
-    return Played(before, after_first, h.memberships(sim), first, second, error, list(engine.errors),
+    return Played(before, after_first, h.memberships(sim, member), first, second, error, list(engine.errors),
                   calls_first, h.calls(sim, len(calls_first)), deleted, engine.warnings + engine2.warnings,
                   list(journal.load()), journalled)
 

@@ -48,7 +48,7 @@ class Heal:
         self.journal = journal
         self.caller = caller
         self.check_mode = caller.check_mode
-        self.warnings = caller.warnings
+        self.notes = caller.warnings  # the run's own warnings go with the caller's account's
         self.resync_of_role = resync_of_role
         self._caller_account_id = caller_account_id
         self._caller_id_known = caller.account.get("account_id") is not None
@@ -67,8 +67,8 @@ class Heal:
             try:
                 found = self._caller_account_id() if self._caller_account_id else None
             except SgwError as error:
-                self.warnings.append("the account of this run's credentials could not be found (%s); pending "
-                                     "entries of other credentials are left alone" % error)
+                self.notes.append("the account of this run's credentials could not be found (%s); pending "
+                                  "entries of other credentials are left alone" % error)
                 found = None
             if found is not None:
                 self.caller.account["account_id"] = found
@@ -102,7 +102,7 @@ class Heal:
                 self.runs[key] = self.caller if key is CALLER else self.resync_of_role(key)
             except SgwError as error:
                 self.failed[key] = error
-                self.warnings.append(
+                self.notes.append(
                     "%s was left alone: %s. Its %d pending entries stay in the resync journal %s (and in pending and "
                     "resume_token), and its %d shares to resync were not touched; the other accounts went on" % (
                         self.describe(key), str(error).rstrip("."), len(entries),
@@ -172,24 +172,30 @@ class Heal:
             if key is _OTHER:
                 other += 0 if given else 1
                 if given:
-                    self.warnings.append("resume_entries: the entry for %s was recorded in another account (%s) than "
-                                         "the one this run can act in: it was left alone, and stays pending" % (
-                                             entry["express_sync_id"], entry["account"].get("account_id")
-                                             or entry["account"].get("role_arn") or "not named"))
+                    self.notes.append("resume_entries: the entry for %s was recorded in another account (%s) than "
+                                      "the one this run can act in: it was left alone, and stays pending" % (
+                                          entry["express_sync_id"], entry["account"].get("account_id")
+                                          or entry["account"].get("role_arn") or "not named"))
                 continue
             if given and key is CALLER and entry["account"]["identity"] != self.caller.account["identity"]:
-                self.warnings.append("resume_entries: the entry for %s was recorded with AccessKey ID %s, not the one "
-                                     "of this run (%s)" % (entry["express_sync_id"], entry["account"]["key_id"],
-                                                           self.caller.account["key_id"]))
+                self.notes.append("resume_entries: the entry for %s was recorded with AccessKey ID %s, not the one "
+                                  "of this run (%s)" % (entry["express_sync_id"], entry["account"]["key_id"],
+                                                        self.caller.account["key_id"]))
             by_key.setdefault(key, []).append(entry)
         if other:
-            self.warnings.append(
+            self.notes.append(
                 "the resync journal %s holds %d pending entries of other credentials or endpoints; they were left "
                 "alone: run the module with those credentials and that endpoint to resume them" % (
                     self.journal.path, other))
         return by_key
 
     # ------------------------------------------------------------------------------ output
+
+    @property
+    def warnings(self) -> list:
+        """Every account's warnings, the caller's (and the run's own) first."""
+        runs = list(self.runs.values()) or [self.caller]
+        return [w for r in runs for w in r.warnings]
 
     @property
     def errors(self) -> list:
