@@ -301,6 +301,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     health_argument_spec,
     health_settings,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import is_multi_account, option_problems
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -372,7 +373,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         try:
             key = cache_key(self.get_cache_key(path), self._option, shared, client.credentials) \
                 if self.get_option("cache") else None
-            if multi.is_multi_account(self._accounts):
+            if is_multi_account(self._accounts):
                 estate = self._fetch_accounts(client, key, cache)
             else:
                 estate = self._cached_estate(key, path) if cache and key else None
@@ -397,7 +398,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             self._accounts = account_settings(self.sgw_given)
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
-        problems += multi.option_problems(self._accounts)
+        problems += option_problems(self._accounts)
         self._signals, self._thresholds, health_problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
         problems += health_problems

@@ -15,12 +15,7 @@ time, while the others are served from the cache.
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import accounts as across
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import (  # noqa: F401  (the plugin's names)
-    AccountFailure,
-    AccountSession,
-    is_multi_account,
-    option_problems,
-)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import AccountFailure, AccountSession
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account, side_by_side
 
 ACCOUNT_GROUP = "sgw_account_%s"
