@@ -139,6 +139,14 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     shares: >-
       {{ query('alibabacloud.sgw.express_sync_shares', groups_to_check, on_missing='warn', on_denied='skip') }}
+
+- name: The shares of groups of two accounts, each account read through its role
+  ansible.builtin.debug:
+    msg: >-
+      {{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef,sync-fedcba9876543210',
+               accounts=[{'role_arn': 'acs:ram::123456789012****:role/sgw-reader', 'name': 'media'},
+                         {'role_arn': 'acs:ram::210987654321****:role/sgw-reader', 'name': 'finance'}],
+               query='[].[account_name, share_name, sgw_health]') }}
 """
 
 RETURN = r"""

@@ -97,6 +97,11 @@ EXAMPLES = r"""
 - name: Groups that may be gone
   ansible.builtin.debug:
     msg: "{{ query('alibabacloud.sgw.express_syncs', 'sync-0123456789abcdef', on_missing='skip') | length }}"
+
+- name: Every group of every account of the resource directory, named with its account
+  ansible.builtin.debug:
+    msg: "{{ item.account_name }} ({{ item.account_id }}): {{ item.name }} syncs {{ item.bucket_name }}"
+  loop: "{{ query('alibabacloud.sgw.express_syncs', resource_directory=true, on_account_error='warn') }}"
 """
 
 RETURN = r"""
