@@ -47,7 +47,7 @@ description:
     read and written with that account's own credentials, the role assumed (STS C(AssumeRole)) from the module's
     credentials, with the external id that O(accounts) gives the role; a share without a role is in the account of
     the module's own credentials. The accounts are done one after the other; the health of every account's shares
-    is read at the end, one call per account per region per round.
+    is read at the end, one call per account per region per round, all within the one O(healthy_timeout).
   - B(Every run first completes every pending entry it can reach), whether or not their shares are in O(shares)
     now, and returns them in RV(resumed). Each entry names its account (C(account_id)) and the role its writes were
     signed through (C(role_arn), null for the account of the module's own credentials), and is completed in that

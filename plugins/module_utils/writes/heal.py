@@ -141,9 +141,7 @@ class Heal:
                 if not self.check_mode:
                     self.journal.unlock()
             if not self.check_mode and self.journal_error is None:
-                for resync in self.runs.values():
-                    if resync.stopped is None:
-                        resync._wait_healthy()  # pylint: disable=protected-access
+                self._wait_healthy()
         finally:
             pool.shutdown(wait=True)
             for resync in self.runs.values():
@@ -151,6 +149,17 @@ class Heal:
         if self.journal_error is not None:
             raise self.journal_error
         return self.result()
+
+    def _wait_healthy(self):
+        """Each account's shares, one account after the other, all within the one ``healthy_timeout``: an
+        account waited for after another has what is left of it (at least one read)."""
+        clock = self.caller.waits.clock
+        start = clock()
+        for resync in self.runs.values():
+            if resync.stopped is None:
+                left = max(0, resync.params["healthy_timeout"] - (clock() - start))
+                resync.params = dict(resync.params, healthy_timeout=left)
+                resync._wait_healthy()  # pylint: disable=protected-access
 
     @property
     def journal_error(self):

@@ -83,3 +83,20 @@ def test_every_accounts_warnings_are_the_runs_and_a_refused_role_keeps_its_entri
     assert [r["express_sync_id"] for r in result["resumed"]] == ["sync-0001xv7je357xn8t"]
     assert any("account %s" % MEDIA in w and "the other accounts went on" in w for w in heal.warnings)
     assert "NoPermission" in heal.failure_message() and heal.errors
+
+
+def test_the_accounts_health_is_waited_for_within_one_healthy_timeout(tmp_path):
+    clock = FakeClock()
+    journal = journals.Journal(tmp_path / "j.json", clock=clock, sleep=clock.sleep)
+    # the caller's share takes far longer than healthy_timeout (60 s) to sync, the member's longer than 60 s too
+    caller = engine(FakeApi(clock=clock, full_sync_seconds=10_000), journal, OURS, clock)
+    member = engine(FakeApi(DATA / "member_media.yml", clock=clock, full_sync_seconds=100), journal,
+                    dict(OURS, account_id=MEDIA, role_arn=MEDIA_ROLE), clock)
+    start = clock()
+    requested = {CALLER: {("cn-hangzhou", "sync-0001xv7je357xn8t"): [("gw-0004xq2m7bd1v9hke", "render-frames")]},
+                 MEDIA_ROLE: {("cn-hangzhou", MEDIA_GROUP): [("gw-0005m3dia0gatew1", "proxies")]}}
+    result = Heal(journal, caller, lambda role: member).run(requested, pool_factory=InThread)
+    assert result["not_recovered"] == ["proxies@gw-0005m3dia0gatew1", "render-frames@gw-0004xq2m7bd1v9hke"]
+    # the member's wait had what was left of the one healthy_timeout: one read, no wait of its own
+    assert member.health_rounds == 1 and caller.health_rounds > 1
+    assert clock() - start < 100
