@@ -286,9 +286,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import TE
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
-    SignalFetcher,
     error_warning,
     estate_signal_errors,
     signals_read,
@@ -297,7 +296,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     account_settings,
     concurrency_problem,
     extra_signals,
-    fails,
     health_argument_spec,
     health_settings,
 )
@@ -319,7 +317,9 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     EstateIndex,
     affix_vars,
     default_hostname,
+    estate_fetcher,
     is_plain,
+    missing_gateway_warnings,
     names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
@@ -453,19 +453,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
 
     def _fetcher(self, client):
         """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
-        fetcher = self._estate_fetcher(client)
-        return SignalFetcher(fetcher, client, self._signals) if extra_signals(self._signals) else fetcher
-
-    def _estate_fetcher(self, client):
-        return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
-                             max_ids_per_call=self.get_option("max_ids_per_call"),
-                             include_candidates=self.get_option("include_candidates"),
-                             gateway_details=self.get_option("gateway_details"),
-                             express_sync_ids=self.get_option("express_sync_ids"),
-                             bucket_name=self.get_option("bucket_name"), bucket_prefix=self.get_option("bucket_prefix"),
-                             share_details=self.get_option("share_details"),
-                             gateway_tags=self.get_option("gateway_tags"),
-                             fail_fast=fails(self.get_option("on_region_error")))
+        return estate_fetcher(client, self.get_option, self._signals)
 
     def _regions(self, client):
         """The regions to read (configured ones checked, else DescribeRegions'), the client's credentials
@@ -593,16 +581,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
 
     def _warn_missing_gateways(self, index):
         """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""
-        if not self.get_option("gateway_details"):
-            return
-        for region, record in index.missing_bundles:
-            self.display.warning(
-                "alibabacloud.sgw.sgw: region %s: the gateway cluster %s no longer exists (%s); its shares are kept "
-                "without gateway details." % (region, record.get("storage_bundle_id"), record.get("message")))
-        for gateway_id, bundle_id in index.gateways_without_details():
-            self.display.warning(
-                "alibabacloud.sgw.sgw: the gateway %s is not listed by DescribeGateways of its cluster %s (it no "
-                "longer exists?); its shares are kept without gateway details." % (gateway_id, bundle_id))
+        if self.get_option("gateway_details"):
+            for message in missing_gateway_warnings(index):
+                self.display.warning(message)
 
     def _construct(self, host_vars, hostname):
         strict = self.get_option("strict")
