@@ -487,12 +487,13 @@ request_id:
   sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
 """
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import AccountSession
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import (
-    RoleClients,
+    AccountCredentials,
+    AccountTarget,
     account_option_problems,
     role_account_id,
 )
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import sts_endpoint
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
@@ -606,17 +607,25 @@ def make_heal(sgw, client, journal, endpoint_of, caller_id):
     credentials (the external id and name of O(accounts)); and the role accounts' clients, to close."""
     params = sgw.params
     accounts = params["accounts"]
-    roles = RoleClients(client, sts_endpoint(params.get("sts_endpoint"), sgw.region), params.get("role_session_name"),
-                        params.get("role_session_expiration"), {a["role_arn"]: a.get("external_id") for a in accounts})
+    session = AccountSession(client, params, {"accounts": accounts}, sgw.region)
+    credentials = AccountCredentials(client.credentials, session.sts, None, session.session_name,
+                                     session.session_seconds)
+    external_ids = {a["role_arn"]: a.get("external_id") for a in accounts}
+    made = []
 
     def resync(account_client, account_id=None, role_arn=None):
         return Resync(account_client, journal, journals.account_of(client.credentials, account_id, role_arn),
                       endpoint_of, params, check_mode=sgw.check_mode)
 
-    heal = Heal(journal, resync(client, caller_id),
-                lambda role: resync(roles.of(role), role_account_id(role), role), roles.caller_account_id,
+    def resync_of_role(role):
+        target = AccountTarget(role_account_id(role), None, role, external_ids.get(role))
+        made.append(client.with_credentials(credentials.of(target)))
+        return resync(made[-1], target.account_id, role)
+
+    heal = Heal(journal, resync(client, caller_id), resync_of_role,
+                lambda: session.sts.caller_account_id(client.credentials),
                 {a["role_arn"]: a.get("name") for a in accounts})
-    return heal, roles
+    return heal, made
 
 
 def main():
@@ -640,7 +649,7 @@ def main():
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
 
     journal = journals.Journal(params["journal"] or journals.default_path())
-    heal, roles = make_heal(sgw, client, journal, endpoint_of, caller_id)
+    heal, made = make_heal(sgw, client, journal, endpoint_of, caller_id)
     try:
         result = heal.run(groups, entries, resume_only=params["resume_only"])
     except journals.JournalLocked as locked:
@@ -658,7 +667,8 @@ def main():
         partial.pop("diff")
         sgw.fail(error, **partial)
     finally:
-        roles.close()
+        for account_client in made:
+            account_client.close()
     for warning in heal.warnings:
         module.warn(warning)
     diff = result.pop("diff")

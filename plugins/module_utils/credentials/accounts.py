@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import RefreshingCredentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient
 
 DEFAULT_DIRECTORY_ROLE = "ResourceDirectoryAccountAccessRole"
 ACCOUNT_FIELDS = ("role_arn", "name", "external_id")
@@ -141,34 +139,3 @@ class AccountCredentials:
                                                 external_id=target.external_id)
                 entry[1] = RefreshingCredentials(fetch, **({"clock": self.clock} if self.clock else {}))
             return entry[1]
-
-
-class RoleClients:
-    """A client of the account of each role, made from the caller's ``client`` (same transport and
-    endpoints): the role assumed from the client's credentials at the STS endpoint ``sts_url``, with
-    the external id that ``external_ids`` (``{role_arn: external_id}``) gives it, renewed before it
-    expires. :meth:`of` raises :class:`~.errors.SgwCredentialError` when the role cannot be assumed."""
-
-    def __init__(self, client, sts_url, session_name=None, duration=None, external_ids=None):
-        self.client = client
-        self.sts = StsCaller(lambda credentials, endpoint: client.with_credentials(credentials, StsClient, endpoint),
-                             sts_url)
-        self.credentials = AccountCredentials(client.credentials, self.sts, None,
-                                              session_name or "alibabacloud-sgw-%d" % int(time.time()),
-                                              int(duration or 3600))
-        self.external_ids = dict(external_ids or {})
-        self.made = []
-
-    def of(self, role_arn):
-        target = AccountTarget(role_account_id(role_arn), None, role_arn, self.external_ids.get(role_arn))
-        made = self.client.with_credentials(self.credentials.of(target))
-        self.made.append(made)
-        return made
-
-    def caller_account_id(self):
-        """The id of the account of the client's own credentials (STS GetCallerIdentity)."""
-        return self.sts.caller_account_id(self.client.credentials)
-
-    def close(self):
-        for made in self.made:
-            made.close()
