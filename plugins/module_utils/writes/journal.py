@@ -62,6 +62,16 @@ ENTRY_FIELDS = ("id", "created", "updated", "account", "endpoint", "region", "ex
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+def share_pairs(shares):
+    """``(gateway_id, share_name)`` of each share of a journal entry."""
+    return [(s["gateway_id"], s["share_name"]) for s in shares]
+
+
+def share_dicts(keys):
+    """The journal's form of ``(gateway_id, share_name)`` pairs."""
+    return [{"gateway_id": k[0], "share_name": k[1]} for k in keys]
+
+
 def default_path(env=None) -> str:
     """The journal's default path: ``$ALIBABA_CLOUD_SGW_RESYNC_JOURNAL``, else under the Ansible home."""
     env = os.environ if env is None else env

@@ -36,14 +36,6 @@ UNTOUCHED = "untouched"        # nothing was removed (the Remove was refused, or
 NOT_REMOVED = "not_removed"    # the Remove task failed: what it took out is added back
 
 
-def share_pairs(shares):
-    return [(s["gateway_id"], s["share_name"]) for s in shares]
-
-
-def share_dicts(keys):
-    return [{"gateway_id": k[0], "share_name": k[1]} for k in keys]
-
-
 def _number(value) -> float:
     try:
         return float(value)

@@ -35,6 +35,7 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import jou
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.journal import share_dicts, share_pairs
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_STATE, SYNC_PROGRESS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore import (
     NOT_REMOVED,
@@ -43,8 +44,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore im
     Group,
     Steps,
     label,
-    share_dicts,
-    share_pairs,
 )
 
 # Health polling: the first delay between two rounds and the most once doubled, in seconds.
