@@ -17,7 +17,7 @@ The run ends with every session's wall time and pytest's summary lines.
 
 Environment: ``SGW_SCRATCH_DIR`` (where the scratch collection tree, the build, the docs site and
 the logs go; default ``${XDG_CACHE_HOME:-~/.cache}/alibabacloud.sgw/<hash of the checkout>/run``),
-``PYTEST_WORKERS`` (xdist workers, default 2; 0 runs without xdist), ``PYTEST_TIMEOUT`` (per
+``PYTEST_WORKERS`` (xdist workers, default: twice the CPUs; 0 runs without xdist), ``PYTEST_TIMEOUT`` (per
 test, default 300 s), ``SGW_REQUIRE_V1`` (see tests/utils/check_importer.py).
 """
 
@@ -54,14 +54,26 @@ CORE_PYTHONS = {
     "2.20": "3.13",
     "2.21": "3.12",
 }
+# Where the core_matrix tests are: the matrix sessions collect only these (collecting the whole suite
+# takes longer than some of them run); tests/unit/support/test_core_matrix_paths.py checks that every
+# test marked core_matrix is under one of them.
+CORE_MATRIX_PATHS = (
+    "tests/integration/credentials",
+    "tests/integration/inventory_plugin/test_inventory_golden.py",
+    "tests/unit/plugins/inventory/test_sgw_cache_key.py",
+)
 # What a core runs on top of the core_matrix tests (the pytest session runs everything on 2.19).
 CORE_EXTRA_TESTS = {
-    # The oldest core, before 2.19's data tagging: the inventory (goldens, cache, errors), the modules
-    # and the healing playbook, hostile names through every path, the unsafe marking before data
-    # tagging, the runs through ansible-runner and the simulator's pytest plugin from the installed tarball.
+    # The oldest core, before 2.19's data tagging: the inventory of several accounts, the module
+    # express_sync and the bundled playbooks (the heal, its resume token, the report), hostile names
+    # through every path, the unsafe marking before data tagging, the runs through ansible-runner and
+    # the simulator's pytest plugin from the installed tarball.
     "2.16": (
-        "tests/integration/inventory_plugin",
-        "tests/integration/modules",
+        "tests/integration/inventory_plugin/test_inventory_accounts.py",
+        "tests/integration/modules/test_express_sync.py::test_group_lifecycle_idempotence_check_mode_diff_and_errors",
+        "tests/integration/modules/test_bundled_playbook_hosts.py",
+        "tests/integration/modules/test_heal_failed_shares.py",
+        "tests/integration/modules/test_heal_resume_token.py",
         "tests/integration/reliability/test_hostile_names.py",
         "tests/integration/runner",
         "tests/integration/test_pytest_plugin_installed.py",
@@ -146,6 +158,11 @@ def _expose_pyenv_pythons() -> None:
 
 _check_matrix_covers_runtime()
 _expose_pyenv_pythons()
+# Compiled bytecode is kept: the packages are compiled as uv installs them, and the tests' own modules
+# (rewritten by pytest) and the collection's when first imported. Without it (PYTHONDONTWRITEBYTECODE
+# set), every pytest worker and every ansible-* command the tests run compiles all it imports again.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 # Ansible refuses to run without a UTF-8 locale.
 if "utf" not in (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower():
     os.environ.update(LC_ALL="C.UTF-8", LANG="C.UTF-8")
@@ -209,7 +226,9 @@ def _pytest(session: nox.Session, label: str, *args: str, env: dict | None = Non
     """pytest with xdist and a per-test timeout; its summary line goes into the final report."""
     log = SCRATCH / ("pytest-%s.log" % label.replace(" ", "_"))
     log.parent.mkdir(parents=True, exist_ok=True)
-    workers = os.environ.get("PYTEST_WORKERS", "2")
+    # Twice the CPUs: most integration tests spend their time waiting (for the simulator's tasks and
+    # full syncs, for a write's landing window), and a worker that waits leaves its CPU to another.
+    workers = os.environ.get("PYTEST_WORKERS") or str(2 * (os.cpu_count() or 1))
     # worksteal: a worker that runs out of tests takes pending ones from the other, instead of
     # idling while the other works through a batch of long integration tests
     xdist = ["-n", workers, "--dist", dist] if workers != "0" else []
@@ -426,7 +445,7 @@ def _core_session(core: str, python: str):
         # The scope-parametrized tests under one scope: the pytest session runs them under every
         # way the simulator plays the service, which does not depend on ansible-core.
         env = {"SGW_TEST_SCOPES": "region"}
-        _pytest(session, "core-%s" % core, "-m", "core_matrix", *session.posargs, env=env)
+        _pytest(session, "core-%s" % core, "-m", "core_matrix", *CORE_MATRIX_PATHS, *session.posargs, env=env)
         if extra:
             _pytest(session, "core-%s-extra" % core, "-m", "not core_matrix", *extra, *session.posargs, env=env)
 

@@ -344,6 +344,20 @@ options:
     default: https://resourcemanager.aliyuncs.com
 """
 
+    # The cap of the calls in flight of the lookups and express_sync_info (the inventory has its own, of 1.0.0).
+    CONCURRENCY = r"""
+options:
+  max_concurrency:
+    version_added: 1.2.0
+    description:
+      - How many API calls may be in flight at once. With O(accounts) or O(resource_directory), the accounts are
+        read side by side, each account's calls one after another, so that this stays the cap of the calls in
+        flight (the C(AssumeRole) calls included) however many accounts there are. For one account, the calls of
+        the health signals that need them are made this many at once. V(1) makes every call one after another.
+    type: int
+    default: 8
+"""
+
 
 # The names of 1.1.0 for the inventory and lookup plugins' variants, kept for plugins of other collections
 # that extend them: the same text, since the plugins read their environment variables themselves

@@ -227,8 +227,7 @@ regions:
 #   - key: gateway_tags       # tag_env_prod, tag_team_media...
 #     prefix: tag
 
-# estate.sgw.yml: every account of the resource directory (credentials of the management account),
-# failed shares grouped by account
+# estate.sgw.yml: every account of the resource directory (management account's credentials), failed shares by account
 # plugin: alibabacloud.sgw.sgw
 # regions: [cn-hangzhou, cn-shanghai]
 # resource_directory: true
@@ -287,20 +286,20 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import TE
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.assembly import RegionFailure
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT, EstateFetcher
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import ESTATE_FORMAT
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
-    SignalFetcher,
     error_warning,
     estate_signal_errors,
     signals_read,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     account_settings,
+    concurrency_problem,
     extra_signals,
-    fails,
     health_argument_spec,
     health_settings,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import is_multi_account, option_problems
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils import accounts as multi
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.base import (
     DATA_TAGGING,
@@ -318,7 +317,9 @@ from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import 
     EstateIndex,
     affix_vars,
     default_hostname,
+    estate_fetcher,
     is_plain,
+    missing_gateway_warnings,
     names_this_plugin,
 )
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
@@ -372,7 +373,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
         try:
             key = cache_key(self.get_cache_key(path), self._option, shared, client.credentials) \
                 if self.get_option("cache") else None
-            if multi.is_multi_account(self._accounts):
+            if is_multi_account(self._accounts):
                 estate = self._fetch_accounts(client, key, cache)
             else:
                 estate = self._cached_estate(key, path) if cache and key else None
@@ -397,15 +398,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
             self._accounts = account_settings(self.sgw_given)
         except SgwError as exc:
             raise AnsibleParserError("alibabacloud.sgw.sgw: %s" % exc) from None
-        problems += multi.option_problems(self._accounts)
+        problems += option_problems(self._accounts)
         self._signals, self._thresholds, health_problems = health_settings(
             {name: self.get_option(name) for name in health_argument_spec()})
         problems += health_problems
         if "gateway" in (self._signals or ()) and not self.get_option("gateway_details"):
             problems.append("the gateway health signal comes with the calls of gateway_details: set gateway_details "
                             "to true, or leave gateway out of health_signals")
-        if self.get_option("max_concurrency") < 1:
-            problems.append("max_concurrency must be 1 or more (1 makes the calls one after another)")
+        problems += [p for p in (concurrency_problem(self.get_option("max_concurrency")),) if p]
         if self.get_option("max_ids_per_call") < 0:
             problems.append("max_ids_per_call must be 0 (no limit) or more")
         if problems:
@@ -453,19 +453,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
 
     def _fetcher(self, client):
         """The estate fetcher of one account, as the options say (with health_signals, the signals too)."""
-        fetcher = self._estate_fetcher(client)
-        return SignalFetcher(fetcher, client, self._signals) if extra_signals(self._signals) else fetcher
-
-    def _estate_fetcher(self, client):
-        return EstateFetcher(client, max_concurrency=self.get_option("max_concurrency"),
-                             max_ids_per_call=self.get_option("max_ids_per_call"),
-                             include_candidates=self.get_option("include_candidates"),
-                             gateway_details=self.get_option("gateway_details"),
-                             express_sync_ids=self.get_option("express_sync_ids"),
-                             bucket_name=self.get_option("bucket_name"), bucket_prefix=self.get_option("bucket_prefix"),
-                             share_details=self.get_option("share_details"),
-                             gateway_tags=self.get_option("gateway_tags"),
-                             fail_fast=fails(self.get_option("on_region_error")))
+        return estate_fetcher(client, self.get_option, self._signals)
 
     def _regions(self, client):
         """The regions to read (configured ones checked, else DescribeRegions'), the client's credentials
@@ -593,16 +581,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable, SgwPluginMi
 
     def _warn_missing_gateways(self, index):
         """A gateway or cluster that no longer exists keeps its shares, without gateway details, with a warning."""
-        if not self.get_option("gateway_details"):
-            return
-        for region, record in index.missing_bundles:
-            self.display.warning(
-                "alibabacloud.sgw.sgw: region %s: the gateway cluster %s no longer exists (%s); its shares are kept "
-                "without gateway details." % (region, record.get("storage_bundle_id"), record.get("message")))
-        for gateway_id, bundle_id in index.gateways_without_details():
-            self.display.warning(
-                "alibabacloud.sgw.sgw: the gateway %s is not listed by DescribeGateways of its cluster %s (it no "
-                "longer exists?); its shares are kept without gateway details." % (gateway_id, bundle_id))
+        if self.get_option("gateway_details"):
+            for message in missing_gateway_warnings(index):
+                self.display.warning(message)
 
     def _construct(self, host_vars, hostname):
         strict = self.get_option("strict")

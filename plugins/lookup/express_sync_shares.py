@@ -22,6 +22,11 @@ description:
     any other state is V(unknown)."
   - Every string that comes from the API is marked unsafe, so it is never templated.
   - Errors name the API action, its C(Code) and its C(RequestId).
+  - With O(accounts) or O(resource_directory), every account is read side by side under O(max_concurrency) -
+    one C(AssumeRole) (none for the caller's own account), one C(DescribeExpressSyncs) to learn which of the ids
+    it has, and the calls above for those ids only (none when it has none). Each share has the C(account_id) and
+    C(account_name) of its account, the shares coming account after account. An id is missing (O(on_missing))
+    when no account lists it; when an account could not be read, a warning says so instead.
 requirements:
   - requests
   - jmespath (only for O(query))
@@ -32,6 +37,8 @@ requirements:
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
+  - alibabacloud.sgw.common.accounts
+  - alibabacloud.sgw.common.concurrency
   - alibabacloud.sgw.common.health
 options:
   _terms:
@@ -132,6 +139,14 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     shares: >-
       {{ query('alibabacloud.sgw.express_sync_shares', groups_to_check, on_missing='warn', on_denied='skip') }}
+
+- name: The shares of groups of two accounts, each account read through its role
+  ansible.builtin.debug:
+    msg: >-
+      {{ query('alibabacloud.sgw.express_sync_shares', 'sync-0123456789abcdef,sync-fedcba9876543210',
+               accounts=[{'role_arn': 'acs:ram::123456789012****:role/sgw-reader', 'name': 'media'},
+                         {'role_arn': 'acs:ram::210987654321****:role/sgw-reader', 'name': 'finance'}],
+               query='[].[account_name, share_name, sgw_health]') }}
 """
 
 RETURN = r"""
@@ -194,7 +209,21 @@ _raw:
       elements: str
       sample: [gateway_not_running, alert_upload_queue_full]
       version_added: 1.2.0
+    account_id:
+      description: The account the share was read in.
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: "1855000000000001"
+      version_added: 1.2.0
+    account_name:
+      description: The name of that account (its C(name) in O(accounts), its display name in the resource directory, else its id).
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: media
+      version_added: 1.2.0
 """
+
+import threading
 
 from ansible.errors import AnsibleLookupError
 
@@ -234,20 +263,44 @@ class LookupModule(SgwLookupBase):
             self._signals = None
         if problems:
             raise AnsibleLookupError("Invalid options: %s." % "; ".join(problems))
+        self._existing = {}  # per client: with several accounts, fetch_account runs once per account, side by side
+        self._found, self._lock, self._size = set(), threading.Lock(), size
         return api.chunked(ids, size)
 
     def fetch(self, client, prepared):
-        self._existing = None  # group ids of the region, read once and only when an id may be missing
+        self._existing[client] = None  # the group ids of the region, read once and only when an id may be missing
+        return self._records(client, prepared)
+
+    def fetch_account(self, client, prepared):
+        """The shares of the ids (of ``prepared``) that this account lists: one DescribeExpressSyncs first, so that
+        an id of another account is asked in that account only; None when the account may not list its groups."""
+        listed = self.call(api.describe_express_syncs, client, self.region, default=None)
+        if listed is None:
+            return None
+        self._existing[client] = [group.get(EXPRESS_SYNC_ID) for group in listed]
+        here = [i for chunk in prepared for i in chunk if i in set(self._existing[client])]
+        with self._lock:
+            self._found.update(here)
+        return self._records(client, api.chunked(here, self._size)) if here else []
+
+    def missing_across(self, prepared, rows):
+        missing = [i for chunk in prepared for i in chunk if i not in self._found]
+        if missing:
+            self.report_missing("%s (not listed by DescribeExpressSyncs)" % (
+                self._missing_text(missing) + self.across_what()))
+
+    def _records(self, client, prepared):
         shares = []
         for chunk in prepared:
             shares.extend(self._shares(client, chunk))
         records = [share_record(share) for share in shares]
         if self._signals:
-            verdicts, errors = judge_shares(client, self._signals, self._thresholds, self.region, shares)
+            verdicts, errors = judge_shares(client, self._signals, self._thresholds, self.region, shares,
+                                            max_concurrency=self.calls_at_once)
             for record, verdict in zip(records, verdicts):
                 record.update(verdict)
             for error in errors:
-                self._display.warning("%s: %s" % (self.NAME, error_warning(*error)))
+                self.warn(error_warning(*error))
         return records
 
     def _ask(self, client, ids):
@@ -303,14 +356,14 @@ class LookupModule(SgwLookupBase):
         answer instead of failing; an id without shares may also be an empty group)."""
         if not ids:
             return
-        if self._existing is None:
+        if self._existing[client] is None:
             try:
-                self._existing = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
+                self._existing[client] = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
             except SgwApiError as error:  # cannot tell: denied is on_denied's, anything else an error
                 self.handle_error(error)
-                self._existing = list(ids)
+                self._existing[client] = list(ids)
                 return
-        missing = missing_ids(ids, self._existing)
+        missing = missing_ids(ids, self._existing[client])
         if missing:
             self.handle("on_missing", "%s (no share in the DescribeExpressSyncShares answer, and not listed by "
                         "DescribeExpressSyncs) (on_missing=%s)" % (
@@ -321,13 +374,13 @@ class LookupModule(SgwLookupBase):
 
         When that call fails, or lists every id, it cannot be told which is missing: all are.
         """
-        if self._existing is None:
+        if self._existing[client] is None:
             try:
-                self._existing = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
+                self._existing[client] = [g.get(EXPRESS_SYNC_ID) for g in api.describe_express_syncs(client, self.region)]
             except SgwError as error:
                 return ids, "%s; finding which one failed: %s" % (
                     self._missing_message(ids, not_found, True), error)
-        missing = missing_ids(ids, self._existing)
+        missing = missing_ids(ids, self._existing[client])
         if not missing:
             return ids, "%s, yet DescribeExpressSyncs lists them all" % self._missing_message(ids, not_found, True)
         return missing, self._missing_message(missing, not_found)

@@ -25,6 +25,8 @@ requirements:
 extends_documentation_fragment:
   - alibabacloud.sgw.common
   - alibabacloud.sgw.common.region
+  - alibabacloud.sgw.common.accounts
+  - alibabacloud.sgw.common.concurrency
 options:
   _terms:
     description:
@@ -95,6 +97,11 @@ EXAMPLES = r"""
 - name: Groups that may be gone
   ansible.builtin.debug:
     msg: "{{ query('alibabacloud.sgw.express_syncs', 'sync-0123456789abcdef', on_missing='skip') | length }}"
+
+- name: Every group of every account of the resource directory, named with its account
+  ansible.builtin.debug:
+    msg: "{{ item.account_name }} ({{ item.account_id }}): {{ item.name }} syncs {{ item.bucket_name }}"
+  loop: "{{ query('alibabacloud.sgw.express_syncs', resource_directory=true, on_account_error='warn') }}"
 """
 
 RETURN = r"""
@@ -132,6 +139,18 @@ _raw:
       description: The description of the group.
       type: str
       sample: nightly backups
+    account_id:
+      description: The account the group was read in.
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: "1855000000000001"
+      version_added: 1.2.0
+    account_name:
+      description: The name of that account (its C(name) in O(accounts), its display name in the resource directory, else its id).
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: media
+      version_added: 1.2.0
 """
 
 from ansible.errors import AnsibleLookupError
@@ -158,23 +177,33 @@ class LookupModule(SgwLookupBase):
         return express_sync_ids_from_terms(terms, required=False)
 
     def fetch(self, client, prepared):
+        records = self.fetch_account(client, prepared)
+        if records is None:  # denied, and on_denied is warn or skip: nothing is known to be missing
+            return []
+        self.missing_across(prepared, records)
+        return records
+
+    def fetch_account(self, client, prepared):
+        """The groups of the region, or those of ``prepared`` in its order (one account of several may have some);
+        None when the account may not list them (``on_denied`` warn or skip)."""
         groups = self.call(api.describe_express_syncs, client, self.region, self.get_option("bucket_name"),
                            self.get_option("bucket_prefix"), default=None)
-        if groups is None:  # denied, and on_denied is warn or skip
-            return []
+        if groups is None:
+            return None
         records = [express_sync_record(group) for group in groups_of_region(groups, self.region)]
         if not prepared:
             return records
         by_id = {}
         for record in records:
             by_id.setdefault(record["express_sync_id"], record)
-        missing = missing_ids(prepared, by_id)
-        if missing:
-            self.handle("on_missing", "express sync group%s %s %s not listed by DescribeExpressSyncs in region %s%s "
-                        "(on_missing=%s)" % (
-                            "s" if len(missing) > 1 else "", ", ".join(missing), "are" if len(missing) > 1 else "is",
-                            self.region, self._scope(), self.get_option("on_missing")))
         return [by_id[i] for i in prepared if i in by_id]
+
+    def missing_across(self, prepared, rows):
+        missing = missing_ids(prepared, {row["express_sync_id"] for row in rows})
+        if missing:
+            self.report_missing("express sync group%s %s %s not listed by DescribeExpressSyncs in region %s%s%s" % (
+                "s" if len(missing) > 1 else "", ", ".join(missing), "are" if len(missing) > 1 else "is",
+                self.region, self._scope(), self.across_what()))
 
     def _scope(self):
         bucket, prefix = self.get_option("bucket_name"), self.get_option("bucket_prefix")

@@ -113,6 +113,9 @@ ACCOUNT_OPTIONS = (
     Option("resource_manager_endpoint", "str", ("ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT",),
            default=DEFAULT_RESOURCE_MANAGER_ENDPOINT),
 )
+# The cap of the calls in flight of the lookups and express_sync_info (doc fragment alibabacloud.sgw.common.concurrency);
+# the inventory documents its own, of 1.0.0, the same type and default.
+CONCURRENCY_OPTION = Option("max_concurrency", "int", default=8)
 # The region of a module or lookup (the inventory has its list of regions).
 REGION_OPTION = Option("region", "str", ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"), aliases=("region_id",))
 
@@ -272,6 +275,17 @@ def health_argument_spec() -> dict:
 def account_argument_spec() -> dict:
     """The module argument spec of :data:`ACCOUNT_OPTIONS` (doc fragment ``alibabacloud.sgw.common.accounts``)."""
     return {option.name: _spec(option) for option in ACCOUNT_OPTIONS}
+
+
+def concurrency_argument_spec() -> dict:
+    return {CONCURRENCY_OPTION.name: _spec(CONCURRENCY_OPTION)}
+
+
+def concurrency_problem(value):
+    """What is wrong with a ``max_concurrency`` of ``value``, or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return "max_concurrency must be 1 or more (1 makes the calls one after another)"
+    return None
 
 
 def account_settings(given, env=None) -> dict:

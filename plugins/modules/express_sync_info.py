@@ -32,6 +32,10 @@ description:
     (RV(express_syncs[].condition_summary)); a signal that could not be read is warned about and gives V(unknown).
     Naming another signal than V(express_sync) needs O(shares=true). See the collection's health guide,
     docs/health.md."
+  - With O(accounts) or O(resource_directory), the groups of every account are listed, side by side under
+    O(max_concurrency) - per account one C(AssumeRole) (none for the caller's own account) and the calls above.
+    Each group, and each of its shares and candidates, has the C(account_id) and C(account_name) of its account;
+    the groups come account after account. O(express_sync_ids) may name groups of several accounts.
   - This module is in the action group C(alibabacloud.sgw.sgw), so C(module_defaults) of
     C(group/alibabacloud.sgw.sgw) can carry the credentials, the endpoint and the region.
 requirements:
@@ -41,6 +45,8 @@ extends_documentation_fragment:
   - alibabacloud.sgw.common.region
   - alibabacloud.sgw.common.action_group
   - alibabacloud.sgw.common.health
+  - alibabacloud.sgw.common.accounts
+  - alibabacloud.sgw.common.concurrency
 attributes:
   check_mode:
     support: full
@@ -123,6 +129,19 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.share_name }}: {{ item.sgw_condition }} {{ item.sgw_condition_reasons | join(', ') }}"
   loop: "{{ sgw_judged.express_syncs | map(attribute='shares') | flatten | rejectattr('sgw_condition', 'eq', 'ok') }}"
+
+- name: The failed shares of every account of the resource directory (credentials of the management account)
+  alibabacloud.sgw.express_sync_info:
+    region: cn-hangzhou
+    resource_directory: true
+    on_account_error: warn
+    shares: true
+  register: sgw_estate
+
+- name: Name each failed share with its account
+  ansible.builtin.debug:
+    msg: "{{ item.account_name }} ({{ item.account_id }}): {{ item.share_name }} on {{ item.gateway_id }}"
+  loop: "{{ sgw_estate.express_syncs | map(attribute='shares') | flatten | selectattr('sgw_health', 'eq', 'failed') }}"
 
 - name: The groups of one bucket and the shares that could join them, credentials from module_defaults
   module_defaults:
@@ -218,6 +237,18 @@ express_syncs:
       returned: when O(candidates=true)
       type: list
       elements: dict
+    account_id:
+      description: The account the group was read in (its shares and candidates have it too).
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: "1855000000000001"
+      version_added: 1.2.0
+    account_name:
+      description: The name of that account (its C(name) in O(accounts), its display name in the resource directory, else its id).
+      returned: with O(accounts) or O(resource_directory)
+      type: str
+      sample: media
+      version_added: 1.2.0
 """
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
@@ -228,14 +259,28 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.condition 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import health_summary
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import error_warning, judge_shares
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    account_argument_spec,
+    concurrency_argument_spec,
+    concurrency_problem,
     extra_signals,
     health_argument_spec,
     health_settings,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import (
+    AccountFailure,
+    AccountSession,
+    failure_message,
+    is_multi_account,
+    option_problems,
+    rows_of_accounts,
+)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import express_sync_record, share_key, share_record
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import invalid_bucket_filter, invalid_express_sync_ids
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID
+
+WHO = "alibabacloud.sgw.express_sync_info"
 
 
 def select_groups(groups, express_sync_ids):
@@ -270,12 +315,12 @@ def candidates_by_group(client, region, group_ids):
     return {sync_id: [share_record(share) for share in by_group.get(sync_id, ())] for sync_id in group_ids}
 
 
-def judge(sgw, signals, thresholds, groups, shares):
+def judge(client, region, warn, signals, thresholds, groups, shares, max_concurrency):
     """Give each member share record of ``groups`` the verdict of its API record (of ``shares``), and each group
     its condition_summary."""
-    verdicts, errors = judge_shares(sgw.client, signals, thresholds, sgw.region, shares)
+    verdicts, errors = judge_shares(client, signals, thresholds, region, shares, max_concurrency=max_concurrency)
     for error in errors:
-        sgw.module.warn(error_warning(*error))
+        warn(error_warning(*error))
     judged = {share_key(share): verdict for share, verdict in zip(shares, verdicts)}
     for group in groups:
         summary = dict.fromkeys(CONDITION_ORDER, 0)
@@ -283,6 +328,41 @@ def judge(sgw, signals, thresholds, groups, shares):
             share.update(judged[(share["gateway_id"], share["share_name"])])
             summary[share["sgw_condition"]] += 1
         group["condition_summary"] = summary
+
+
+def read_groups(client, region, params, signals, thresholds, warn, max_concurrency):
+    """The group records of one account, with their shares, verdicts and candidates as ``params`` ask."""
+    groups = select_groups(groups_of_region(api.describe_express_syncs(
+        client, region, params["bucket_name"], params["bucket_prefix"]), region), params["express_sync_ids"])
+    ids = [group["express_sync_id"] for group in groups]
+    if ids and params["shares"]:
+        shares = api.describe_express_sync_shares(client, region, ids)
+        members = shares_by_group(shares, ids)
+        for group in groups:
+            group["shares"] = members[group["express_sync_id"]]
+            group["health_summary"] = health_summary(share["sgw_health"] for share in group["shares"])
+        if signals:
+            judge(client, region, warn, signals, thresholds, groups, shares, max_concurrency)
+    if ids and params["candidates"]:
+        candidates = candidates_by_group(client, region, ids)
+        for group in groups:
+            group["candidates"] = candidates[group["express_sync_id"]]
+    return groups
+
+
+def read_accounts(sgw, settings, signals, thresholds):
+    """The groups of every account (``accounts`` / ``resource_directory``), each account's calls one after another."""
+    session = AccountSession(sgw.client, sgw.params, settings, sgw.region, max_concurrency=sgw.params["max_concurrency"])
+
+    def read(client, target):
+        def warn(message):
+            sgw.module.warn("account %s: %s" % (describe_account(target), message))
+        return read_groups(client, sgw.region, sgw.params, signals, thresholds, warn, 1)
+
+    groups, warnings = rows_of_accounts(session, read, sgw.region, WHO, nested=("shares", "candidates"))
+    for message in warnings:
+        sgw.module.warn(message)
+    return groups
 
 
 def main():
@@ -293,7 +373,7 @@ def main():
             "bucket_prefix": {"type": "str"},
             "shares": {"type": "bool", "default": False},
             "candidates": {"type": "bool", "default": False},
-        }, **health_argument_spec()),
+        }, **dict(health_argument_spec(), **dict(account_argument_spec(), **concurrency_argument_spec()))),
         supports_check_mode=True,
     )
     params = sgw.params
@@ -305,25 +385,19 @@ def main():
     problems += health_problems
     if extra_signals(signals) and not params["shares"]:  # no shares: nothing to judge
         problems.append("health_signals judges the member shares: set shares to true")
+    settings = {name: params[name] for name in account_argument_spec()}
+    problems += option_problems(settings)
+    problems += [p for p in (concurrency_problem(params["max_concurrency"]),) if p]
     if problems:
         sgw.module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
-    client = sgw.client
     try:
-        groups = select_groups(groups_of_region(api.describe_express_syncs(
-            client, sgw.region, params["bucket_name"], params["bucket_prefix"]), sgw.region), params["express_sync_ids"])
-        ids = [group["express_sync_id"] for group in groups]
-        if ids and params["shares"]:
-            shares = api.describe_express_sync_shares(client, sgw.region, ids)
-            members = shares_by_group(shares, ids)
-            for group in groups:
-                group["shares"] = members[group["express_sync_id"]]
-                group["health_summary"] = health_summary(share["sgw_health"] for share in group["shares"])
-            if signals:
-                judge(sgw, signals, thresholds, groups, shares)
-        if ids and params["candidates"]:
-            candidates = candidates_by_group(client, sgw.region, ids)
-            for group in groups:
-                group["candidates"] = candidates[group["express_sync_id"]]
+        if is_multi_account(settings):
+            groups = read_accounts(sgw, settings, signals, thresholds)
+        else:
+            groups = read_groups(sgw.client, sgw.region, params, signals, thresholds, sgw.module.warn,
+                                 params["max_concurrency"])
+    except AccountFailure as failure:
+        sgw.fail(failure.error, message=failure_message(failure, WHO))
     except SgwError as error:
         sgw.fail(error)
     sgw.exit(changed=False, express_syncs=groups)

@@ -26,7 +26,8 @@ description:
     C(DescribeExpressSyncShares) call per region per round (all the groups of the region in that call), until every
     share is healthy or O(healthy_timeout) has passed, and returns each share's state before and after.
   - B(Nothing is lost when a run is interrupted.) Before the first Remove of a group the module writes what it is
-    about to do (the AccessKey ID masked, the endpoint, the region, the group, the shares, the step) to a journal
+    about to do (the AccessKey ID masked, the account and role, the endpoint, the region, the group, the shares,
+    the step) to a journal
     file, atomically, and updates it after each step. An entry is dropped only once a read proves it done (its
     shares are members again, or they no longer exist). A run that dies (a denied Add, a failed task, a timeout,
     Ctrl-C, a lost controller) leaves the entry behind.
@@ -40,10 +41,23 @@ description:
   - B(Read before write.) Just before taking shares out, their state is read; a share that is no longer in one of
     O(heal_states) (healthy again, or already syncing) is left alone and reported in RV(skipped_healthy), so that
     reruns, cached inventories and overlapping heals cause no needless full sync.
-  - B(Every run first completes the pending entries of its credentials and endpoint), whether or not their shares
-    are in O(shares) now, and returns them in RV(resumed). Resuming waits for the tasks still running on the group,
-    reads its members, and adds back the entry's shares that are not members. So it does the right thing whether or
-    not the interrupted run's Remove or Add happened.
+  - B(Several accounts in one task.) Each share of O(shares) may name its account (C(account_id)) and the role to
+    reach it through (C(role_arn)), as the P(alibabacloud.sgw.sgw#inventory) inventory's host variables
+    C(sgw_account_id) and C(sgw_account_role_arn) do when it reads several accounts. The groups of each account are
+    read and written with that account's own credentials, the role assumed (STS C(AssumeRole)) from the module's
+    credentials, with the external id that O(accounts) gives the role; a share without a role is in the account of
+    the module's own credentials. The accounts are done one after the other; the health of every account's shares
+    is read at the end, one call per account per region per round, all within the one O(healthy_timeout).
+  - B(Every run first completes every pending entry it can reach), whether or not their shares are in O(shares)
+    now, and returns them in RV(resumed). Each entry names its account (C(account_id)) and the role its writes were
+    signed through (C(role_arn), null for the account of the module's own credentials), and is completed in that
+    account, an entry with a role by assuming that role again from the module's credentials (whatever the shares of
+    the run), an entry without one when the module's credentials are those that wrote it (or of the same account).
+    Resuming waits for the tasks still running on the group, reads its members, and adds back the entry's shares
+    that are not members. So it does the right thing whether or not the interrupted run's Remove or Add happened.
+  - An account whose role cannot be assumed is left alone and named in a warning and in RV(failed_accounts); its
+    shares are not touched, its entries stay in the journal (and in RV(pending) and RV(resume_token)), the other
+    accounts go on, and the module fails at the end.
   - The entries still pending at the end are returned in RV(pending) (they hold no secret); O(resume_entries)
     takes them back in a later run that does not have the journal file, for example a later job on an ephemeral
     controller.
@@ -111,6 +125,34 @@ options:
           - The inventory's host variable C(sgw_region) is the same.
         type: str
         aliases: [sgw_region]
+      account_id:
+        description:
+          - The id of the account of the share (the inventory's host variable C(sgw_account_id)), recorded in the
+            journal. It must be the account of O(shares[].role_arn) when both are given.
+          - Shares without a role must all be of one account, the one of the module's own credentials.
+        type: str
+        aliases: [sgw_account_id]
+        version_added: 1.2.0
+      role_arn:
+        description:
+          - The role (C(acs:ram::<account id>:role/<role name>)) through which the share's account is reached,
+            assumed from the module's credentials; its external id is the one O(accounts) gives that role.
+          - The inventory's host variable C(sgw_account_role_arn) (null for the account of the inventory's own
+            credentials). Left out or null, the share is in the account of the module's own credentials.
+        type: str
+        aliases: [sgw_account_role_arn]
+        version_added: 1.2.0
+  accounts:
+    description:
+      - The accounts' role options, as the inventory option of the same name takes them
+        (C(role_arn), C(name), C(external_id)), for example the inventory's own list.
+      - A role that O(shares[].role_arn) or a pending entry names is assumed with the C(external_id) given here for
+        it (never written to the journal or returned); C(name) names the account in messages.
+      - It does not choose the accounts to heal (the shares and the pending entries do).
+    type: list
+    elements: dict
+    default: []
+    version_added: 1.2.0
   max_concurrency:
     description:
       - The most API calls in flight at once (1 makes them one after another).
@@ -166,7 +208,9 @@ options:
       - Entries of RV(pending) returned by an earlier run, to resume as if they were in the journal, for a run that
         does not have that journal file (a fresh container, another controller).
       - Each is checked like a journal entry, and must have been recorded for the endpoint that this run calls in
-        its region; an entry recorded with another AccessKey ID is resumed with a warning.
+        its region. An entry with a role is completed in the role's account; one without, recorded with another
+        AccessKey ID, is resumed with a warning (it is left alone, pending, when it names an account other than
+        the one of the module's credentials).
       - An entry that the journal already has (the same C(id)) is taken once.
       - Its values are used as given. Data that passed through variables, files of extra variables or job artifacts
         may have been templated on the way (a share named C({{ ... }}), say); give RV(resume_token) to
@@ -182,9 +226,13 @@ options:
     type: str
     version_added: 1.2.0
 notes:
-  - The module never returns, logs or writes to the journal the AccessKey secret or the security token. Entries are
-    matched to credentials by a one-way digest of the AccessKey ID, or for STS credentials (whose key id changes
-    with every session) of where they came from (the environment, a profile, an ECS RAM role).
+  - The module never returns, logs or writes to the journal the AccessKey secret, the security token or a role's
+    external id. Entries without a role are matched to credentials by a one-way digest of the AccessKey ID, or for
+    STS credentials (whose key id changes with every session) of where they came from (the environment, a profile,
+    an ECS RAM role); an entry that names an account other than theirs (STS C(GetCallerIdentity), asked only then)
+    is left alone.
+  - "RAM, for several accounts: the module's identity needs C(sts:AssumeRole) on each role, and each role the RAM
+    actions above in its account (see the collection's accounts guide, docs/accounts.md)."
   - A topic failure (C(TopicFailure), C(TopicAndQueueFailure)) may need more than a resync of the share, for
     example the MNS topic of the group to be repaired; such a share is then in RV(not_recovered).
 seealso:
@@ -218,6 +266,19 @@ EXAMPLES = r"""
       {{ ansible_play_hosts | map('extract', hostvars) | map('dict2items')
          | map('selectattr', 'key', 'in', ['express_sync_id', 'gateway_id', 'share_name', 'sgw_region'])
          | map('items2dict') | list }}
+  run_once: true
+  delegate_to: localhost
+
+- name: Resync the failed shares of an inventory of several accounts, each account's with its own role
+  alibabacloud.sgw.express_sync_resync:
+    shares: >-
+      {{ ansible_play_hosts | map('extract', hostvars) | map('dict2items')
+         | map('selectattr', 'key', 'in', ['express_sync_id', 'gateway_id', 'share_name', 'sgw_region',
+                                            'sgw_account_id', 'sgw_account_role_arn'])
+         | map('items2dict') | list }}
+    accounts:
+      - role_arn: acs:ram::1855000000000002:role/sgw-healer
+        external_id: "{{ finance_external_id }}"
   run_once: true
   delegate_to: localhost
 
@@ -278,6 +339,11 @@ shares:
       description: Whether the share was added back by a resumed journal entry.
       type: bool
       sample: false
+    account_id:
+      description: The id of the share's account; null when the run was told none (the module's own credentials).
+      type: str
+      sample: "1855000000000001"
+      version_added: 1.2.0
 recovered:
   description: The shares healthy at the end, as C(<share_name>@<gateway_id>); empty in check mode.
   returned: always
@@ -302,6 +368,10 @@ resumed:
     region:
       description: The region of the group.
       type: str
+    account_id:
+      description: The id of the group's account; null when not known (the module's own credentials).
+      type: str
+      version_added: 1.2.0
     shares:
       description: The shares of the entries, each a C(gateway_id) and a C(share_name).
       type: list
@@ -310,7 +380,7 @@ resumed:
       description: The shares that were not members and were added back.
       type: list
       elements: dict
-  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou",
+  sample: [{"express_sync_id": "sync-0001xv7je357xn8tr001", "region": "cn-hangzhou", "account_id": "1855000000000001",
             "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
             "added": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}]}]
 not_members:
@@ -353,10 +423,13 @@ resume_token:
   sample: sgwresume1.eNqLjgUAARUAuQ
 pending:
   description:
-    - The journal entries of this run's credentials and endpoint still pending at the end (in check mode, those it
-      would resume). Empty after a run that completed.
+    - The journal entries that this run completes, of every account, still pending at the end (in check mode,
+      those it would resume); those of an account whose role could not be assumed included. Empty after a run that
+      completed.
     - Give them to O(resume_entries) of a later run that does not have this journal file.
-    - "Each entry: C(id), C(created), C(updated), C(account) (C(key_id), masked, and C(identity), a digest),
+    - "Each entry: C(id), C(created), C(updated), C(account) (C(key_id), masked, and C(identity), a digest, of
+      the module's credentials; C(account_id), the account the writes were made in, null when the run was told
+      none; C(role_arn), the role they were signed through, null for the account of the module's credentials),
       C(endpoint), C(region), C(express_sync_id), C(shares), C(step) (V(removing), V(removed), V(adding) or
       V(add_failed)), C(task_id), C(error) and C(lands_by) (epoch seconds after which a write sent without an
       answer can no longer land, or null)."
@@ -364,12 +437,26 @@ pending:
   type: list
   elements: dict
   sample: [{"id": "5f1c0e9a2b7d4c13", "created": "2026-01-05T10:12:03Z", "updated": "2026-01-05T10:12:09Z",
-            "account": {"key_id": "LTAI****ab12", "identity": "3b0e2d61f0a94c8e7d15a2c4"},
+            "account": {"key_id": "LTAI****ab12", "identity": "3b0e2d61f0a94c8e7d15a2c4",
+                        "account_id": "1855000000000001",
+                        "role_arn": "acs:ram::1855000000000001:role/ResourceDirectoryAccountAccessRole"},
             "endpoint": "https://sgw.cn-shanghai.aliyuncs.com", "region": "cn-hangzhou",
             "express_sync_id": "sync-0001xv7je357xn8tr001",
             "shares": [{"gateway_id": "gw-0001xv7je357xn8tr001", "share_name": "media-nfs"}],
             "step": "add_failed", "task_id": null, "error": "AddSharesToExpressSync in region cn-hangzhou failed",
             "lands_by": null}]
+failed_accounts:
+  description:
+    - The accounts whose role could not be assumed, each with its C(account_id), C(name) (from O(accounts), or
+      null), C(role_arn) and C(error). Nothing was done in them; their entries stay pending.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.2.0
+  sample: [{"account_id": "1855000000000002", "name": "finance",
+            "role_arn": "acs:ram::1855000000000002:role/sgw-healer",
+            "error": "AssumeRole of role acs:ram::1855000000000002:role/sgw-healer failed at https://sts.aliyuncs.com:
+                      NoPermission (HTTP 403)."}]
 task_ids:
   description: The ids of the Remove and Add tasks started.
   returned: always
@@ -379,7 +466,7 @@ task_ids:
 health_rounds:
   description:
     - How many times the health of the shares was read, each time with one C(DescribeExpressSyncShares) call per
-      region; 0 in check mode.
+      region, added up over the accounts; 0 in check mode.
   returned: always
   type: int
   sample: 4
@@ -400,12 +487,20 @@ request_id:
   sample: 1EDBC004-6B1C-4511-ACF5-0B4875BA3887
 """
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import AccountSession
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import (
+    AccountCredentials,
+    AccountTarget,
+    account_option_problems,
+    role_account_id,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.endpoints import endpoint_url
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.redaction import hide_userinfo
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.module import SgwModule
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import env_fallback
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import account_argument_spec, env_fallback
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import CALLER, Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import HEAL_STATES, Resync
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
     invalid_express_sync_ids,
@@ -422,7 +517,11 @@ def argument_spec():
             "gateway_id": {"type": "str", "required": True},
             "share_name": {"type": "str", "required": True},
             "region": {"type": "str", "aliases": ["sgw_region"]},
+            "account_id": {"type": "str", "aliases": ["sgw_account_id"]},
+            "role_arn": {"type": "str", "aliases": ["sgw_account_role_arn"]},
         }},
+        # the shared table's option (doc fragment alibabacloud.sgw.common.accounts), used here for the roles' options
+        "accounts": account_argument_spec()["accounts"],
         "max_concurrency": {"type": "int", "default": 8},
         "wait_timeout": {"type": "int", "default": 300},
         "wait_healthy": {"type": "bool", "default": True},
@@ -436,11 +535,27 @@ def argument_spec():
     }
 
 
+def account_key(share, index, problems, caller_ids):
+    """The account key of a share of O(shares): its role (CALLER without one); problems are appended."""
+    role, account_id = share.get("role_arn") or None, share.get("account_id") or None
+    if role is not None and role_account_id(role) is None:
+        problems.append("shares[%d]: role_arn %r is not a role ARN such as acs:ram::<account id>:role/<role name>" % (
+            index, role))
+    elif role is not None and account_id is not None and role_account_id(role) != account_id:
+        problems.append("shares[%d]: role_arn %s is not a role of the account %s" % (index, role, account_id))
+    elif role is None and account_id is not None:
+        if not account_id.isdigit():
+            problems.append("shares[%d]: account_id %r is not an account id (digits only)" % (index, account_id))
+        caller_ids.add(account_id)
+    return role or CALLER
+
+
 def requested_groups(params, default_region):
-    """``({(region, group id): [(gateway_id, share_name), ...]}, problems)`` from O(shares)."""
-    groups, problems = {}, []
+    """``({account key: {(region, group id): [(gateway_id, share_name), ...]}}, the caller's account id or None,
+    problems)`` from O(shares)."""
+    groups, problems, caller_ids = {}, [], set()
     if params["resume_only"]:
-        return groups, problems
+        return groups, None, problems
     for index, share in enumerate(params["shares"]):
         region = share.get("region") or default_region
         if not region:
@@ -454,11 +569,15 @@ def requested_groups(params, default_region):
         if found:
             problems += ["shares[%d]: %s" % (index, problem) for problem in found]
             continue
-        keys = groups.setdefault((region, share["express_sync_id"]), [])
+        account = groups.setdefault(account_key(share, index, problems, caller_ids), {})
+        keys = account.setdefault((region, share["express_sync_id"]), [])
         key = (share["gateway_id"], share["share_name"])
         if key not in keys:
             keys.append(key)
-    return groups, problems
+    if len(caller_ids) > 1:
+        problems.append("shares of the accounts %s name no role_arn, and only the account of the module's own "
+                        "credentials may go without one" % ", ".join(sorted(caller_ids)))
+    return groups, (caller_ids.pop() if len(caller_ids) == 1 else None), problems
 
 
 def given_entries(params, endpoint_of):
@@ -483,15 +602,41 @@ def given_entries(params, endpoint_of):
     return entries, problems
 
 
+def make_heal(sgw, client, journal, endpoint_of, caller_id):
+    """The run: the caller's own account, and every role's account with the role assumed from the module's
+    credentials (the external id and name of O(accounts)); and the role accounts' clients, to close."""
+    params = sgw.params
+    accounts = params["accounts"]
+    session = AccountSession(client, params, {"accounts": accounts}, sgw.region)
+    credentials = AccountCredentials(client.credentials, session.sts, None, session.session_name,
+                                     session.session_seconds)
+    external_ids = {a["role_arn"]: a.get("external_id") for a in accounts}
+    made = []
+
+    def resync(account_client, account_id=None, role_arn=None):
+        return Resync(account_client, journal, journals.account_of(client.credentials, account_id, role_arn),
+                      endpoint_of, params, check_mode=sgw.check_mode)
+
+    def resync_of_role(role):
+        target = AccountTarget(role_account_id(role), None, role, external_ids.get(role))
+        made.append(client.with_credentials(credentials.of(target)))
+        return resync(made[-1], target.account_id, role)
+
+    heal = Heal(journal, resync(client, caller_id), resync_of_role,
+                lambda: session.sts.caller_account_id(client.credentials),
+                {a["role_arn"]: a.get("name") for a in accounts})
+    return heal, made
+
+
 def main():
     sgw = SgwModule(argument_spec(), region_required=False)
     module = sgw.module
     params = sgw.params
-    problems = []
+    problems = account_option_problems(params["accounts"])
     for option, least in (("max_concurrency", 1), ("wait_timeout", 0), ("healthy_timeout", 0)):
         if params[option] < least:
             problems.append("%s must be %d or more" % (option, least))
-    groups, found = requested_groups(params, sgw.region)
+    groups, caller_id, found = requested_groups(params, sgw.region)
     problems += found
     client = sgw.make_client(pool_size=max(1, params["max_concurrency"]))
 
@@ -504,31 +649,33 @@ def main():
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems))
 
     journal = journals.Journal(params["journal"] or journals.default_path())
-    resync = Resync(client, journal, journals.account_of(client.credentials), endpoint_of, params,
-                    check_mode=sgw.check_mode)
+    heal, made = make_heal(sgw, client, journal, endpoint_of, caller_id)
     try:
-        result = resync.run(groups, entries, resume_only=params["resume_only"])
+        result = heal.run(groups, entries, resume_only=params["resume_only"])
     except journals.JournalLocked as locked:
         module.fail_json(msg=str(locked), changed=False, journal=journal.path)
     except OSError as error:
-        partial = resync.result()
+        partial = heal.result()
         partial.pop("diff")
         done = (" The shares already taken out were sent back all the same (see resumed, shares and pending)."
-                if resync.journal_error is not None else "")
+                if heal.journal_error is not None else "")
         module.fail_json(msg="The resync journal %s could not be read or written (%s).%s What the file holds is what "
                          "was last written. Set the option journal (or %s) to a path this host can write, and run the "
                          "module again." % (journal.path, error, done, journals.JOURNAL_ENV), **partial)
     except SgwError as error:
-        partial = resync.result()
+        partial = heal.result()
         partial.pop("diff")
         sgw.fail(error, **partial)
-    for warning in resync.warnings:
+    finally:
+        for account_client in made:
+            account_client.close()
+    for warning in heal.warnings:
         module.warn(warning)
     diff = result.pop("diff")
     if module._diff:
         result["diff"] = diff
-    if resync.errors:
-        sgw.fail(resync.errors[0], message=resync.failure_message(), **result)
+    if heal.errors:
+        sgw.fail(heal.errors[0], message=heal.failure_message(), **result)
     if params["require_healthy"] and result["not_recovered"]:
         module.fail_json(msg="%d of %d shares did not recover within healthy_timeout (%ss): %s. They are members of "
                          "their group again and their sync continues; look at them on their gateway, or raise "

@@ -14,48 +14,12 @@ time, while the others are served from the cache.
 
 from __future__ import annotations
 
-import time
-
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import (
-    AccountCredentials,
-    account_option_problems,
-    targets_from_directory,
-    targets_from_options,
-)
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient, sts_endpoint
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import (
-    AccountFailure,
-    AccountsFetcher,
-    describe_account,
-    side_by_side,
-)
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import fails
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.resource_manager import (
-    ResourceManagerClient,
-    list_accounts,
-    resource_manager_endpoint,
-)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import accounts as across
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.accounts import AccountFailure, AccountSession
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account, side_by_side
 
 ACCOUNT_GROUP = "sgw_account_%s"
-DEFAULT_SESSION_SECONDS = 3600
-
-
-def is_multi_account(settings) -> bool:
-    """Whether the account options ``settings`` (:func:`...options.account_settings`) name several accounts."""
-    return bool(settings.get("accounts") or settings.get("resource_directory"))
-
-
-def option_problems(settings) -> list:
-    """What is wrong with the account options ``settings``, before any call."""
-    problems = account_option_problems(settings.get("accounts"), settings.get("resource_directory_role_name"),
-                                       settings.get("account_ids"))
-    if settings.get("accounts") and settings.get("resource_directory"):
-        problems.append("accounts and resource_directory: true exclude each other (name the accounts, or list "
-                        "those of the resource directory)")
-    if settings.get("account_ids") and not settings.get("resource_directory"):
-        problems.append("account_ids needs resource_directory: true (with accounts, list only the accounts wanted)")
-    return problems
+WHO = "alibabacloud.sgw.sgw"
 
 
 def account_vars(entry) -> dict:
@@ -78,22 +42,12 @@ class AccountsReader:
     def __init__(self, plugin, client, fetcher_of, settings, cache=None, key=None, refresh=False):
         self.refresh = refresh
         self.plugin = plugin
-        self.option = lambda name: settings[name] if name in settings else plugin.get_option(name)
-        self.client = client
         self.fetcher_of = fetcher_of
         self.cache = cache
         self.key = key
-        options = plugin.sgw_client_options()
-        self.sts = StsCaller(lambda creds, endpoint: client.with_credentials(creds, StsClient, endpoint),
-                             sts_endpoint(options.get("sts_endpoint"), plugin.get_option("regions")[0]
-                                          if plugin.get_option("regions") else None))
-        self.session_name = options.get("role_session_name") or "alibabacloud-sgw-%d" % int(time.time())
-        seconds = options.get("role_session_expiration") or DEFAULT_SESSION_SECONDS
-        try:
-            self.session_seconds = int(seconds)
-        except (TypeError, ValueError):
-            raise SgwConfigError("role_session_expiration must be a whole number of seconds, not %r." % (
-                seconds,)) from None
+        regions = plugin.get_option("regions")
+        self.session = AccountSession(client, plugin.sgw_client_options(), settings, regions[0] if regions else None,
+                                      max_concurrency=plugin.get_option("max_concurrency"))
 
     def read(self, regions) -> dict:
         """``{"accounts": [entry...]}`` (see :mod:`...estate.accounts`); raises AccountFailure with
@@ -104,12 +58,8 @@ class AccountsReader:
         ``resource_directory``, ``ListAccounts``): none needs another's answer, so together they cost one round
         trip, not one each."""
         regions, (caller, targets) = self._regions_and_targets(regions)
-        credentials = AccountCredentials(self.client.credentials, self.sts, caller, self.session_name,
-                                         self.session_seconds)
-        fetcher = AccountsFetcher(credentials, self.client.with_credentials, self.fetcher_of,
-                                  max_concurrency=self.option("max_concurrency"),
-                                  fail_fast=fails(self.option("on_account_error")),
-                                  cached=lambda target: self._cached(target, regions))
+        fetcher = self.session.fetcher(caller, lambda client, target: self.fetcher_of(client),
+                                       cached=lambda target: self._cached(target, regions))
         estate = fetcher.fetch(targets, regions)
         for target, entry in zip(targets, estate["accounts"]):
             entry["role_arn"] = None if entry["caller"] else target.role_arn
@@ -124,27 +74,12 @@ class AccountsReader:
         asks = [regions if callable(regions) else (lambda: list(regions))]
         found = self._get("accounts")
         if found is None:
-            asks.append(lambda: self.sts.caller_account_id(self.client.credentials))
-            if self.option("resource_directory"):
-                asks.append(self._list_accounts)
-        answers = side_by_side(asks, self.option("max_concurrency")) + [None]
+            asks += self.session.asks()
+        answers = side_by_side(asks, self.session.max_concurrency)
         if found is None:
-            found = {"caller": answers[1], "listed": answers[2]}
+            found = AccountSession.found(answers[1:])
             self._put("accounts", found)
-        if self.option("resource_directory"):
-            targets = targets_from_directory(found["listed"], self.option("resource_directory_role_name"),
-                                             self.option("account_ids"))
-        else:
-            targets = targets_from_options(self.option("accounts"))
-        return answers[0], (found["caller"], targets)
-
-    def _list_accounts(self):
-        endpoint = resource_manager_endpoint(self.option("resource_manager_endpoint"))
-        manager = self.client.with_credentials(self.client.credentials, ResourceManagerClient, endpoint)
-        try:
-            return list_accounts(manager)
-        finally:
-            manager.close()
+        return answers[0], (found["caller"], self.session.targets(found))
 
     # --------------------------------------------------------------------------------- cache
 
@@ -176,24 +111,9 @@ class AccountsReader:
 
 
 def failure_message(failure: AccountFailure) -> str:
-    where = " region %s:" % failure.region if failure.region else ""
-    return ("alibabacloud.sgw.sgw: account %s failed:%s %s Set on_account_error: warn to keep the other accounts." % (
-        describe_account(failure.target), where, failure.error))
+    return across.failure_message(failure, WHO)
 
 
 def warnings_of(estate) -> list:
     """The warnings of a read of several accounts: each skipped account, each skipped region, named."""
-    messages = []
-    for entry in estate["accounts"]:
-        name = entry["name"]
-        if name != entry["account_id"]:
-            name = "%s (%s)" % (name, entry["account_id"])
-        if entry["error"]:
-            where = " (region %s)" % entry["error"]["region"] if entry["error"].get("region") else ""
-            messages.append("alibabacloud.sgw.sgw: account %s skipped%s: %s" % (name, where, entry["error"]["message"]))
-            continue
-        for region, data in entry["regions"].items():
-            if data.get("error"):
-                messages.append("alibabacloud.sgw.sgw: account %s: region %s skipped: %s" % (
-                    name, region, data["error"]["message"]))
-    return messages
+    return across.warnings_of(estate["accounts"], WHO)

@@ -33,12 +33,15 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records im
     share_label,
     share_record,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.fetch import EstateFetcher
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.signals import (
     CONDITION_KEY,
     REASONS_KEY,
+    SignalFetcher,
     SignalIndex,
     merged_signals,
 )
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import extra_signals, fails
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import (
     EXPRESS_SYNC_ID,
     GATEWAY_ID,
@@ -354,3 +357,28 @@ def affix_vars(variables: dict, prefix: str = "", suffix: str = "") -> dict:
     if not prefix and not suffix:
         return variables
     return {(k if k in UNAFFIXED_VARS else "%s%s%s" % (prefix, k, suffix)): v for k, v in variables.items()}
+
+
+def estate_fetcher(client, option, signals):
+    """The estate fetcher of one account as the inventory options (``option(name)``) say; with health
+    signals beyond the express sync states, the :class:`SignalFetcher` that reads them too."""
+    fetcher = EstateFetcher(client, max_concurrency=option("max_concurrency"),
+                            max_ids_per_call=option("max_ids_per_call"),
+                            include_candidates=option("include_candidates"),
+                            gateway_details=option("gateway_details"),
+                            express_sync_ids=option("express_sync_ids"),
+                            bucket_name=option("bucket_name"), bucket_prefix=option("bucket_prefix"),
+                            share_details=option("share_details"), gateway_tags=option("gateway_tags"),
+                            fail_fast=fails(option("on_region_error")))
+    return SignalFetcher(fetcher, client, signals) if extra_signals(signals) else fetcher
+
+
+def missing_gateway_warnings(index) -> list:
+    """The warnings of the gateways and clusters that no longer exist: their shares are kept without gateway details."""
+    messages = ["alibabacloud.sgw.sgw: region %s: the gateway cluster %s no longer exists (%s); its shares are kept "
+                "without gateway details." % (region, record.get("storage_bundle_id"), record.get("message"))
+                for region, record in index.missing_bundles]
+    return messages + [
+        "alibabacloud.sgw.sgw: the gateway %s is not listed by DescribeGateways of its cluster %s (it no longer "
+        "exists?); its shares are kept without gateway details." % (gateway_id, bundle_id)
+        for gateway_id, bundle_id in index.gateways_without_details()]

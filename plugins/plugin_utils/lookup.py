@@ -15,6 +15,7 @@ marks the result unsafe. The term helpers are plain functions, tested with table
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 try:
@@ -27,7 +28,13 @@ except ImportError:  # pragma: no cover - reported when the query option is used
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import REGION_ENV
+from ansible_collections.alibabacloud.sgw.plugins.module_utils import accounts as across
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.accounts import describe_account
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
+    REGION_ENV,
+    account_settings,
+    concurrency_problem,
+)
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.api import check_regions
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.validation import (
@@ -135,8 +142,12 @@ def missing_ids(ids, existing) -> list:
 # ------------------------------------------------------------------------------------ the base
 
 class SgwLookupBase(LookupBase, SgwPluginMixin):
-    """The base of the collection's lookups (options of ``alibabacloud.sgw.common.plugins``,
-    ``alibabacloud.sgw.common.region_plugins``, plus ``query``, ``on_missing`` and ``on_denied``)."""
+    """The base of the collection's lookups (options of ``alibabacloud.sgw.common``, ``.region``,
+    ``.accounts`` and ``.concurrency``, plus ``query``, ``on_missing`` and ``on_denied``).
+
+    With ``accounts`` or ``resource_directory``, :meth:`fetch` runs once per account, side by side
+    (so it keeps no state of its own between calls but per client), and each row gets the
+    ``account_id`` and ``account_name`` of its account."""
 
     NAME = "alibabacloud.sgw"
     sgw_error_class = AnsibleLookupError
@@ -151,17 +162,77 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
         self.set_options(var_options=variables, direct=kwargs)
         self.sgw_given = kwargs
         self.region = self._checked_region()
+        accounts = self._account_settings()
         compiled = compile_query(self.get_option("query"))
         prepared = self.prepare(terms)
+        self._reading = threading.local()  # the account that the current thread reads
         client = self.sgw_client(region=self.region)
         try:
             check_regions(client, [self.region])
-            records = self.fetch(client, prepared)
+            self._across, self._unsure = across.is_multi_account(accounts), False
+            if self._across:
+                records = self._fetch_accounts(client, prepared, accounts)
+            else:
+                records = self.fetch(client, prepared)
         except SgwError as exc:
             raise AnsibleLookupError(str(exc)) from None
         finally:
             client.close()
         return make_unsafe(apply_query(records, compiled))
+
+    def _account_settings(self):
+        """The account options, checked before any call."""
+        try:
+            settings = account_settings(self.sgw_given)
+        except SgwError as exc:
+            raise AnsibleLookupError("Invalid options: %s" % exc) from None
+        problems = across.option_problems(settings)
+        problems += [p for p in (concurrency_problem(self.get_option("max_concurrency")),) if p]
+        if problems:
+            raise AnsibleLookupError("Invalid options: %s." % "; ".join(problems))
+        return settings
+
+    def _fetch_accounts(self, client, prepared, settings):
+        """The rows of every account, each with its account_id and account_name; a failed account as
+        ``on_account_error`` says."""
+        session = across.AccountSession(client, self.sgw_client_options(), settings, self.region,
+                                        max_concurrency=self.get_option("max_concurrency"))
+
+        unread = []  # accounts that could not say what they have (on_denied warn or skip)
+
+        def read(account_client, target):
+            self._reading.target = target
+            try:
+                rows = self.fetch_account(account_client, prepared)
+            except AnsibleLookupError as exc:  # on_missing / on_denied said error: the account failed
+                raise across.AccountReadError(exc.message) from None
+            finally:
+                self._reading.target = None
+            if rows is None:
+                unread.append(target)
+            return rows or []
+
+        try:
+            rows, warnings = across.rows_of_accounts(session, read, self.region, self.NAME)
+        except across.AccountFailure as failure:
+            raise AnsibleLookupError(across.failure_message(failure, self.NAME)) from None
+        for message in warnings:
+            self._display.warning(message)
+        self._unsure = bool(warnings or unread)  # an id may be in an account that could not be read
+        self.missing_across(prepared, rows)
+        return rows
+
+    @property
+    def calls_at_once(self):
+        """How many calls one read may make at once: one, when the accounts are read side by side."""
+        reading = getattr(self, "_reading", None)
+        return 1 if getattr(reading, "target", None) else self.get_option("max_concurrency")
+
+    def warn(self, message):
+        """A warning of this lookup, naming the account it is about when several are read."""
+        target = getattr(getattr(self, "_reading", None), "target", None)
+        where = "account %s: " % describe_account(target) if target else ""
+        self._display.warning("%s: %s%s" % (self.NAME, where, message))
 
     # ------------------------------------------------------------------------------- hooks
 
@@ -172,6 +243,25 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
     def fetch(self, client, prepared) -> list:
         """The records (plain dicts) that the lookup returns before ``query``."""
         raise NotImplementedError
+
+    def fetch_account(self, client, prepared) -> list:
+        """The records of one account of several: by default those of :meth:`fetch`; None when the account
+        could not be read and the lookup's options say to go on (then no id is said to be missing)."""
+        return self.fetch(client, prepared)
+
+    def missing_across(self, prepared, rows):
+        """After every account was read (``rows``): ``on_missing`` for what no account had."""
+
+    def report_missing(self, message):
+        """``on_missing`` for ``message``; a warning instead when an account that was not read may have it."""
+        if getattr(self, "_unsure", False) and self.get_option("on_missing") != "skip":
+            self.warn("%s; an account that could not be read may have it" % message)
+            return
+        self.handle("on_missing", "%s (on_missing=%s)" % (message, self.get_option("on_missing")))
+
+    def across_what(self) -> str:
+        """`` in any of the accounts`` while several accounts are read (for the messages of missing groups)."""
+        return " in any of the accounts" if getattr(self, "_across", False) else ""
 
     # ------------------------------------------------------------------------------ errors
 
@@ -186,7 +276,7 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
         """Apply ``on_missing`` or ``on_denied``: raise, warn and return ``default``, or return ``default``."""
         mode = self.get_option(option)
         if mode == "warn":
-            self._display.warning("%s: %s" % (self.NAME, message))
+            self.warn(message)
             return default
         if mode == "skip":
             self._display.vvv("%s: skipped (%s=skip): %s" % (self.NAME, option, message))
@@ -204,7 +294,7 @@ class SgwLookupBase(LookupBase, SgwPluginMixin):
             message = missing_message or str(error)
             return self.handle("on_missing", "%s (on_missing=%s)" % (message, self.get_option("on_missing")),
                                default)
-        raise AnsibleLookupError(str(error)) from None
+        raise error
 
     def call(self, fn, *args, default=None, **kwargs):
         """``fn(*args, **kwargs)``, with its API error handled by :meth:`handle_error`."""

@@ -1,138 +1,91 @@
-"""The resync engine against the simulated service in process, on a fake clock, with faults on the wire.
+"""The resync engine through the real client, against the simulator in process, on a fake clock,
+with the simulator's own faults on the wire.
 
-:class:`FaultyClient` has the client's interface (``call``) over the simulator's
-:class:`~tests.simulator.service.Service` and plays what a real network does to a call, per action
-and call: ``lose`` (applied, its answer replaced by a proxy's 502), ``drop`` (applied, the
-connection lost before the answer), ``truncate`` (applied, a body cut in half), ``5xx`` (not
-applied, an InternalError), ``throttle`` (not applied, Throttling.User), ``hold`` (the call times
-out; the service applies it ``HOLD_SECONDS`` later). It honours ``resend`` as the real client does:
-a write is re-sent only after an attempt that proves nothing was applied.
+:func:`world` makes the simulator (:class:`~tests.support.in_process.InProcessSimulator` on a
+:class:`~tests.support.fake_api.FakeClock`) and :func:`client` the collection's ``SgwClient``
+reaching it: signing, decoding, retries and the resend rule of writes are the product's. A schedule
+of faults, per action and call (:func:`script`), is played with the simulator's fault settings:
+``lose`` (applied, its answer a proxy's 502 page), ``drop`` (applied, the connection lost before
+the answer), ``truncate`` (applied, a body cut in half), all ``lose_replies``; ``5xx`` (not
+applied, the region answers 503 ServiceUnavailable: ``unavailable_regions``); ``throttle`` (not
+applied, Throttling.User: ``throttle_rate``); ``deny`` (Forbidden.RAM: ``deny``); ``hold`` (the
+call held ``HOLD_SECONDS``, past the client's timeout, then applied: ``hold_actions``).
+
+With ``member``, the world has a member account too (tests/simulator/data/member_media.yml), which a
+run reaches through its role, assumed with the simulator's STS (:func:`member_client`), in one
+:class:`~...writes.heal.Heal` of both accounts.
 """
 
 from __future__ import annotations
 
-
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import (
-    SgwApiError,
-    SgwError,
-    SgwTransportError,
-    proves_not_applied,
-)
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.sts import StsCaller, StsClient
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwCredentialError, SgwError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
-from tests.simulator.account import Account
-from tests.simulator.errors import ApiError
-from tests.simulator.service import Service
+from tests.support.fake_api import FakeClock
+from tests.support.heal_accounts import DATA, MEDIA, MEDIA_ROLE
+from tests.support.in_process import InProcessSimulator
 from tests.support.in_thread import InThread
-from tests.support.sim_process import SAMPLE_ACCOUNT
+from tests.support.sim_process import KEY_ID, KEY_SECRET
 
-ENDPOINT = "http://127.0.0.1:1"
-ACCOUNT = {"key_id": "LTAI****ey01", "identity": "b" * 24}
+ACCOUNT = {"key_id": KEY_ID, "identity": "b" * 24}
 PARAMS = {"wait_timeout": 60, "max_concurrency": 4, "wait_healthy": True, "healthy_timeout": 60}
-FAULTS = ("lose", "drop", "truncate", "5xx", "throttle", "hold")
-APPLIED = ("lose", "drop", "truncate", "hold")  # the faults of a call that the service applies
 HOLD_SECONDS = 8.0
-RETRIES = 3  # the client's retries of a call that may heal
+TIMEOUT = 5.0  # the client's: a write sent without an answer can land for 15 s
+WRITES = ("AddSharesToExpressSync", "RemoveSharesFromExpressSync")
 
 
-class Clock:
-    """Epoch seconds that move only when something sleeps; calls held by the network land on time."""
-
-    def __init__(self):
-        self.now = 1_700_000_000.0
-        self.landing = []  # (when, function)
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.advance(self.now + seconds)
-
-    def advance(self, until):
-        while True:
-            due = sorted((landing[0], i) for i, landing in enumerate(self.landing) if landing[0] <= until)
-            if not due:
-                break
-            when, index = due[0]
-            self.now = max(self.now, when)
-            self.landing.pop(index)[1]()
-        self.now = max(self.now, until)
+def world(clock, strict=False, member=False):
+    """The simulator, its service's time the clock's (tasks take 2 s, full syncs 3 s); with ``member``, a member
+    account in its resource directory."""
+    return InProcessSimulator(task_seconds=2, full_sync_seconds=3, clock=clock, strict_membership=strict,
+                              members=[DATA / "member_media.yml"] if member else ())
 
 
-class FaultyClient:
-    """See the module documentation. ``faults`` maps an action to the faults of its next calls, in order."""
+def client(sim, clock, credentials=None, client_class=SgwClient, endpoint=None):
+    """The collection's client of ``sim``, its waits on the clock (every retry at its longest wait)."""
+    sgw = client_class(credentials or Credentials(KEY_ID, KEY_SECRET), endpoint=endpoint or sim.url, timeout=TIMEOUT,
+                       sleep=clock.sleep, retry=RetryPolicy(rand=lambda: 1.0))
+    sgw.session.trust_env = False  # no proxy settings to look up for each request: the simulator is in process
+    sim.mount(sgw.session)
+    return sgw
 
-    timeout = 5.0  # a write sent without an answer can land for 15 s
 
-    def __init__(self, service, clock, faults=None):
-        self.service = service
-        self.clock = clock
-        self.faults = {action: list(kinds) for action, kinds in (faults or {}).items()}
-        self.calls = []
-        self.sent = []  # (action, params) of the writes that reached the service
+def member_client(sim, clock):
+    """The client of the member account: its role assumed from the caller's credentials."""
+    sts = StsCaller(lambda credentials, endpoint: client(sim, clock, credentials, StsClient, endpoint), sim.url)
+    found, dummy = sts.assume_role(Credentials(KEY_ID, KEY_SECRET), MEDIA_ROLE, "chaos-heal", 3600)
+    return client(sim, clock, found)
 
-    def call(self, action, region, params=None, resend=True):
-        params = {k: ("true" if v is True else "false" if v is False else str(v))
-                  for k, v in (params or {}).items() if v is not None}
-        params["RegionId"] = region
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._attempt(action, region, params)
-            except (SgwApiError, SgwTransportError) as error:
-                retryable = isinstance(error, SgwTransportError) or error.code in (
-                    "Throttling.User", "InternalError", "InvalidResponse.Server", "ServiceUnavailable")
-                if attempt > RETRIES or not retryable or not (resend or proves_not_applied(error)):
-                    raise
-                self.clock.sleep(0.2 * attempt)
 
-    def _attempt(self, action, region, params):
-        self.calls.append(action)
-        queue = self.faults.get(action)
-        fault = queue.pop(0) if queue else None
-        if fault == "5xx":
-            raise SgwApiError("InternalError", "the request processing has failed", action=action, region=region,
-                              status=500)
-        if fault == "deny":
-            raise SgwApiError("Forbidden.RAM", "User not authorized", action=action, region=region, status=403)
-        if fault == "throttle":
-            raise SgwApiError("Throttling.User", "Request was denied due to user flow control.", action=action,
-                              region=region, status=400)
-        if fault == "hold":
-            self.clock.landing.append((self.clock.now + HOLD_SECONDS, lambda: self._land(action, region, params)))
-            raise SgwTransportError("no answer within 5s, the timeout", action, region, ENDPOINT)
-        body = self._apply(action, region, params)
-        if fault == "lose":
-            raise SgwApiError("InvalidResponse.Server", "HTTP 502 with a non-JSON body", action=action,
-                              region=region, status=502)
-        if fault == "drop":
-            raise SgwTransportError("ConnectionError: Connection aborted", action, region, ENDPOINT)
-        if fault == "truncate":
-            raise SgwApiError("InvalidResponse", "HTTP 200 with a non-JSON body", action=action, region=region,
-                              status=200)
-        return body
+def settings(fault, action, regions):
+    """The simulator's fault settings that play ``fault`` on one call of ``action`` (None: no fault)."""
+    lost = {"lose": "502", "drop": "drop", "truncate": "truncated"}
+    if fault in lost:
+        return {"lose_replies": {action: {"kind": lost[fault], "count": 1}}}
+    return {None: None, "5xx": {"unavailable_regions": list(regions)}, "throttle": {"throttle_rate": 1.0},
+            "deny": {"deny": [action]}, "hold": {"hold_actions": {action: HOLD_SECONDS}}}[fault]
 
-    def _land(self, action, region, params):
-        try:
-            self._apply(action, region, params)
-        except SgwApiError:  # refused when it lands (the group busy, say): it changes nothing
-            pass
 
-    def _apply(self, action, region, params):
-        if action in ("AddSharesToExpressSync", "RemoveSharesFromExpressSync"):
-            self.sent.append((action, params.get("ExpressSyncId")))
-        try:
-            return self.service.call(action, params)
-        except ApiError as error:
-            raise SgwApiError(error.code, error.message, action=action, region=region,
-                              status=error.status) from None
+def script(sim, faults):
+    """Play ``faults`` (``{action: [fault or None, ...]}``, one a call) on the next calls of each action,
+    in place of what was played before."""
+    regions = sorted({group["BucketRegion"] for group in sim.service.account.express_syncs.values()})
+    sim.script({action: [settings(kind, action, regions) for kind in kinds] for action, kinds in (faults or {}).items()})
 
-    def writes(self, action=None):
-        return [c for c in self.calls if c == action] if action else [
-            c for c in self.calls if c in ("AddSharesToExpressSync", "RemoveSharesFromExpressSync")]
+
+def calls(sim, since=0):
+    """The actions of the API requests the simulator received (from the ``since``-th)."""
+    return [action for action, dummy in sim.requests[since:]]
+
+
+def writes(sim, since=0):
+    """``(action, express sync id)`` of the write requests the simulator received (from the ``since``-th)."""
+    return [(action, params.get("ExpressSyncId")) for action, params in sim.requests[since:] if action in WRITES]
 
 
 class Crash(BaseException):
@@ -156,36 +109,53 @@ class DyingJournal(journals.Journal):
         super().save()
 
 
-def service(clock, strict=False, account=SAMPLE_ACCOUNT):
-    return Service(Account.load(account), task_seconds=2, full_sync_seconds=3, clock=clock.time,
-                   strict_membership=strict)
-
-
-def engine(client, journal, clock, check_mode=False, **params):
+def engine(sgw, journal, clock, check_mode=False, account=ACCOUNT, **params):
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
-    return Resync(client, journal, ACCOUNT, lambda region: ENDPOINT, dict(PARAMS, **params), check_mode=check_mode,
-                  waits=waits)
+    return Resync(sgw, journal, account, sgw.base_url, dict(PARAMS, **params), check_mode=check_mode, waits=waits)
 
 
-def run(client, journal, clock, requested=None, resume_only=False, entries=(), **params):
-    """One run of the engine; ``(engine, result or None, what it raised or None)``."""
-    resync = engine(client, journal, clock, **params)
+def run(sgw, journal, clock, requested=None, resume_only=False, entries=(), member=None, **params):
+    """One run of the engine; ``(engine, result or None, what it raised or None)``. With ``member``,
+    ``(sim, the member's requested shares, whether its role is refused)``, the run covers the member
+    account too (a :class:`Heal` of both, whose ``errors`` and ``warnings`` are both accounts')."""
+    resync = engine(sgw, journal, clock, **params)
+    runner, requested = resync, requested or {}
+    if member is not None:
+        sim, member_requested, refused = member
+
+        def of_role(role):
+            if refused:
+                raise SgwCredentialError("AssumeRole of role %s failed: NoPermission." % role, code="NoPermission")
+            return engine(member_client(sim, clock), journal, clock,
+                          account=dict(ACCOUNT, account_id=MEDIA, role_arn=role), **params)
+        runner, requested = Heal(journal, resync, of_role), {None: requested, MEDIA_ROLE: member_requested}
     try:
-        return resync, resync.run(requested or {}, entries, resume_only=resume_only, pool_factory=InThread), None
+        return runner, runner.run(requested, entries, resume_only=resume_only, pool_factory=InThread), None
     except (OSError, Crash, SgwError) as error:  # the module fails so on SgwError, with what the run did
-        return resync, None, error
+        return runner, None, error
 
 
-def failed_shares(svc):
+def service_of(sim, member=False):
+    """The service of the caller's account, or of the member account."""
+    return sim.simulator.directory.members[MEDIA] if member else sim.service
+
+
+def failed_shares(sim, member=False):
     """The requested shares of a heal: every member in a failed state, ``{(region, group): [keys]}``."""
     requested = {}
-    for key, share in sorted(svc.account.shares.items()):
+    account = service_of(sim, member).account
+    for key, share in sorted(account.shares.items()):
         if share.get("ExpressSyncState") in ("QueueFailure", "TopicFailure", "TopicAndQueueFailure"):
-            group = svc.account.express_syncs[share["ExpressSyncId"]]
+            group = account.express_syncs[share["ExpressSyncId"]]
             requested.setdefault((group["BucketRegion"], share["ExpressSyncId"]), []).append(key)
     return requested
 
 
-def memberships(svc):
-    """Every membership of the account: ``{(gateway_id, share_name): express_sync_id}``."""
-    return {key: share["ExpressSyncId"] for key, share in svc.account.shares.items() if share["ExpressSyncId"]}
+def memberships(sim, member=False):
+    """Every membership of the account (and of the member account, with ``member``):
+    ``{(gateway_id, share_name): express_sync_id}``."""
+    found = {}
+    for service in [sim.service] + ([service_of(sim, True)] if member else []):
+        found.update((key, share["ExpressSyncId"]) for key, share in service.account.shares.items()
+                     if share["ExpressSyncId"])
+    return found

@@ -23,13 +23,17 @@ SCENARIOS = [
     ("lost reply (502) on Remove, strict", dict(strict=True, faults={REMOVE: ["lose"]})),
     ("dropped connection on Remove, strict", dict(strict=True, faults={REMOVE: ["drop"]})),
     ("truncated body on Add, lenient", dict(faults={ADD: ["truncate"]})),
-    ("5xx storm on Remove (20 x 500)", dict(faults={REMOVE: ["5xx"] * 20})),
+    ("5xx storm on Remove (20 x 503)", dict(faults={REMOVE: ["5xx"] * 20})),
     ("throttling storm on Remove and Add", dict(faults={REMOVE: ["throttle"] * 3, ADD: ["throttle"] * 3})),
-    ("deleted group between runs", dict(die_at=4, between=lambda svc: delete_group(svc, RENDER) or {RENDER})),
-    ("deleted share between runs", dict(die_at=4, between=lambda svc: delete_share(svc, GONE_SHARE) or {GONE_SHARE})),
+    ("deleted group between runs", dict(die_at=4, between=lambda sim: delete_group(sim, RENDER) or {RENDER})),
+    ("deleted share between runs", dict(die_at=4, between=lambda sim: delete_share(sim, GONE_SHARE) or {GONE_SHARE})),
     ("Remove held 8 s, run dies", dict(faults={REMOVE: ["hold"] * 5}, die_at=2)),
     ("disk full after the intent", dict(full_at=2)),
     ("two heals back to back", dict()),
+    ("two accounts: every Add denied", dict(member=True, faults={ADD: ["deny"] * 6})),
+    ("two accounts: lost reply (502) on Add, strict", dict(member=True, strict=True, faults={ADD: ["lose"] * 6})),
+    ("two accounts: the member's role refused to run 1", dict(member=True, refused=True)),
+    ("two accounts: run 1 dies after the Removes", dict(member=True, die_at=3)),
 ]
 
 

@@ -31,55 +31,59 @@ class Played:
     journalled: set
 
 
-def fail_every_member(svc):
+def fail_every_member(sim, member=False):
     """Every member of a group is failed (so that a heal takes every share out)."""
-    for share in svc.account.shares.values():
+    for share in h.service_of(sim, member).account.shares.values():
         if share["ExpressSyncId"]:
             share.update(ExpressSyncState=HEAL_STATE)
 
 
-def delete_group(svc, group_id):
-    svc.account.express_syncs.pop(group_id)
-    for share in svc.account.shares.values():
+def delete_group(sim, group_id):
+    sim.service.account.express_syncs.pop(group_id)
+    for share in sim.service.account.shares.values():
         if share["ExpressSyncId"] == group_id:
-            svc.leave_group(share)
+            sim.service.leave_group(share)
 
 
-def delete_share(svc, key):
-    svc.account.shares.pop(key)
+def delete_share(sim, key):
+    sim.service.account.shares.pop(key)
 
 
 def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None, heal_all=True, second_faults=None,
-         prepare=None):
+         prepare=None, member=False, refused=False):
     """A heal under ``faults`` (dying before journal write ``die_at``, or the disk full from write
-    ``full_at``), ``between(svc)`` then, and a second heal (resume only, as the heal playbook's first
-    play, then the heal of what is still failed) without faults."""
-    clock = h.Clock()
-    svc = h.service(clock, strict=strict)
+    ``full_at``), ``between(sim)`` then, and a second heal (resume only, as the heal playbook's first
+    play, then the heal of what is still failed) under ``second_faults``. With ``member``, both heals
+    cover a member account too, through its role (refused to the first heal with ``refused``), under
+    the same faults; the memberships are both accounts'."""
+    clock = h.FakeClock()
+    sim = h.world(clock, strict=strict, member=member)
     if prepare:
-        prepare(svc)
+        prepare(sim)
     if heal_all:
-        fail_every_member(svc)
-    before = h.memberships(svc)
-    requested = h.failed_shares(svc)
+        for account in (False, True) if member else (False,):
+            fail_every_member(sim, account)
+    before = h.memberships(sim, member)
+    requested = h.failed_shares(sim)
     path = os.path.join(str(tmp_path), "journal.json")
-    client = h.FaultyClient(svc, clock, faults)
-    engine, first, error = h.run(client, h.DyingJournal(path, clock, die_at=die_at, full_at=full_at), clock,
-                                 requested)
+    h.script(sim, faults)
+    engine, first, error = h.run(h.client(sim, clock), h.DyingJournal(path, clock, die_at=die_at, full_at=full_at),
+                                 clock, requested, member=(sim, h.failed_shares(sim, True), refused) if member else None)
     clock.sleep(0.5)
-    after_first = h.memberships(svc)
-    calls_first = list(client.calls)
+    after_first = h.memberships(sim, member)
+    calls_first = h.calls(sim)
     journalled = {(s["gateway_id"], s["share_name"]) for e in h.DyingJournal(path, clock).load() for s in e["shares"]}
     deleted = set()
     if between:
-        deleted = between(svc) or set()
-    client2 = h.FaultyClient(svc, clock, second_faults)
+        deleted = between(sim) or set()
+    h.script(sim, second_faults)
     journal = h.DyingJournal(path, clock)
-    engine2, second, error2 = h.run(client2, journal, clock, h.failed_shares(svc))
+    engine2, second, error2 = h.run(h.client(sim, clock), journal, clock, h.failed_shares(sim),
+                                    member=(sim, h.failed_shares(sim, True), False) if member else None)
     assert error2 is None, error2
     clock.sleep(60)  # every task and full sync has ended
-    return Played(before, after_first, h.memberships(svc), first, second, error, list(engine.errors),
-                  calls_first, list(client2.calls), deleted, engine.warnings + engine2.warnings,
+    return Played(before, after_first, h.memberships(sim, member), first, second, error, list(engine.errors),
+                  calls_first, h.calls(sim, len(calls_first)), deleted, engine.warnings + engine2.warnings,
                   list(journal.load()), journalled)
 
 

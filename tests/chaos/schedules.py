@@ -12,6 +12,11 @@ heal without faults) and raises AssertionError when an invariant does not hold:
   nothing else is;
 - the resume token of every result holds no template character and gives back its entries, and no
   result or journal holds the secret.
+
+A schedule may cover a member account too (``member``), reached through its role, under the same
+faults; its role may be refused to the first heal (``refused``). Then, besides: every pending entry
+names the account of its shares (the member's role for the member's shares, none for the caller's),
+and a member whose role was refused is left as it was by the first heal.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import re
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from tests.chaos import scenarios
+from tests.support.heal_accounts import MEDIA_ROLE
 
 WRITES = ("RemoveSharesFromExpressSync", "AddSharesToExpressSync")
 READS = ("DescribeExpressSyncShares", "DescribeTasks")
@@ -32,6 +38,7 @@ SHARES = (("gw-0004xq2m7bd1v9hke", "render-frames"), ("gw-0001b2odzvl3b1mhi", "m
           ("gw-0002w5nb8dj3u6qcx", "exports-smb"), ("gw-0001h3vy6gc9o2xzp", "renders-proxy"))
 HOSTILE = ("{{ lookup('pipe' ~ ' id') }}", "{% if 1 %}x{% endif %}", "{# note #}", "media 影像 ${HOME}")
 SECRET = "chaos-secret-Zq81"
+MEMBER_GATEWAYS = ("gw-0005m3dia0gatew1",)
 
 
 def build(pick) -> dict:
@@ -52,6 +59,8 @@ def build(pick) -> dict:
         "group": pick(GROUPS),
         "share": pick(SHARES),
         "hostile": pick((None, None) + HOSTILE),
+        "member": pick((False, True)),
+        "refused": pick((False, False, True)),
     }
 
 
@@ -63,25 +72,28 @@ def check(schedule, tmp_path):
     """Play ``schedule`` and assert every invariant (see the module documentation)."""
     deleted_group, deleted_share = schedule["group"], tuple(schedule["share"])
 
-    def between(svc):
+    def between(sim):
         if schedule["between"] == "group":
-            scenarios.delete_group(svc, deleted_group)
+            scenarios.delete_group(sim, deleted_group)
             return {deleted_group}
-        if schedule["between"] == "share" and deleted_share in svc.account.shares:
-            scenarios.delete_share(svc, deleted_share)
+        if schedule["between"] == "share" and deleted_share in sim.service.account.shares:
+            scenarios.delete_share(sim, deleted_share)
             return {deleted_share}
         return set()
 
-    def prepare(svc):
+    def prepare(sim):
         if schedule["hostile"]:
-            share = svc.account.shares.pop(("gw-0001b2odzvl3b1mhi", "media-nfs"))
+            shares = sim.service.account.shares
+            share = shares.pop(("gw-0001b2odzvl3b1mhi", "media-nfs"))
             share["ShareName"] = schedule["hostile"]
-            svc.account.shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
+            shares[("gw-0001b2odzvl3b1mhi", schedule["hostile"])] = share
 
     # "none" keeps the position of a call that goes through
     faults = {a: [None if k == "none" else k for k in kinds] for a, kinds in schedule["faults"].items()}
+    member = schedule.get("member", False)
     played = scenarios.play(tmp_path, strict=schedule["strict"], faults=faults, die_at=schedule["die_at"],
-                            full_at=schedule["full_at"], between=between, prepare=prepare)
+                            full_at=schedule["full_at"], between=between, prepare=prepare, member=member,
+                            refused=member and schedule.get("refused", False))
     # every membership that can still exist is back, and nothing is left pending
     assert scenarios.lost(played) == {}, "memberships lost: %s" % scenarios.lost(played)
     assert played.pending_after_second == [], "entries left: %s" % played.pending_after_second
@@ -101,6 +113,14 @@ def check(schedule, tmp_path):
         gone = group in played.deleted or key in played.deleted
         if gone and played.after_first.get(key) != group and key in played.journalled:
             assert key in orphaned, "not named as orphaned: %s" % (key,)
+    # several accounts: each entry in its own account; a refused member is left as it was
+    if member and schedule.get("refused"):
+        kept = {k: g for k, g in played.before.items() if k[0] in MEMBER_GATEWAYS}
+        assert {k: played.after_first.get(k) for k in kept} == kept, "a refused member was changed"
+    for result in (played.first, played.second):
+        for entry in (result or {}).get("pending", ()):
+            ours = {s["gateway_id"] in MEMBER_GATEWAYS for s in entry["shares"]}
+            assert ours == {entry["account"]["role_arn"] == MEDIA_ROLE}, entry
     # resume data is never a template, and no secret is anywhere
     for result in (played.first, played.second):
         if result is None:

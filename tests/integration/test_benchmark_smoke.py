@@ -112,3 +112,22 @@ def test_quick_accounts_benchmark_makes_the_ideal_calls(tmp_path):
     assert overhead == {"GetCallerIdentity": 1, "ListAccounts": 1}
     assert data["one_calls"][0]["total"] == data["one_ideal"]
     assert data["many_calls"][0]["peak_concurrency"] <= data["max_concurrency"]
+
+
+LOOKUPS_BENCHMARK = REPO_ROOT / "tests" / "perf" / "bench_lookups_accounts.py"
+
+
+def test_lookups_across_accounts_benchmark_prints_calls_against_the_ideal():
+    process = subprocess.run([sys.executable, str(LOOKUPS_BENCHMARK), "--accounts", "2", "--regions", "1",
+                              "--groups-per-region", "1", "--shares-per-group", "2", "--latency-ms", "0", "--runs", "1"],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stderr
+    rows = [line.split("|")[1:-1] for line in process.stdout.splitlines() if line.startswith("| express_sync")]
+    assert [(row[0].strip(), row[1].strip(), row[2].strip()) for row in rows] == [
+        ("express_syncs", "2", "2"), ("express_syncs", "1", "2"),
+        ("express_sync_shares", "2", "4"), ("express_sync_shares", "1", "4")]
+    many_syncs, many_shares = json.loads(rows[0][3]), json.loads(rows[2][3])
+    assert many_syncs == {"AssumeRole": 1, "DescribeExpressSyncs": 2, "GetCallerIdentity": 1, "ListAccounts": 1}
+    # the ideal, and one DescribeExpressSyncs per account to learn which ids it has
+    assert many_shares == {"AssumeRole": 1, "DescribeExpressSyncShares": 2, "DescribeExpressSyncs": 2,
+                           "GetCallerIdentity": 1, "ListAccounts": 1}

@@ -1,6 +1,7 @@
 """Every YAML example of docs/*.md and of the plugins' and modules' EXAMPLES that uses only the sample
-account (tests/simulator/data/sample_account.yml) runs, as written, against the simulator: inventory
-files with ``ansible-inventory``, playbooks and task lists with ``ansible-playbook``.
+account (tests/simulator/data/sample_account.yml), or the resource directory it manages (with the member
+accounts of tests/simulator/data), runs, as written, against the simulator: inventory files with
+``ansible-inventory``, playbooks and task lists with ``ansible-playbook``.
 
 The examples that cannot run there are listed in ``NOT_RUN`` with the reason, or name resources
 that the sample account does not have (ids of other groups and gateways). A new example is run, or
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import functools
 import json
 import re
 import textwrap
@@ -81,14 +83,18 @@ PLAYBOOK_ARGS = {"# heal.yml": ["--check"]}
 # The local simulator's address in the examples: the test's simulator answers there.
 SIMULATOR_URL = "http://127.0.0.1:8080"
 SIMULATOR_KEY = "LTAI5tSimulatorKey"
+# The member accounts of the sample account's resource directory (resource_directory: true).
+MEMBERS = ("--member-account", str(REPO_ROOT / "tests" / "simulator" / "data" / "member_media.yml"),
+           "--member-account", str(REPO_ROOT / "tests" / "simulator" / "data" / "member_finance.yml"))
 # Inventory options that a snippet of inventory.md adds to an inventory file.
 BASE_INVENTORY = {"plugin": "alibabacloud.sgw.sgw", "regions": ["cn-hangzhou", "cn-shanghai"]}
 
 
-def sample_ids() -> set:
+@functools.lru_cache(maxsize=None)
+def sample_ids() -> frozenset:
     account = yaml.safe_load(SAMPLE_ACCOUNT.read_text(encoding="utf-8"))
     ids = {g["GatewayId"] for g in account["gateways"]} | {g["ExpressSyncId"] for g in account["express_syncs"]}
-    return ids | {b["StorageBundleId"] for b in account["storage_bundles"]}
+    return frozenset(ids | {b["StorageBundleId"] for b in account["storage_bundles"]})
 
 
 def doc_examples():
@@ -132,8 +138,6 @@ def reason_not_run(example):
         return reason
     if re.search(r"role_arn: \"?acs:ram::", example.text):
         return "RAM roles, which the sample account does not have"
-    if re.search(r"^resource_directory: true", example.text, re.M):
-        return "a resource directory with member accounts, which the sample account alone is not"
     foreign = sorted(set(re.findall(r"\b(?:sync|gw|sb)-[0-9a-z*]+", example.text)) - sample_ids())
     if foreign:
         return "names resources that the sample account does not have: %s" % ", ".join(foreign)
@@ -154,8 +158,9 @@ def test_every_example_is_run_or_says_why_not():
 
 @pytest.fixture
 def simulator():
-    """The sample account, as it is: an example may change it."""
-    with Simulator("--task-seconds", "0.2", "--full-sync-seconds", "1") as sim:
+    """The sample account, as it is (an example may change it), the management account of a resource directory
+    with the members of tests/simulator/data, for the examples of several accounts."""
+    with Simulator("--task-seconds", "0.2", "--full-sync-seconds", "1", *MEMBERS) as sim:
         yield sim
 
 
@@ -164,6 +169,7 @@ def test_the_example_runs_against_the_sample_account(example, simulator, tmp_pat
     text = example.text.replace(SIMULATOR_URL, simulator.url).replace(SIMULATOR_KEY, KEY_ID)
     document = yaml.safe_load(text)
     env = ansible_env(ALIBABA_CLOUD_SGW_ENDPOINT=simulator.url, ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID,
+                      ALIBABA_CLOUD_STS_ENDPOINT=simulator.url, ALIBABA_CLOUD_RESOURCE_MANAGER_ENDPOINT=simulator.url,
                       ALIBABA_CLOUD_ACCESS_KEY_SECRET=KEY_SECRET, HOME=tmp_path,
                       ALIBABA_CLOUD_SGW_RESYNC_JOURNAL=tmp_path / "resync-journal.json",
                       ALIBABA_CLOUD_REGION_ID=REGION.get(example.title, "cn-hangzhou"),

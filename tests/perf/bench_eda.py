@@ -53,6 +53,7 @@ import yaml  # noqa: E402
 
 from tests.perf.bench_inventory import collections_root  # noqa: E402
 from tests.support.sim_process import KEY_ID, KEY_SECRET, Simulator, ansible_env  # noqa: E402
+from tests.support.waiting import stop_group  # noqa: E402
 
 SHARE = "artifacts@gw-0003f6ht0wz8n2lqa"
 FLAPPER = "media-nfs@gw-0001b2odzvl3b1mhi"
@@ -107,13 +108,7 @@ class Rulebook:
         return list(re.findall(r"^Event:\n(.*?)\n\*{10}", self.text()[since:], re.S | re.M))
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
+        stop_group(self.process)
         self.handle.close()
 
 

@@ -85,6 +85,7 @@ class Stats:
             self._regions = {}
             self._errors = {}
             self._accounts = {}
+            self._account_actions = {}
             self._peak = self._in_flight
 
     def started(self) -> None:
@@ -101,6 +102,8 @@ class Stats:
         with self._lock:
             if account:
                 self._accounts[account] = self._accounts.get(account, 0) + 1
+                actions = self._account_actions.setdefault(account, {})
+                actions[action] = actions.get(action, 0) + 1
             self._total += 1
             self._actions[action] = self._actions.get(action, 0) + 1
             if region:
@@ -114,15 +117,19 @@ class Stats:
         with self._lock:
             return {"total": self._total, "actions": dict(self._actions), "regions": dict(self._regions),
                     "errors": dict(self._errors), "peak_concurrency": self._peak, "requests": self._requests,
-                    "accounts": dict(self._accounts)}
+                    "accounts": dict(self._accounts),
+                    "account_actions": {k: dict(v) for k, v in self._account_actions.items()}}
 
 
 class Simulator:
     """Answers API calls and control requests; knows nothing of sockets."""
 
     def __init__(self, service, verifier, faults: Faults = Faults(), seed: int | None = None, sts_duration=None,
-                 members=()):
+                 members=(), hold=None):
         self.service = service
+        # hold(seconds, then) -> the answer: how a call of ``hold_actions`` is held before ``then()``
+        # runs it; by default the handler sleeps (an in-process simulator on a fake clock plays it so).
+        self.hold = hold or _sleep_then
         self.verifier = verifier
         self.directory = Directory(service, members)
         self.sts = Sts(verifier, self.directory.roles, sts_duration,
@@ -140,8 +147,12 @@ class Simulator:
             self.faults = faults
             self._lost_left = {action: dict(setting) for action, setting in faults.lose_replies.items()}
 
-    def _lost_reply(self, action: str):
-        """The kind of loss of this call's answer, or None (counting down ``lose_replies``)."""
+    def _lost_reply(self, action: str, faults: Faults):
+        """The kind of loss of this call's answer, or None (counting down ``lose_replies``; settings
+        given for this call alone lose its answer when their count is above 0)."""
+        if faults is not self.faults:
+            setting = faults.lose_replies.get(action)
+            return setting["kind"] if setting and setting["count"] > 0 else None
         with self._throttle_lock:
             setting = self._lost_left.get(action)
             if not setting or setting["count"] <= 0:
@@ -155,16 +166,16 @@ class Simulator:
 
     # ------------------------------------------------------------------------------- API
 
-    def api(self, request: SignedRequest) -> Response:
+    def api(self, request: SignedRequest, faults: Faults | None = None) -> Response:
+        """The answer to an API request, under the fault settings in force or ``faults``, this call's own."""
         self.stats.started()
         try:
-            return self._api(request)
+            return self._api(request, self.faults if faults is None else faults)
         finally:
             self.stats.finished()
 
-    def _api(self, request: SignedRequest) -> Response:
+    def _api(self, request: SignedRequest, faults: Faults) -> Response:
         request_id = str(uuid.uuid4()).upper()
-        faults = self.faults
         if faults.max_query_bytes and request.query_bytes > faults.max_query_bytes:
             self.stats.failed("RequestURITooLarge")
             return Response(414, URI_TOO_LONG_PAGE, "text/html")
@@ -191,7 +202,8 @@ class Simulator:
     def _dispatch(self, request: SignedRequest, params: dict, region: str, faults: Faults,
                   request_id: str) -> Response:
         identity = self.verifier.verify(request)
-        time.sleep(faults.latency_ms / 1000.0)
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000.0)
         if identity.version == STS_VERSION and request.path == "/":
             return self._sts(identity.action, params, identity.key_id, identity.version, region, request_id)
         principal = self.verifier.principal_of(identity.key_id)
@@ -211,11 +223,16 @@ class Simulator:
             retry_after = {} if faults.retry_after_ms is None else {"x-acs-retry-after": str(faults.retry_after_ms)}
             raise ApiError("Throttling.User", headers=retry_after)
         if identity.action in faults.hold_actions:  # a proxy holds the call, then lets it through
-            time.sleep(faults.hold_actions[identity.action])
-        fields = self._run(service, identity.action, params, faults)
+            return self.hold(faults.hold_actions[identity.action],
+                             lambda: self._applied(service, identity.action, params, region, faults, request_id))
+        return self._applied(service, identity.action, params, region, faults, request_id)
+
+    def _applied(self, service, action: str, params: dict, region: str, faults: Faults, request_id: str) -> Response:
+        """Run the action; its answer, unless ``lose_replies`` or ``malformed`` has it lost or corrupted."""
+        fields = self._run(service, action, params, faults)
         body = {"RequestId": request_id, **fields, "Code": "200", "Message": "successful", "Success": True}
         headers = {"x-acs-request-id": request_id}
-        lost = self._lost_reply(identity.action)
+        lost = self._lost_reply(action, faults)
         if lost:  # applied, and its answer lost on the way back
             self.stats.failed("LostReply")
             if lost == "drop":
@@ -302,6 +319,11 @@ class Simulator:
             raise ValueError(f"invalid account: {exc}") from None
         self.service.replace_account(account)
         return {section: len(value) for section, value in account.to_document().items() if isinstance(value, list)}
+
+
+def _sleep_then(seconds: float, then):
+    time.sleep(seconds)
+    return then()
 
 
 def _json(body: bytes):

@@ -35,6 +35,9 @@ class Task:
     fails: bool
     apply: Callable[[float], None]
     settled: bool = False
+    # A state it ends in other than completed or failed (``task.state.cancelled``, say), changing
+    # nothing: the API reference names no other, and the client must be right if there are.
+    final: str = ""
 
     @property
     def ends(self) -> float:
@@ -51,7 +54,7 @@ class Task:
             "TaskId": self.task_id,
             "Name": self.name,
             "RelatedResourceId": self.target_id,
-            "StateCode": RUNNING if running else FAILED if self.fails else COMPLETED,
+            "StateCode": RUNNING if running else self.final or (FAILED if self.fails else COMPLETED),
             "Progress": progress,
             "MessageKey": FAILURE_MESSAGE_KEY if self.fails and not running else "",
             "CreatedTime": int(self.created),
@@ -66,8 +69,10 @@ class TaskEngine:
         self.duration = duration
         self.tasks: list[Task] = []
 
-    def start(self, task_id: str, name: str, target_id: str, now: float, apply, fails: bool = False) -> Task:
-        task = Task(task_id, name, target_id, now, self.duration, fails, apply)
+    def start(self, task_id: str, name: str, target_id: str, now: float, apply, fails: bool = False,
+              duration: float | None = None, final: str = "") -> Task:
+        task = Task(task_id, name, target_id, now, self.duration if duration is None else duration, fails, apply,
+                    final=final)
         self.tasks.append(task)
         return task
 
@@ -80,7 +85,7 @@ class TaskEngine:
                        key=lambda task: task.ends)
         for task in ended:
             task.settled = True
-            if not task.fails:
+            if not task.fails and not task.final:
                 task.apply(task.ends)
 
     def find(self, target_id: str | None = None, task_id: str | None = None) -> list[Task]:

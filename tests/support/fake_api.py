@@ -42,21 +42,38 @@ SAMPLE_ACCOUNT = pathlib.Path(__file__).resolve().parents[1] / "simulator" / "da
 
 
 class FakeClock:
-    """A clock that moves only when something sleeps; it records every sleep."""
+    """Epoch seconds that move only when something sleeps; it records every sleep.
+
+    ``at(when, function)`` runs ``function`` once the clock reaches ``when`` (as time passes in a
+    sleep, in the order of their times): a write held by the network that lands later, say.
+    """
 
     def __init__(self, now=1_700_000_000.0):
         self.now = now
         self.sleeps = []
+        self._due = []  # (when, order, function)
+        self._order = itertools.count()
 
     def __call__(self):
         return self.now
 
-    monotonic = __call__
+    monotonic = time = __call__
+
+    def at(self, when, function):
+        self._due.append((when, next(self._order), function))
 
     def sleep(self, seconds):
         assert seconds >= 0
         self.sleeps.append(seconds)
-        self.now += seconds
+        until = self.now + seconds
+        while True:
+            due = sorted(entry for entry in self._due if entry[0] <= until)
+            if not due:
+                break
+            self._due.remove(due[0])
+            self.now = max(self.now, due[0][0])
+            due[0][2]()
+        self.now = until
 
 
 def _wire(value):

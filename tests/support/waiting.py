@@ -8,6 +8,9 @@ test asserts how long anything took.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import threading
 
 POLL_SECONDS = 0.05
@@ -28,3 +31,16 @@ def wait_until(condition, what, timeout=60.0):
                 raise AssertionError("gave up waiting for %s after %ss" % (what, timeout))
     finally:
         guard.cancel()
+
+
+def stop_group(process, grace=30.0):
+    """End ``process``, started in a session of its own, with its children: SIGTERM to its process
+    group, SIGKILL if it has not ended within ``grace`` s; then reap it."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -12,7 +12,8 @@ The layers, from the top (a file may import from its own layer and the ones belo
 
     4  plugins: plugins/modules, plugins/inventory, plugins/lookup (and any other plugin type), and
        the event sources of extensions/eda/plugins
-    3  plugin_utils (the plugins' base classes), module_utils/options.py, module_utils/module.py
+    3  plugin_utils (the plugins' base classes), module_utils/options.py, module_utils/module.py,
+       module_utils/accounts.py
     2  module_utils/estate, module_utils/writes, module_utils/credentials
     1  module_utils/wire
     0  doc_fragments (imported by no Python code)
@@ -38,13 +39,14 @@ LAYERS = {
     "module_utils/writes": 2,
     "module_utils/options.py": 3,
     "module_utils/module.py": 3,
+    "module_utils/accounts.py": 3,
     "plugin_utils": 3,
     "doc_fragments": 0,
 }
 PLUGIN_LAYER = 4
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 START, END = "<!-- import graph: start (python tests/utils/import_graph.py --write) -->", "<!-- import graph: end -->"
-LAYER_NAMES = {4: "plugins", 3: "plugin_utils, options, module", 2: "estate, writes, credentials", 1: "wire",
+LAYER_NAMES = {4: "plugins", 3: "plugin_utils, options, module, accounts", 2: "estate, writes, credentials", 1: "wire",
                0: "doc_fragments"}
 
 

@@ -66,8 +66,9 @@ class AccountsFetcher:
     """Fetch the estate of several accounts on one pool of ``max_concurrency`` threads.
 
     ``credentials`` is an :class:`~..credentials.accounts.AccountCredentials`; ``client_of(credentials)``
-    returns a client that signs with them (closed after its account is read); ``fetcher_of(client)``
-    returns the :class:`~.fetch.EstateFetcher` of one account.
+    returns a client that signs with them (closed after its account is read); ``fetcher_of(client, target)``
+    returns the :class:`~.fetch.EstateFetcher` of one account (or anything whose ``fetch(regions, calls)``
+    returns ``{"regions": ...}`` and makes its calls on the pool ``calls``).
     """
 
     def __init__(self, credentials, client_of, fetcher_of, max_concurrency=8, fail_fast=True, cached=None):
@@ -118,7 +119,7 @@ class _Run:
             credentials = calls.submit(fetcher.credentials.of, target).result()  # the AssumeRole: a call in flight
             client = fetcher.client_of(credentials)
             try:
-                entry["regions"] = fetcher.fetcher_of(client).fetch(regions, calls)["regions"]
+                entry["regions"] = fetcher.fetcher_of(client, target).fetch(regions, calls)["regions"]
             finally:
                 client.close()
         except RegionFailure as failure:

@@ -28,6 +28,12 @@ SIGNATURE_VERSIONS = (V3, V1)
 V3_ALGORITHM = "ACS3-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
+# The parameters that a V1 signature is made of. An API parameter of one of these names would be
+# overwritten by the signer or, for ``SecurityToken``, taken by the service as the credential's
+# token; the client refuses it (under V3 too, so that a request means the same under both).
+SIGNATURE_PARAMS = frozenset(("Action", "Version", "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion",
+                              "SignatureNonce", "Timestamp", "SecurityToken", "Signature"))
+
 
 def percent_encode(value) -> str:
     """RFC 3986 encoding as the API wants it: unreserved characters stay, space is ``%20``."""
@@ -67,8 +73,19 @@ def v1_signature(method: str, params: dict, secret: str) -> str:
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
+def signature_params_in(params) -> list:
+    """The names of ``params`` that are parameters of the signature (:data:`SIGNATURE_PARAMS`), sorted."""
+    return sorted(SIGNATURE_PARAMS.intersection(params))
+
+
 def v1_common_params(action, version, params, nonce=None, timestamp=None) -> dict:
-    """The parameters of an RPC request that carries no signature (an anonymous STS call)."""
+    """The parameters of an RPC request that carries no signature (an anonymous STS call).
+
+    ``params`` must hold no parameter of the signature (ValueError): it would be overwritten.
+    """
+    clashing = signature_params_in(params)
+    if clashing:
+        raise ValueError("parameters of the signature given as API parameters: %s" % ", ".join(clashing))
     common = dict(params)
     common.update({
         "Action": action,

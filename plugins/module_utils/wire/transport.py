@@ -203,7 +203,9 @@ class SgwClient:
         """Call ``action`` in ``region`` and return the decoded JSON body, retrying what may heal.
 
         Every attempt is signed anew (fresh nonce and timestamp). Retries stop after
-        ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy.
+        ``max_retries``, or when the next wait would pass the ``budget`` of the retry policy. A
+        parameter named as one of the signature's (:data:`~.signing.SIGNATURE_PARAMS`) is refused
+        with :class:`~.errors.SgwConfigError` before anything is sent.
 
         ``resend=False`` is for a write: an attempt is then retried only when its failure proves
         that it changed nothing (:func:`~.errors.proves_not_applied`: a throttled or refused
@@ -213,6 +215,11 @@ class SgwClient:
         """
         params = {k: _wire_value(v) for k, v in (params or {}).items() if v is not None}
         params[REGION_ID] = region
+        clashing = signing.signature_params_in(params)
+        if clashing:
+            raise SgwConfigError("%s in region %s was not sent: %s %s a parameter of the request's signature, "
+                                 "which cannot be sent as an API parameter; leave it out." % (
+                                     action, region, ", ".join(clashing), "is" if len(clashing) == 1 else "are"))
         backoff = self.retry.backoff(sleep=self._sleep)
         attempt = 0
         while True:

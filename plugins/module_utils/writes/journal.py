@@ -10,8 +10,9 @@ dropped only once the Add task of the group has completed. The next run complete
 
 The file is JSON, written atomically (temporary file, fsync, rename, fsync of the directory), and
 guarded by an exclusive lock on ``<journal>.lock`` for the whole run that changes it. It never
-holds a secret: an entry names the AccessKey ID masked, and matches credentials by a one-way
-digest of their identity.
+holds a secret: an entry names the AccessKey ID masked, a one-way digest of the identity that
+wrote it, and the account its writes were made in: the account id, and the role they were signed
+through (null for the caller's own account); never a key, a token or an external id.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     HAS_FCNTL = False
 
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.accounts import role_account_id
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.backoff import Backoff
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.files import write_atomically
@@ -60,6 +62,16 @@ ENTRY_FIELDS = ("id", "created", "updated", "account", "endpoint", "region", "ex
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+def share_pairs(shares):
+    """``(gateway_id, share_name)`` of each share of a journal entry."""
+    return [(s["gateway_id"], s["share_name"]) for s in shares]
+
+
+def share_dicts(keys):
+    """The journal's form of ``(gateway_id, share_name)`` pairs."""
+    return [{"gateway_id": k[0], "share_name": k[1]} for k in keys]
+
+
 def default_path(env=None) -> str:
     """The journal's default path: ``$ALIBABA_CLOUD_SGW_RESYNC_JOURNAL``, else under the Ansible home."""
     env = os.environ if env is None else env
@@ -69,18 +81,28 @@ def default_path(env=None) -> str:
     return os.path.join(os.path.expanduser(home), "alibabacloud.sgw", "resync-journal.json")
 
 
-def account_of(credentials) -> dict:
-    """The journal's record of an identity: the masked AccessKey ID and a digest to match it by.
+def account_of(credentials, account_id=None, role_arn=None) -> dict:
+    """The journal's record of the account an entry's writes are made in.
 
-    Permanent keys are matched by their AccessKey ID. STS key ids change with every session, so
-    STS credentials are matched by where they came from (a profile, an ECS role, the environment).
+    ``key_id`` (masked) and ``identity`` (a digest to match it by) are those of the run's own
+    credentials: permanent keys are matched by their AccessKey ID; STS key ids change with every
+    session, so STS credentials are matched by where they came from (a profile, an ECS role, the
+    environment). ``role_arn`` is the role assumed from them for the writes, None for the caller's
+    own account (written with those credentials); ``account_id`` the account's id, None when the
+    run was told no account (the caller's own). Entries of 1.1.0 have neither: the caller's own.
     """
     if credentials.security_token:
         basis = "sts:" + str(credentials.source)
     else:
         basis = "key:" + credentials.access_key_id
     return {"key_id": mask_key_id(credentials.access_key_id),
-            "identity": hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]}
+            "identity": hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24],
+            "account_id": account_id, "role_arn": role_arn}
+
+
+def role_of(entry):
+    """The role that ``entry``'s writes are signed through; None: the credentials of the run itself."""
+    return entry["account"].get("role_arn")
 
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -101,7 +123,7 @@ def epoch_of(text):
 def new_entry(account, endpoint, region, express_sync_id, shares) -> dict:
     """An entry at its first step; ``shares`` are ``(gateway_id, share_name)`` pairs."""
     stamp = now_text()
-    return {"id": uuid.uuid4().hex[:16], "created": stamp, "updated": stamp, "account": dict(account),
+    return {"id": uuid.uuid4().hex[:16], "created": stamp, "updated": stamp, "account": _account_record(account),
             "endpoint": hide_userinfo(endpoint), "region": region, "express_sync_id": express_sync_id,
             "shares": [{"gateway_id": g, "share_name": s} for g, s in shares], "step": "removing",
             "task_id": None, "error": None, "lands_by": None}
@@ -155,9 +177,7 @@ def invalid_entry(entry) -> list:
     problems += invalid_regions([entry["region"]]) + invalid_express_sync_ids([entry["express_sync_id"]])
     if entry["step"] not in STEPS:
         problems.append("step %r is not one of %s" % (entry["step"], ", ".join(STEPS)))
-    account = entry.get("account")
-    if not isinstance(account, dict) or not all(isinstance(account.get(k), str) for k in ("key_id", "identity")):
-        problems.append("account must have key_id and identity")
+    problems += _account_problems(entry.get("account"))
     shares = entry.get("shares")
     if not isinstance(shares, list) or not shares:
         problems.append("shares must be a non-empty list")
@@ -174,11 +194,31 @@ def invalid_entry(entry) -> list:
     return problems
 
 
+def _account_problems(account) -> list:
+    if not isinstance(account, dict) or not all(isinstance(account.get(k), str) for k in ("key_id", "identity")):
+        return ["account must have key_id and identity"]
+    account_id, role_arn = account.get("account_id"), account.get("role_arn")
+    if account_id is not None and not (isinstance(account_id, str) and account_id.isdigit()):
+        return ["account.account_id must be an account id (digits) or null"]
+    if role_arn is not None and role_account_id(role_arn) is None:
+        return ["account.role_arn must be a role ARN such as acs:ram::<account id>:role/<role name>, or null"]
+    if role_arn is not None and account_id is not None and role_account_id(role_arn) != account_id:
+        return ["account.role_arn %s is not a role of the account %s" % (role_arn, account_id)]
+    return []
+
+
+def _account_record(account) -> dict:
+    """Only these fields: never a key, a token or an external id. Without account_id and role_arn (1.1.0),
+    the caller's own account."""
+    return {"key_id": account["key_id"], "identity": account["identity"], "account_id": account.get("account_id"),
+            "role_arn": account.get("role_arn")}
+
+
 def clean_entry(entry) -> dict:
     """An entry with only the journal's fields (anything else given back by a user is dropped)."""
     cleaned = {field: entry.get(field) for field in ENTRY_FIELDS}
     cleaned["endpoint"] = hide_userinfo(cleaned["endpoint"])  # never a password in the journal
-    cleaned["account"] = {"key_id": entry["account"]["key_id"], "identity": entry["account"]["identity"]}
+    cleaned["account"] = _account_record(entry["account"])
     cleaned["shares"] = [{"gateway_id": s["gateway_id"], "share_name": s["share_name"]} for s in entry["shares"]]
     cleaned["id"] = str(entry.get("id") or uuid.uuid4().hex[:16])
     return cleaned

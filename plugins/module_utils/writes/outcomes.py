@@ -88,3 +88,9 @@ def landing_window(client) -> float:
 def lands_by(client, now) -> float:
     """The time (epoch seconds) after which a write sent at ``now`` can no longer land."""
     return round(now + landing_window(client), 3)
+
+
+def lands_by_ahead(client, now) -> float:
+    """What a journal records before writes are sent: :func:`lands_by` of a write sent up to one
+    timeout from ``now`` (a write that waits longer for its turn has its entries written anew)."""
+    return lands_by(client, now + float(getattr(client, "timeout", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT))

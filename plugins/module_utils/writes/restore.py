@@ -16,6 +16,8 @@ named in ``orphaned``, and the rest of the entry goes on).
 
 from __future__ import annotations
 
+import threading
+
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.records import share_key, share_label as label
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire import api
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_ID, NAME
@@ -34,19 +36,15 @@ UNTOUCHED = "untouched"        # nothing was removed (the Remove was refused, or
 NOT_REMOVED = "not_removed"    # the Remove task failed: what it took out is added back
 
 
-def share_pairs(shares):
-    return [(s["gateway_id"], s["share_name"]) for s in shares]
-
-
-def share_dicts(keys):
-    return [{"gateway_id": k[0], "share_name": k[1]} for k in keys]
-
-
 def _number(value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
         return float("-inf")
+
+
+# Journal writes made from the writers of a pool, one at a time.
+_JOURNAL_WRITES = threading.Lock()
 
 
 class Group:
@@ -313,7 +311,7 @@ class Steps(Concurrent):
                 return
 
     def _add_round(self, groups, last):
-        lands_by = outcomes.lands_by(self.client, self.waits.wall())
+        lands_by = outcomes.lands_by_ahead(self.client, self.waits.wall())
         for group in groups:
             group.task_id = None
             self.journal.update(group.entries, step="adding", task_id=None, lands_by=lands_by)
@@ -365,8 +363,28 @@ class Steps(Concurrent):
     def writer(self, action, function, group, keys):
         """A function that sends ``action`` for ``keys`` of ``group`` (retried while the group is busy) and
         returns its :class:`.outcomes.Outcome`."""
+        sent = []  # when each attempt was sent
+
+        def send():
+            self.cover_landing(group)
+            sent.append(self.waits.wall())
+            return function(self.client, group.region, group.express_sync_id, keys)
+
         def write():
-            return outcomes.write(lambda: self.waits.call_while_busy(
-                lambda: function(self.client, group.region, group.express_sync_id, keys),
-                self.timeout, action, group.region, group.express_sync_id), action, group.region)
+            outcome = outcomes.write(lambda: self.waits.call_while_busy(
+                send, self.timeout, action, group.region, group.express_sync_id), action, group.region)
+            if outcome.state == outcomes.UNKNOWN and sent:  # it lands a window after it was sent, at the latest
+                self.journal.update(group.entries, lands_by=outcomes.lands_by(self.client, sent[-1]))
+            return outcome
         return write
+
+    def cover_landing(self, group):
+        """Before each attempt of a write: the group's entries must say that it can land until a
+        landing window from now. One that waited for its turn (a slot of the pool, a busy group)
+        past what they say has them written anew first, so that a run that dies meanwhile leaves a
+        journal that waits long enough for it."""
+        needed = outcomes.lands_by(self.client, self.waits.wall())
+        if not self.check_mode and min([e.get("lands_by") or 0 for e in group.entries] or [needed]) < needed:
+            with _JOURNAL_WRITES:
+                self.journal.update(group.entries, lands_by=outcomes.lands_by_ahead(self.client, self.waits.wall()))
+                self.persist()

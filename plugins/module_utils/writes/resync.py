@@ -18,11 +18,12 @@ dead run happened. The steps themselves are in :mod:`.restore`, the outcome of e
 
 Just before taking a share out, its state is read: a share that is not in one of ``heal_states``
 any more (healthy, or already syncing again) is left alone and reported in ``skipped_healthy``.
+
+A :class:`Resync` acts in one account, with one client; :class:`~.heal.Heal` runs those of
+several accounts under one lock of the journal (:meth:`Resync.run` is a run of one account).
 """
 
 from __future__ import annotations
-
-import concurrent.futures
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import (
     FAILED,
@@ -33,6 +34,8 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health imp
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import outcomes
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.journal import share_dicts, share_pairs
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import EXPRESS_SYNC_STATE, SYNC_PROGRESS
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore import (
     NOT_REMOVED,
@@ -41,8 +44,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.restore im
     Group,
     Steps,
     label,
-    share_dicts,
-    share_pairs,
 )
 
 # Health polling: the first delay between two rounds and the most once doubled, in seconds.
@@ -53,12 +54,13 @@ HEAL_STATES = tuple(state for state, health in HEALTH_BY_STATE.items() if health
 
 
 class Resync(Steps):
-    """Resumes pending journal entries, then resyncs the requested shares; see the module's documentation."""
+    """Resumes pending journal entries, then resyncs the requested shares, in the account of ``client``
+    (``account``: its journal record, :func:`.journal.account_of`); see the module's documentation."""
 
     def __init__(self, client, journal, account, endpoint_of, params, check_mode=False, waits=None):
         self.client = client
         self.journal = journal
-        self.account = account
+        self.account = dict(account)
         self.endpoint_of = endpoint_of
         self.params = params
         self.check_mode = check_mode
@@ -79,15 +81,10 @@ class Resync(Steps):
         self.records = {}         # (region, group, gateway, share) -> the share's result
         self.before = {}          # group key -> member labels before
         self.after = {}
-        self.other_pending = 0
         self.failed_groups = set()
-        self.given = []
         self.health_rounds = 0
         self.journal_error = None  # the first OSError of a journal write after the intent
-
-    def entry_is_ours(self, entry) -> bool:
-        return (entry["account"]["identity"] == self.account["identity"]
-                and entry["endpoint"] == self.endpoint_of(entry["region"]))
+        self.stopped = None        # the SgwError that ended this account's steps before their end
 
     def _fail(self, group, error, outcome):
         group.error = error
@@ -118,62 +115,29 @@ class Resync(Steps):
                 "Run the module again (or with resume_only: true) to add them back" % (self.journal.path, "; ".join(
                     "%s in region %s (%s)" % (g.express_sync_id, g.region, ", ".join(
                         label(k) for k in (g.to_add or g.shares))) for g in stranded)))
+        if self.stopped is not None:
+            parts.append("The run stopped there: what it had taken out is recorded in the resync journal %s; run the "
+                         "module again (or with resume_only: true) to add it back" % self.journal.path)
         return ". ".join(parts) + "."
 
     # ---------------------------------------------------------------------------------- run
 
     def run(self, requested, given_entries=(), resume_only=False, pool_factory=None):
-        """Resume, then resync ``requested`` (``{(region, group): [(gateway_id, share_name), ...]}``).
+        """Resume, then resync ``requested`` (``{(region, group): [(gateway_id, share_name), ...]}``), in this
+        account alone (see :class:`~.heal.Heal`).
 
         A journal that could not be written after the intent is raised at the end (``OSError``),
         once every share already taken out was sent back.
         """
-        pool_factory = pool_factory or (lambda: concurrent.futures.ThreadPoolExecutor(
-            max_workers=self.params["max_concurrency"]))
-        self.pool = pool_factory()
-        try:
-            if not self.check_mode:
-                self.journal.lock(self.timeout)
-            try:
-                self.journal.load()
-                pending = self._pending(given_entries)
-                resumed_groups = self._resume(pending)
-                resumed = {(g.region, g.express_sync_id, k) for g in resumed_groups for k in g.to_add}
-                if not resume_only:
-                    self._resync(requested, resumed)
-            finally:
-                if not self.check_mode:
-                    self.journal.unlock()
-            if not self.check_mode and self.journal_error is None:
-                self._wait_healthy()
-        finally:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-        if self.journal_error is not None:
-            raise self.journal_error
-        return self.result()
+        heal = Heal(self.journal, self)
+        return heal.run({None: requested}, given_entries, resume_only=resume_only, pool_factory=pool_factory)
 
-    def _pending(self, given_entries):
-        """The entries to resume: the journal's of this account and endpoint, and those given back."""
-        ours = [e for e in self.journal.entries if self.entry_is_ours(e)]
-        self.other_pending = len(self.journal.entries) - len(ours)
-        if self.other_pending:
-            self.warnings.append(
-                "the resync journal %s holds %d pending entries of other credentials or endpoints; they were left "
-                "alone: run the module with those credentials and that endpoint to resume them" % (
-                    self.journal.path, self.other_pending))
-        known = {e["id"] for e in self.journal.entries}
-        given = [e for e in given_entries if e["id"] not in known]
-        for entry in given:
-            if entry["account"]["identity"] != self.account["identity"]:
-                self.warnings.append("resume_entries: the entry for %s was recorded with AccessKey ID %s, not the one "
-                                     "of this run (%s)" % (entry["express_sync_id"], entry["account"]["key_id"],
-                                                           self.account["key_id"]))
-        self.given = given
-        if given and not self.check_mode:
-            self.journal.entries.extend(given)
-            self.journal.save()
-        return ours + given
+    def steps(self, requested, entries, resume_only=False):
+        """Under the journal's lock: resume ``entries`` (this account's pending ones), then resync ``requested``."""
+        resumed_groups = self._resume(entries)
+        resumed = {(g.region, g.express_sync_id, k) for g in resumed_groups for k in g.to_add}
+        if not resume_only:
+            self._resync(requested, resumed)
 
     # -------------------------------------------------------------------------------- resume
 
@@ -192,6 +156,7 @@ class Resync(Steps):
         read = self.missing_after_settling(list(groups.values()))
         for group in read:
             self.resumed.append({"express_sync_id": group.express_sync_id, "region": group.region,
+                                 "account_id": self.account.get("account_id"),
                                  "shares": share_dicts(group.shares), "added": share_dicts(group.to_add)})
             self.before.setdefault(group.key, sorted(label(k) for k in group.members))
             for key in group.to_add:
@@ -246,7 +211,7 @@ class Resync(Steps):
         if self.check_mode:
             return
         # Intent first: an entry per group before any Remove is sent; a journal that cannot say so stops here.
-        lands_by = outcomes.lands_by(self.client, self.waits.wall())
+        lands_by = outcomes.lands_by_ahead(self.client, self.waits.wall())
         for group in groups:
             group.entries = [journals.new_entry(self.account, self.endpoint_of(group.region), group.region,
                                                 group.express_sync_id, group.shares)]
@@ -267,7 +232,7 @@ class Resync(Steps):
         state = share.get(EXPRESS_SYNC_STATE) if share else None
         self.records[(group.region, group.express_sync_id) + key] = dict(self._share(group, key), **{
             "state_before": state if share else "not a member", "state_after": None, "sgw_health": None,
-            "sync_progress": None, "resumed": resumed})
+            "sync_progress": None, "resumed": resumed, "account_id": self.account.get("account_id")})
 
     def _wait_healthy(self):
         """Poll the members of every group of the run once per region per round until every share is healthy."""
@@ -299,20 +264,13 @@ class Resync(Steps):
 
     # -------------------------------------------------------------------------------- output
 
-    def pending(self):
-        """The entries of this account and endpoint still in the journal, as the module returns them."""
-        entries = [dict(e) for e in self.journal.entries if self.entry_is_ours(e)]
-        if self.check_mode:  # what a real run would have found, the entries given back included
-            entries += [dict(e) for e in self.given]
-        return entries
-
     def result(self) -> dict:
+        """What this account's run did (:meth:`.heal.Heal.result` adds what is pending in the journal)."""
         shares = [self.records[k] for k in sorted(self.records)]
         recovered = sorted(label((r["gateway_id"], r["share_name"])) for r in shares if r["sgw_health"] == HEALTHY)
         not_recovered = sorted(label((r["gateway_id"], r["share_name"])) for r in shares
                                if r["sgw_health"] != HEALTHY)
         groups = sorted(set(self.before) | set(self.after))
-        pending = self.pending()
         return {
             "changed": self.changed,
             "shares": shares,
@@ -322,11 +280,8 @@ class Resync(Steps):
             "not_members": self.skipped,
             "skipped_healthy": self.skipped_healthy,
             "orphaned": self.orphaned,
-            "pending": pending,
-            "resume_token": journals.encode_token(pending),
             "task_ids": self.task_ids,
             "health_rounds": self.health_rounds,
-            "journal": self.journal.path,
             "diff": {
                 "before": {"%s (%s)" % (k[1], k[0]): self.before.get(k, []) for k in groups},
                 "after": {"%s (%s)" % (k[1], k[0]): self._after(k) for k in groups},

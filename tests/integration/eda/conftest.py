@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.support.sim_process import KEY_ID, KEY_SECRET, REPO_ROOT, SAMPLE_ACCOUNT, SECRETS, Simulator, ansible_env
+from tests.support.waiting import stop_group
 
 pytest.importorskip("ansible_rulebook", reason="ansible-rulebook is not installed (tests/requirements-eda.txt)")
 
@@ -97,13 +98,7 @@ class Rulebook:
         return next(e for e in self.events(since) if predicate(e))
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
+        stop_group(self.process)
         self.reader.join(timeout=10)
 
 

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import textwrap
 import types
+import zlib
 
 import pytest
 import yaml
@@ -141,11 +142,30 @@ def sample_account(tmp_path):
     return path
 
 
-@pytest.fixture(params=TEST_SCOPES)
+def scopes_of(definition) -> tuple:
+    """The scopes a test of this directory runs under: every one of ``TEST_SCOPES`` for a test marked
+    ``every_scope`` (its subject is how groups are listed: the module express_sync reads them with
+    ``DescribeExpressSyncs``, the one call whose answers the scope shapes); one for the others (the
+    writes and heals, whose reads of groups go through the inventory, which its goldens test under each
+    scope), taken by turns from the test's name so that both scopes serve over the directory."""
+    if definition.get_closest_marker("every_scope"):
+        return TEST_SCOPES
+    return (TEST_SCOPES[zlib.crc32(definition.name.encode()) % len(TEST_SCOPES)],)
+
+
+def pytest_generate_tests(metafunc):
+    if "start_simulator" not in metafunc.fixturenames:
+        return
+    if any("start_simulator" in mark.args[0] for mark in metafunc.definition.iter_markers("parametrize")):
+        return  # the test names its scope
+    metafunc.parametrize("start_simulator", scopes_of(metafunc.definition), indirect=True)
+
+
+@pytest.fixture
 def start_simulator(request):
     """Start a simulator with ``start(data_file, *flags)``; every one started is stopped after the test.
 
-    Each test runs once per way the service may scope ``DescribeExpressSyncs`` (``TEST_SCOPES``).
+    It plays the scope of ``DescribeExpressSyncs`` the test is parametrized with (see :func:`scopes_of`).
     """
     started = []
 

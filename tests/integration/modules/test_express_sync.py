@@ -158,6 +158,7 @@ LIFECYCLE = HEADER + stats_task("stats_0") + """
 """ + stats_task("stats_9")
 
 
+@pytest.mark.every_scope
 def test_group_lifecycle_idempotence_check_mode_diff_and_errors(module_account, start_simulator, ansible_playbook):
     simulator = start_simulator(module_account, "--task-seconds", "0.2", "--full-sync-seconds", "60")
     run = ansible_playbook(simulator, LIFECYCLE, "-i", "localhost,")

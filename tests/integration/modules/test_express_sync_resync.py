@@ -110,7 +110,7 @@ def test_a_failed_add_task_keeps_the_journal_and_the_next_run_resumes(tmp_path, 
     again = play(simulator, resync_playbook(tmp_path, resume_only=True, healthy_timeout=30))
     assert again.rc == 0, again
     resumed = again.result(TASK)
-    assert resumed["resumed"] == [{"express_sync_id": RENDER_CACHE, "region": "cn-hangzhou",
+    assert resumed["resumed"] == [{"express_sync_id": RENDER_CACHE, "region": "cn-hangzhou", "account_id": None,
                                    "shares": [{"gateway_id": "gw-0004xq2m7bd1v9hke", "share_name": "render-frames"}],
                                    "added": [{"gateway_id": "gw-0004xq2m7bd1v9hke", "share_name": "render-frames"}]}]
     assert resumed["recovered"] == ["render-frames@gw-0004xq2m7bd1v9hke"]

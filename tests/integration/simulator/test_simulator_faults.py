@@ -156,10 +156,11 @@ def test_stats_count_requests_calls_and_errors(sim):
         "actions": {"DescribeRegions": 2, "DescribeExpressSyncShares": 2},
         "regions": {"cn-hangzhou": 3, "cn-shanghai": 1},
         "errors": {"ExpressSyncNotExist": 1, "InvalidAccessKeyId.NotFound": 1, "InvalidTimeStamp.Expired": 1},
-        "accounts": {},
+        "accounts": {}, "account_actions": {},
     }
     assert sim.control("POST", "reset").json() == {"total": 0, "requests": 0, "peak_concurrency": 0, "actions": {},
-                                                   "regions": {}, "errors": {}, "accounts": {}}
+                                                   "regions": {}, "errors": {}, "accounts": {},
+                                                   "account_actions": {}}
 
 
 def test_latency_and_peak_concurrency(sim):

@@ -10,7 +10,7 @@ import importlib.util
 import pytest
 
 from tests.support.fake_api import FakeApi
-from tests.support.in_process import InProcessSimulator, route_sessions
+from tests.support.in_process import starter
 from tests.support.sim_process import REPO_ROOT
 
 SOURCE_PATH = REPO_ROOT / "extensions" / "eda" / "plugins" / "event_source" / "express_sync_health.py"
@@ -104,11 +104,4 @@ def run_source(source, monkeypatch):
 @pytest.fixture
 def in_process(monkeypatch):
     """``in_process(**kwargs)``: an :class:`~tests.support.in_process.InProcessSimulator` that the real client reaches."""
-    connect = route_sessions(monkeypatch)
-
-    def start(**kwargs):
-        simulator = InProcessSimulator(**kwargs)
-        connect(simulator)
-        return simulator
-
-    return start
+    return starter(monkeypatch)

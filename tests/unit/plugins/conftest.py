@@ -16,7 +16,7 @@ except ImportError:  # ansible-core before 2.19 (the core216 stage runs no modul
 from ansible_collections.alibabacloud.sgw.plugins.module_utils import module as module_base
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from tests.support.fake_api import FakeApi
-from tests.support.in_process import InProcessSimulator, route_sessions
+from tests.support.in_process import starter
 
 
 @pytest.fixture
@@ -66,11 +66,4 @@ def run_module(monkeypatch, capsys):
 def in_process(monkeypatch):
     """``in_process(**kwargs)``: a new :class:`~tests.support.in_process.InProcessSimulator`, reached
     by the real client at its ``url`` (no process, no socket)."""
-    connect = route_sessions(monkeypatch)
-
-    def start(**kwargs):
-        simulator = InProcessSimulator(**kwargs)
-        connect(simulator)
-        return simulator
-
-    return start
+    return starter(monkeypatch)

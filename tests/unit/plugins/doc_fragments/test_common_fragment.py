@@ -12,6 +12,7 @@ import yaml
 from ansible_collections.alibabacloud.sgw.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import (
     ACCOUNT_OPTIONS,
+    CONCURRENCY_OPTION,
     ON_ERROR_CHOICES,
     OPTIONS,
     REGION_OPTION,
@@ -118,3 +119,13 @@ def test_on_region_error_has_the_choices_and_default_of_on_account_error():
     region = yaml.safe_load(DOCUMENTATION)["options"]["on_region_error"]
     assert region["choices"] == ACCOUNT_DOC["on_account_error"]["choices"] == list(ON_ERROR_CHOICES)
     assert region["default"] == ACCOUNT_DOC["on_account_error"]["default"] == "fail"
+
+
+def test_max_concurrency_is_one_option_with_the_inventory_s():
+    from ansible_collections.alibabacloud.sgw.plugins.inventory.sgw import DOCUMENTATION
+    from ansible_collections.alibabacloud.sgw.plugins.module_utils.options import concurrency_argument_spec
+    shared = yaml.safe_load(ModuleDocFragment.CONCURRENCY)["options"]["max_concurrency"]
+    inventory = yaml.safe_load(DOCUMENTATION)["options"]["max_concurrency"]
+    spec = concurrency_argument_spec()["max_concurrency"]
+    assert (shared["type"], shared["default"]) == (inventory["type"], inventory["default"]) == (
+        spec["type"], spec["default"]) == (CONCURRENCY_OPTION.type, CONCURRENCY_OPTION.default)

@@ -69,8 +69,8 @@ def account_credentials(simulator):
 def fetch(simulator, targets, max_concurrency=4, fail_fast=True, fail_fast_regions=True, cached=None):
     fetcher = AccountsFetcher(account_credentials(simulator),
                               lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
-                              lambda client: EstateFetcher(client, max_concurrency=max_concurrency,
-                                                           fail_fast=fail_fast_regions),
+                              lambda client, target: EstateFetcher(client, max_concurrency=max_concurrency,
+                                                                   fail_fast=fail_fast_regions),
                               max_concurrency=max_concurrency, fail_fast=fail_fast, cached=cached)
     return fetcher.fetch(targets, REGIONS)
 
@@ -239,8 +239,8 @@ def test_one_bound_for_every_call_of_every_account_health_signals_included(direc
     made = record_callers(simulator)
     fetcher = AccountsFetcher(credentials,
                               lambda creds: SgwClient(creds, endpoint=simulator.url, retry=NO_RETRY),
-                              lambda client: SignalFetcher(EstateFetcher(client, max_concurrency=bound), client,
-                                                           ["express_sync", "file_share", "alerts"]),
+                              lambda client, target: SignalFetcher(EstateFetcher(client, max_concurrency=bound), client,
+                                                                   ["express_sync", "file_share", "alerts"]),
                               max_concurrency=bound)
     result = fetcher.fetch(targets, REGIONS)["accounts"]
     assert all(entry["error"] is None for entry in result)
@@ -261,7 +261,7 @@ def test_every_account_sends_through_the_callers_connections():
         manager.close()  # a client made from the caller's leaves its connections open
         credentials = AccountCredentials(base(), sts, sts.caller_account_id(base()), "sgw-test", 3600)
         fetcher = AccountsFetcher(credentials, caller.with_credentials,
-                                  lambda client: EstateFetcher(client, max_concurrency=4), max_concurrency=4)
+                                  lambda client, target: EstateFetcher(client, max_concurrency=4), max_concurrency=4)
         result = fetcher.fetch(targets, REGIONS)["accounts"]
         assert [entry["error"] for entry in result] == [None] * 3
         made = simulator.stats()["total"]

@@ -2,15 +2,16 @@
 but ``SgwApiError``; what they accept builds hosts with names and safe groups.
 
 Bodies are arbitrary JSON values, and also bodies shaped like the real answers whose fields hold
-arbitrary JSON values (so that the model is reached, not only the first check).
+arbitrary JSON values (so that the model is reached, not only the first check). They are answered at
+the HTTP boundary (:class:`tests.support.http_replies.Replies`) to the real client, which reads and
+decodes them as any answer: generated bodies are what no simulator plays, since no service should
+send them; the bytes on the wire are all that is made up.
 """
 
 from __future__ import annotations
 
 import json
 
-import requests
-import requests.structures
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -21,11 +22,11 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.estate.health import HEALTH_ORDER
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.schema import RECORDS, extract_list
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import Reply, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.plugin_utils.inventory import (
     EstateIndex,
     default_hostname,
 )
+from tests.support.http_replies import client_answered_by
 
 SECRET = "parsing-property-secret-7Hq"
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
@@ -92,23 +93,11 @@ BODIES = {
 }
 
 
-class CannedClient(SgwClient):
-    """A real client whose calls answer with a given body (one per call, the last one repeated)."""
-
-    def __init__(self, *bodies):
-        super().__init__(Credentials("LTAI5tParsingKey01", SECRET), endpoint="http://127.0.0.1:9")
-        self.bodies = list(bodies)
-
-    def call(self, action, region, params=None):
-        return self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+CREDENTIALS = Credentials("LTAI5tParsingKey01", SECRET)
 
 
-def decode(client, response):
-    return client._decode(response, "DescribeGateways", "cn-hangzhou")  # pylint: disable=protected-access
-
-
-def fake_response(status, content, content_type):
-    return Reply(status, requests.structures.CaseInsensitiveDict({"Content-Type": content_type}), content)
+def answered(*replies):
+    return client_answered_by(*replies, credentials=CREDENTIALS)[0]
 
 
 @SETTINGS
@@ -116,9 +105,8 @@ def fake_response(status, content, content_type):
        body=JSON | st.binary(max_size=60), content_type=st.sampled_from(["application/json", "text/html", ""]))
 def test_decode_returns_a_dict_or_raises_an_api_error(status, body, content_type):
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    client = SgwClient(Credentials("LTAI5tParsingKey01", SECRET), endpoint="http://127.0.0.1:9")
     try:
-        decoded = decode(client, fake_response(status, content, content_type))
+        decoded = answered((status, content, content_type)).call("DescribeGateways", "cn-hangzhou")
     except SgwApiError as error:
         text = str(error)
         assert "DescribeGateways in region cn-hangzhou failed: " in text
@@ -131,10 +119,9 @@ def test_decode_returns_a_dict_or_raises_an_api_error(status, body, content_type
 @SETTINGS
 @given(value=st.sampled_from(["NaN", "Infinity", "-Infinity"]))
 def test_non_json_numbers_are_refused(value):
-    client = SgwClient(Credentials("LTAI5tParsingKey01", SECRET), endpoint="http://127.0.0.1:9")
     content = ('{"Success": true, "TotalCount": %s, "Gateways": {"Gateway": []}}' % value).encode()
     try:
-        decode(client, fake_response(200, content, "application/json"))
+        answered((200, content, "application/json")).call("DescribeGateways", "cn-hangzhou")
     except SgwApiError as error:
         assert error.code == "InvalidResponse"
     else:
@@ -169,7 +156,7 @@ def test_total_count_is_a_bounded_whole_number_or_an_api_error(body):
 def fetch(function, *bodies):
     """``(value, None)`` or ``(None, SgwApiError)``; any other exception fails the test."""
     try:
-        return function(CannedClient(*bodies)), None
+        return function(answered(*bodies)), None
     except SgwApiError as error:
         return None, error
 

@@ -3,27 +3,30 @@
 The request goes through the real ``SgwClient.call`` and ``requests`` (URL preparation and all),
 to a transport adapter that hands the prepared request to ``tests.simulator.signature.Verifier``,
 written independently of the client's signer. A signature made with another secret must not
-verify, so the property cannot hold by accident.
+verify, so the property cannot hold by accident. A parameter named as one of the signature's
+(``SecurityToken``, once found here by the generator, would have been taken as the STS token) is
+refused before anything is sent.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import string
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 import requests
 import requests.adapters
-import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.transport import RetryPolicy, SgwClient
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.credentials.chain import Credentials
-from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError, SgwConfigError
+from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.signing import SIGNATURE_PARAMS
 from tests.simulator.errors import ApiError
 from tests.simulator.signature import AccessKey, SignedRequest, Verifier
+from tests.support.http_replies import http_response
 
 # Any unicode text but lone surrogates, which no UTF-8 request can carry.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -59,14 +62,7 @@ class VerifyingAdapter(requests.adapters.BaseAdapter):
         except ApiError as error:
             status, payload = error.status, {"Code": error.code, "Message": error.message, "RequestId": "R-ERR"}
         self.seen.append(signed)
-        response = requests.Response()
-        response.status_code = status
-        response.headers["Content-Type"] = "application/json"
-        response.raw = urllib3.HTTPResponse(body=io.BytesIO(json.dumps(payload).encode()), status=status,
-                                            preload_content=False)
-        response.url = request.url
-        response.request = request
-        return response
+        return http_response(request, status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
 
     def close(self):
         pass
@@ -86,16 +82,35 @@ def test_any_parameters_verify_and_arrive_unchanged(version, params, secret, tok
     key_id = "LTAI5tPropertyKey01"
     verifier = Verifier([AccessKey(key_id, secret, token)])
     client, adapter = client_for(version, key_id, secret, token, verifier)
+    if SIGNATURE_PARAMS.intersection(params):
+        with pytest.raises(SgwConfigError, match="a parameter of the request's signature"):
+            client.call("DescribeExpressSyncs", "cn-hangzhou", params)
+        assert adapter.seen == []
+        return
     body = client.call("DescribeExpressSyncs", "cn-hangzhou", params)
     assert body["Action"] == "DescribeExpressSyncs"
     received = body["Query"]
     for name, value in params.items():
-        if version == "v3" or name not in ("Action", "Version", "Format", "AccessKeyId", "SignatureMethod",
-                                           "SignatureVersion", "SignatureNonce", "Timestamp", "SecurityToken",
-                                           "Signature"):
-            expected = "cn-hangzhou" if name == "RegionId" else value
-            assert received[name] == expected
+        assert received[name] == ("cn-hangzhou" if name == "RegionId" else value)
     assert len(adapter.seen) == 1
+
+
+@pytest.mark.parametrize("version", ["v1", "v3"])
+@pytest.mark.parametrize("token", [None, "STS.tok"], ids=["key", "sts"])
+@pytest.mark.parametrize("name", sorted(SIGNATURE_PARAMS))
+def test_a_parameter_named_as_one_of_the_signature_is_refused_before_sending(name, token, version):
+    key_id = "LTAI5tPropertyKey03"
+    verifier = Verifier([AccessKey(key_id, "Zq9-secret", token)])
+    client, adapter = client_for(version, key_id, "Zq9-secret", token, verifier)
+    with pytest.raises(SgwConfigError) as raised:
+        client.call("DescribeExpressSyncs", "cn-hangzhou", {name: "x", "BucketRegion": "cn-hangzhou"})
+    assert str(raised.value) == (
+        "DescribeExpressSyncs in region cn-hangzhou was not sent: %s is a parameter of the request's signature, "
+        "which cannot be sent as an API parameter; leave it out." % name)
+    assert adapter.seen == []
+    # without it, the same call goes through
+    assert client.call("DescribeExpressSyncs", "cn-hangzhou", {"BucketRegion": "cn-hangzhou"})["Action"] == \
+        "DescribeExpressSyncs"
 
 
 @SETTINGS
@@ -104,6 +119,7 @@ def test_another_secret_never_verifies(version, params, secret, other):
     # A marker no message contains, so that "not in the message" means "not echoed" (a bare secret
     # such as "ExpressS" would also match the action name of every message).
     secret, other = "Zq9" + secret, "Zq9" + other
+    params = {name: value for name, value in params.items() if name not in SIGNATURE_PARAMS}  # refused unsent
     if other == secret:
         other += "x"
     key_id = "LTAI5tPropertyKey02"

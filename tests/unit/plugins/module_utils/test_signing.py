@@ -152,3 +152,10 @@ def test_fresh_nonce_and_timestamp_each_time():
     second = signing.v3_signed_headers("POST", "h", "A", "v", {}, "id", "s")
     assert first["x-acs-signature-nonce"] != second["x-acs-signature-nonce"]
     assert signing.utc_timestamp().endswith("Z")
+
+
+@pytest.mark.parametrize("name", sorted(signing.SIGNATURE_PARAMS))
+def test_v1_refuses_an_api_parameter_that_is_one_of_the_signature(name):
+    with pytest.raises(ValueError, match="parameters of the signature given as API parameters: %s$" % name):
+        signing.v1_signed_params("POST", "DescribeExpressSyncs", "2018-05-11", {name: "x", "RegionId": "cn-hangzhou"},
+                                 "testid", "testsecret")

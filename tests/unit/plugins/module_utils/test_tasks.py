@@ -6,41 +6,19 @@ import pytest
 
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwApiError
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-class TaskClient:
-    """DescribeTasks of tasks that end at given times, in the given state."""
-
-    def __init__(self, clock, ends):
-        self.clock = clock
-        self.ends = ends  # task id -> (end time, final state)
-        self.asked = []
-
-    def call(self, action, region, params=None):
-        assert action == "DescribeTasks"
-        task_id = params["TaskId"]
-        self.asked.append(task_id)
-        end, state = self.ends[task_id]
-        running = self.clock.now < end
-        return {"TotalCount": 1, "Tasks": {"SimpleTask": [
-            {"TaskId": task_id, "StateCode": "task.state.running" if running else state}]}}
+from tests.support.fake_api import FakeApi, FakeClock
 
 
 DONE, FAILED = "task.state.completed", "task.state.failed"
+
+
+def api_with_tasks(ends):
+    """The API in process at time 0, with tasks on ``sync-1`` that end at given times, in given states."""
+    fake = FakeApi(clock=FakeClock(now=0.0))
+    for task_id, (end, state) in ends.items():
+        fake.service.tasks.start(task_id, "AddSharesToExpressSync", "sync-1", 0.0, lambda when: None,
+                                 fails=state == FAILED, duration=end, final="" if state in (DONE, FAILED) else state)
+    return fake
 
 
 @pytest.mark.parametrize("ends, timeout, expected, calls", [
@@ -59,17 +37,17 @@ DONE, FAILED = "task.state.completed", "task.state.failed"
      {"t-1": tasks.COMPLETED, "t-2": tasks.UNKNOWN}, 2 + 3),
 ])
 def test_wait_for_tasks(ends, timeout, expected, calls):
-    clock = Clock()
-    client = TaskClient(clock, ends)
+    fake = api_with_tasks(ends)
+    clock = fake.clock
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0)
-    outcome = waits.wait_for_tasks(client, [("cn-hangzhou", "sync-1", task) for task in ends], timeout)
+    outcome = waits.wait_for_tasks(fake, [("cn-hangzhou", "sync-1", task) for task in ends], timeout)
     assert {task: state for task, (state, dummy) in outcome.items()} == expected
-    assert len(client.asked) == calls
+    assert fake.count("DescribeTasks") == calls
     assert clock.now <= timeout
 
 
 def test_the_delays_double_up_to_the_most_and_never_pass_the_deadline():
-    clock = Clock()
+    clock = FakeClock(now=0.0)
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time)
     backoff = waits.poll_backoff(deadline=12.0)
     taken = []
@@ -81,7 +59,7 @@ def test_the_delays_double_up_to_the_most_and_never_pass_the_deadline():
 
 
 def test_a_busy_group_is_retried_with_backoff_until_wait_timeout():
-    clock = Clock()
+    clock = FakeClock(now=0.0)
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0)
     attempts = []
 
