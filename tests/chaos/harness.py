@@ -26,7 +26,6 @@ from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import jou
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import tasks
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.heal import Heal
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes.resync import Resync
-from tests.support.fake_api import FakeClock
 from tests.support.heal_accounts import DATA, MEDIA, MEDIA_ROLE
 from tests.support.in_process import InProcessSimulator
 from tests.support.in_thread import InThread
@@ -109,7 +108,8 @@ class DyingJournal(journals.Journal):
         super().save()
 
 
-def engine(sgw, journal, clock, check_mode=False, account=ACCOUNT, **params):
+def engine(sgw, journal, clock, check_mode=False, account=None, **params):
+    account = ACCOUNT if account is None else account
     waits = tasks.Waits(sleep=clock.sleep, clock=clock.time, rand=lambda: 1.0, wall=clock.time)
     return Resync(sgw, journal, account, sgw.base_url, dict(PARAMS, **params), check_mode=check_mode, waits=waits)
 

@@ -43,7 +43,7 @@ ACCOUNTS_PAGE_SIZE = 100
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python tests/perf/bench_lookups_accounts.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tests/perf/bench_lookups_accounts.py", description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--accounts", type=int, default=3, help="accounts of the directory, the management one included")
     parser.add_argument("--regions", type=int, default=2, help="regions of each account (default 2)")
     parser.add_argument("--groups-per-region", type=int, default=5, help="sync groups per region (default 5)")

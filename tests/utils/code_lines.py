@@ -66,7 +66,7 @@ def main(argv: list) -> int:
     for count, path in rows:
         print("%5d  %s" % (count, path), flush=True)
     largest = rows[0][0] if rows else 0
-    print("%5d  total in %d files (largest %d; limit %d)" % (sum(c for c, _ in rows), len(rows), largest, MAX_CODE_LINES))
+    print("%5d  total in %d files (largest %d; limit %d)" % (sum(count for count, dummy in rows), len(rows), largest, MAX_CODE_LINES))
     return 0
 
 
