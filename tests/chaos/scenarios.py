@@ -10,6 +10,7 @@ import dataclasses
 import os
 
 from tests.chaos import harness as h
+from tests.support.fake_api import FakeClock
 
 HEAL_STATE = "QueueFailure"
 
@@ -56,7 +57,7 @@ def play(tmp_path, strict=False, faults=None, die_at=0, full_at=0, between=None,
     play, then the heal of what is still failed) under ``second_faults``. With ``member``, both heals
     cover a member account too, through its role (refused to the first heal with ``refused``), under
     the same faults; the memberships are both accounts'."""
-    clock = h.FakeClock()
+    clock = FakeClock()
     sim = h.world(clock, strict=strict, member=member)
     if prepare:
         prepare(sim)

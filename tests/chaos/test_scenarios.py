@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.writes import journal as journals
 from ansible_collections.alibabacloud.sgw.plugins.module_utils.wire.errors import SgwConfigError
 from tests.chaos import harness as h
+from tests.support.fake_api import FakeClock
 from tests.chaos.scenarios import delete_group, delete_share, lost, play
 
 REMOVE, ADD = "RemoveSharesFromExpressSync", "AddSharesToExpressSync"
@@ -88,7 +89,7 @@ def test_a_full_disk_still_puts_back_what_was_taken_out_then_fails(tmp_path, str
 
 
 def test_back_to_back_heals_skip_the_shares_already_healing(tmp_path, strict):
-    clock = h.FakeClock()
+    clock = FakeClock()
     sim = h.world(clock, strict=strict)
     requested = h.failed_shares(sim)  # what a cached inventory still says is failed
     h.run(h.client(sim, clock), h.DyingJournal(tmp_path / "j.json", clock), clock, requested, wait_healthy=False)
@@ -102,7 +103,7 @@ def test_back_to_back_heals_skip_the_shares_already_healing(tmp_path, strict):
 
 
 def test_a_share_healthy_again_when_read_is_left_alone_and_reported(tmp_path):
-    clock = h.FakeClock()
+    clock = FakeClock()
     sim = h.world(clock)
     requested = h.failed_shares(sim)
     sim.service.account.shares[("gw-0004xq2m7bd1v9hke", "render-frames")]["ExpressSyncState"] = "MNSHealthy"
