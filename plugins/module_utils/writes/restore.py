@@ -256,20 +256,13 @@ class Steps(Concurrent):
         sent, unsure, lost = [], [], {}
         for group, outcome in zip(groups, results):
             if outcome.state == outcomes.DONE:
-                group.task_id = outcome.task_id
-                self.task_ids.append(outcome.task_id)
-                self.journal.update(group.entries, task_id=outcome.task_id, lands_by=None)
-                sent.append(group)
+                self._sent(group, outcome, sent)
             elif outcome.state == outcomes.REFUSED:
                 self.refused_remove(group, outcome.error)
             else:  # the Remove may have been applied, or may still be: read once it cannot land any more
                 lost[group.key] = outcome.error
                 unsure.append(group)
-        self.persist()
-        done = self.waits.wait_for_tasks(self.client, [(g.region, g.express_sync_id, g.task_id) for g in sent],
-                                         self.timeout, run_all=self.run_all)
-        for group in sent:
-            state = done[group.task_id]
+        for group, state in self._ended(sent):
             if state[0] == tasks.COMPLETED:
                 group.to_add = list(group.shares)
                 self.journal.update(group.entries, step="removed")
@@ -284,6 +277,21 @@ class Steps(Concurrent):
             if not group.to_add and group.key in lost:  # the lost Remove did nothing
                 self._fail(group, lost[group.key], UNTOUCHED)
         self.persist()
+
+    def _sent(self, group, outcome, sent):
+        """A write the service took: its task is recorded, its entries no longer wait for it to land."""
+        group.task_id = outcome.task_id
+        self.task_ids.append(outcome.task_id)
+        self.journal.update(group.entries, task_id=outcome.task_id, lands_by=None)
+        sent.append(group)
+
+    def _ended(self, groups):
+        """The journal written, each group's task waited for (side by side, up to ``timeout``):
+        ``(group, end state of its task)`` of each group, in order."""
+        self.persist()
+        done = self.waits.wait_for_tasks(self.client, [(g.region, g.express_sync_id, g.task_id) for g in groups],
+                                         self.timeout, run_all=self.run_all)
+        return [(group, done[group.task_id]) for group in groups]
 
     def refused_remove(self, group, error):
         """A refused Remove changed nothing: its entries go; shares that no longer exist are named."""
@@ -320,10 +328,7 @@ class Steps(Concurrent):
         sent, unsure, again, errors = [], [], [], {}
         for group, outcome in zip(groups, results):
             if outcome.state == outcomes.DONE:
-                group.task_id = outcome.task_id
-                self.task_ids.append(outcome.task_id)
-                self.journal.update(group.entries, task_id=outcome.task_id, lands_by=None)
-                sent.append(group)
+                self._sent(group, outcome, sent)
                 continue
             if outcome.state == outcomes.REFUSED:
                 self.journal.update(group.entries, lands_by=None)
@@ -341,11 +346,7 @@ class Steps(Concurrent):
                     continue
             errors[group.key] = outcome.error
             unsure.append(group)
-        self.persist()
-        done = self.waits.wait_for_tasks(self.client, [(g.region, g.express_sync_id, g.task_id) for g in sent],
-                                         self.timeout, run_all=self.run_all)
-        for group in sent:
-            state = done[group.task_id]
+        for group, state in self._ended(sent):
             if state[0] == tasks.COMPLETED:
                 self.journal.drop(group.entries)
             else:
